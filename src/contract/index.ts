@@ -1,0 +1,5 @@
+export * from "./common.js";
+export * from "./patients.js";
+export * from "./scheduling.js";
+export * from "./problem.js";
+export * from "./routes.js";

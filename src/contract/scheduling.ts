@@ -1,0 +1,235 @@
+/** The Scheduling domain: what kind of visit, with whom, where and when. */
+import { z } from "zod";
+import {
+  DateTimeInput,
+  Instant,
+  LocalDate,
+  LocalDateTime,
+  PageQuery,
+  TimeOfDay,
+  TimeZone,
+  Uuid,
+  Weekday,
+  paginated,
+  queryBool,
+  queryInt,
+} from "./common.js";
+
+// ---------------------------------------------------------------------------------------------
+// Reference data: appointment types, providers, locations
+
+export const ProviderRole = z.enum(["dentist", "hygienist"]);
+export type ProviderRole = z.infer<typeof ProviderRole>;
+
+export const AppointmentType = z.object({
+  uuid: Uuid,
+  code: z.string(),
+  name: z.string(),
+  duration_minutes: z.number().int(),
+  color: z.string(),
+  requires_exam: z.boolean(),
+  is_active: z.boolean(),
+  provider_roles: z.array(ProviderRole).describe("Roles of the providers who can perform this type"),
+});
+export type AppointmentType = z.infer<typeof AppointmentType>;
+
+export const AppointmentTypeQuery = z.object({
+  is_active: queryBool().optional().describe("true: only active types; false: only archived ones; omit for all"),
+});
+export type AppointmentTypeQuery = z.input<typeof AppointmentTypeQuery>;
+
+export const AppointmentTypeList = z.object({ items: z.array(AppointmentType), total: z.number().int() });
+export type AppointmentTypeList = z.infer<typeof AppointmentTypeList>;
+
+export const Provider = z.object({
+  uuid: Uuid,
+  first_name: z.string(),
+  last_name: z.string(),
+  title: z.string().describe("Credentials, e.g. DDS or RDH"),
+  role: ProviderRole,
+  location_uuids: z.array(Uuid).describe("Locations where the provider works"),
+  is_active: z.boolean(),
+});
+export type Provider = z.infer<typeof Provider>;
+
+export const ProviderList = z.object({ items: z.array(Provider), total: z.number().int() });
+export type ProviderList = z.infer<typeof ProviderList>;
+
+export const Operatory = z.object({ uuid: Uuid, name: z.string() });
+export type Operatory = z.infer<typeof Operatory>;
+
+export const OpeningHours = z.object({ day: Weekday, open: TimeOfDay, close: TimeOfDay });
+export type OpeningHours = z.infer<typeof OpeningHours>;
+
+export const Closure = z.object({ date: LocalDate, reason: z.string() });
+export type Closure = z.infer<typeof Closure>;
+
+export const Location = z.object({
+  uuid: Uuid,
+  name: z.string(),
+  address: z.object({
+    line1: z.string(),
+    city: z.string(),
+    region: z.string(),
+    postal_code: z.string(),
+    country: z.string().describe("ISO 3166-1 alpha-2"),
+  }),
+  phone: z.string().nullable(),
+  timezone: TimeZone,
+  operatories: z.array(Operatory),
+  opening_hours: z.array(OpeningHours).describe("Days not listed are closed"),
+  upcoming_closures: z.array(Closure).describe("Whole-day closures in the next 90 days"),
+});
+export type Location = z.infer<typeof Location>;
+
+export const LocationList = z.object({ items: z.array(Location), total: z.number().int() });
+export type LocationList = z.infer<typeof LocationList>;
+
+// ---------------------------------------------------------------------------------------------
+// Expanded references inside appointments and slots (the guide's 201 shape)
+
+export const PatientRef = z.object({ uuid: Uuid, first_name: z.string(), last_name: z.string() });
+export const AppointmentTypeRef = z.object({
+  uuid: Uuid,
+  name: z.string(),
+  duration_minutes: z.number().int(),
+  color: z.string(),
+});
+export const LocationRef = z.object({ uuid: Uuid, name: z.string() });
+export const ProviderRef = z.object({
+  uuid: Uuid,
+  first_name: z.string(),
+  last_name: z.string(),
+  title: z.string(),
+});
+export type ProviderRef = z.infer<typeof ProviderRef>;
+
+// ---------------------------------------------------------------------------------------------
+// Availability
+
+export const MAX_AVAILABILITY_DAYS = 31;
+
+export const AvailabilityQuery = z.object({
+  appointment_type_uuid: Uuid.describe("uuid from GET /appointment-types"),
+  start_date: LocalDate.optional().describe("First day to search, local to each location (default: today there)"),
+  end_date: LocalDate.optional().describe(
+    `Last day to search, inclusive (default: start_date + 6 days); at most ${MAX_AVAILABILITY_DAYS} days in all`,
+  ),
+  provider_uuid: Uuid.optional().describe("Only this provider (uuid from GET /providers)"),
+  location_uuid: Uuid.optional().describe("Only this location (uuid from GET /locations)"),
+  limit: queryInt(1, 500, 50).default(50).describe("Maximum slots returned, 1 to 500 (default 50)"),
+  step_minutes: queryInt(5, 120, 15).default(15).describe("Spacing of candidate start times (default 15)"),
+});
+export type AvailabilityQuery = z.input<typeof AvailabilityQuery>;
+
+export const Slot = z.object({
+  scheduled_start: LocalDateTime,
+  scheduled_end: LocalDateTime,
+  timezone: TimeZone.describe("Timezone of the location, in which start and end are given"),
+  provider: ProviderRef,
+  location: LocationRef,
+  operatory: Operatory.describe("A free operatory; booking without operatory_uuid picks one automatically"),
+});
+export type Slot = z.infer<typeof Slot>;
+
+export const Availability = z.object({
+  appointment_type: AppointmentTypeRef,
+  start_date: LocalDate,
+  end_date: LocalDate,
+  timezones: z.array(TimeZone).describe("Timezones of the locations searched"),
+  slots: z.array(Slot).describe("Bookable slots in chronological order"),
+  has_more: z.boolean().describe("True when more slots exist in the range than `limit` allowed"),
+});
+export type Availability = z.infer<typeof Availability>;
+
+// ---------------------------------------------------------------------------------------------
+// Appointments
+
+export const AppointmentStatus = z.enum(["scheduled", "confirmed", "arrived", "completed", "cancelled"]);
+export type AppointmentStatus = z.infer<typeof AppointmentStatus>;
+
+const Notes = z.string().max(2000, { error: "must be at most 2000 characters" });
+
+export const AppointmentCreate = z.strictObject({
+  patient_uuid: Uuid.describe("uuid from GET /patients"),
+  appointment_type_uuid: Uuid.describe("uuid from GET /appointment-types"),
+  location_uuid: Uuid.describe("uuid from GET /locations"),
+  provider_uuid: Uuid.describe("uuid from GET /providers"),
+  scheduled_start: DateTimeInput,
+  scheduled_end: DateTimeInput.optional().describe("Default: start plus the type's duration"),
+  operatory_uuid: Uuid.optional().describe("Default: a free operatory at the location"),
+  notes: Notes.optional(),
+});
+export type AppointmentCreate = z.input<typeof AppointmentCreate>;
+
+export const AppointmentUpdate = z
+  .strictObject({
+    scheduled_start: DateTimeInput.optional(),
+    scheduled_end: DateTimeInput.optional().describe("Default when rescheduling: start plus the current duration"),
+    provider_uuid: Uuid.optional(),
+    location_uuid: Uuid.optional(),
+    operatory_uuid: Uuid.optional(),
+    notes: Notes.nullable().optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, {
+    error: "must change at least one of scheduled_start, scheduled_end, provider_uuid, location_uuid, operatory_uuid, notes",
+  });
+export type AppointmentUpdate = z.input<typeof AppointmentUpdate>;
+
+export const StatusChange = z.strictObject({
+  status: AppointmentStatus,
+  reason: z.string().trim().max(500).optional().describe("Why, for a cancellation"),
+});
+export type StatusChange = z.input<typeof StatusChange>;
+
+export const NoteCreate = z.strictObject({
+  text: z.string().trim().min(1, { error: "must not be empty" }).max(4000, { error: "must be at most 4000 characters" }),
+});
+export type NoteCreate = z.input<typeof NoteCreate>;
+
+export const ClinicalNote = z.object({ uuid: Uuid, text: z.string(), created_at: Instant });
+export type ClinicalNote = z.infer<typeof ClinicalNote>;
+
+export const Appointment = z.object({
+  uuid: Uuid,
+  status: AppointmentStatus,
+  patient: PatientRef,
+  appointment_type: AppointmentTypeRef,
+  scheduled_start: LocalDateTime,
+  scheduled_end: LocalDateTime,
+  timezone: TimeZone.describe("Timezone of the location; scheduled_start and scheduled_end are local to it"),
+  location: LocationRef,
+  provider: ProviderRef,
+  operatory: Operatory,
+  notes: z.string().nullable(),
+  clinical_notes: z.array(ClinicalNote),
+  cancellation_reason: z.string().nullable(),
+  created_at: Instant,
+  updated_at: Instant,
+});
+export type Appointment = z.infer<typeof Appointment>;
+
+export const AppointmentQuery = z.object({
+  patient_uuid: Uuid.optional(),
+  provider_uuid: Uuid.optional(),
+  location_uuid: Uuid.optional(),
+  start_date: LocalDate.optional().describe("Appointments starting on or after this local date"),
+  end_date: LocalDate.optional().describe("Appointments starting on or before this local date"),
+  status: AppointmentStatus.optional(),
+  ...PageQuery,
+});
+export type AppointmentQuery = z.input<typeof AppointmentQuery>;
+
+export const AppointmentPage = paginated(Appointment);
+export type AppointmentPage = z.infer<typeof AppointmentPage>;
+
+export const AppointmentPath = z.object({ appointment_uuid: Uuid });
+
+/** The lifecycle of the guide: scheduled → confirmed → arrived → completed; any non-final state → cancelled. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<AppointmentStatus, readonly AppointmentStatus[]>> = {
+  scheduled: ["confirmed", "arrived", "cancelled"],
+  confirmed: ["arrived", "cancelled"],
+  arrived: ["completed", "cancelled"],
+  completed: [],
+  cancelled: [],
+};

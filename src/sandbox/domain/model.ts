@@ -1,0 +1,109 @@
+/**
+ * The records of one practice as the sandbox keeps them. Storage persists them, the pure domain
+ * functions reason over them, the demo seed produces them. Instants are epoch milliseconds (UTC);
+ * wall-clock values exist only at the edges, converted with the location's timezone.
+ */
+import type {
+  AppointmentStatus,
+  AppointmentType,
+  Location,
+  Patient,
+  Provider,
+  Weekday,
+} from "../../contract/index.js";
+
+/** Epoch milliseconds. */
+export type EpochMs = number;
+
+/** Half-open interval [start, end) of instants. */
+export interface Interval {
+  start: EpochMs;
+  end: EpochMs;
+}
+
+export interface OrgRecord {
+  uuid: string;
+  name: string;
+}
+
+/** A location without its derived `upcoming_closures` (computed from ClosureRecord rows). */
+export type LocationRecord = Omit<Location, "upcoming_closures">;
+export type ProviderRecord = Provider;
+export type AppointmentTypeRecord = AppointmentType;
+export type PatientRecord = Patient;
+
+/** "HH:MM", 24-hour, local to the location. */
+type HourMinute = string;
+
+/** A provider's recurring working hours at one location on one weekday, with breaks (e.g. lunch). */
+export interface ShiftRecord {
+  provider_uuid: string;
+  location_uuid: string;
+  day: Weekday;
+  start: HourMinute;
+  end: HourMinute;
+  breaks: { start: HourMinute; end: HourMinute }[];
+}
+
+/** A provider away (vacation, CE course): no bookings in [start, end) at any location. */
+export interface TimeOffRecord {
+  uuid: string;
+  provider_uuid: string;
+  start: EpochMs;
+  end: EpochMs;
+  reason: string;
+}
+
+/** A whole local day on which a location is closed (holiday). */
+export interface ClosureRecord {
+  location_uuid: string;
+  date: string; // YYYY-MM-DD, local to the location
+  reason: string;
+}
+
+export interface AppointmentRecord {
+  uuid: string;
+  patient_uuid: string;
+  appointment_type_uuid: string;
+  provider_uuid: string;
+  location_uuid: string;
+  operatory_uuid: string;
+  start: EpochMs;
+  end: EpochMs;
+  status: AppointmentStatus;
+  notes: string | null;
+  cancellation_reason: string | null;
+  created_at: EpochMs;
+  updated_at: EpochMs;
+}
+
+export interface ClinicalNoteRecord {
+  uuid: string;
+  appointment_uuid: string;
+  text: string;
+  created_at: EpochMs;
+}
+
+/** Everything one practice is made of; what the demo seed produces and storage loads. */
+export interface PracticeData {
+  org: OrgRecord;
+  locations: LocationRecord[];
+  providers: ProviderRecord[];
+  appointmentTypes: AppointmentTypeRecord[];
+  shifts: ShiftRecord[];
+  timeOff: TimeOffRecord[];
+  closures: ClosureRecord[];
+  patients: PatientRecord[];
+  appointments: AppointmentRecord[];
+}
+
+/** The slice of a practice's schedule that decides whether a time is bookable. */
+export interface ScheduleSnapshot {
+  locations: LocationRecord[];
+  providers: ProviderRecord[];
+  shifts: ShiftRecord[];
+  timeOff: TimeOffRecord[];
+  closures: ClosureRecord[];
+  /** Appointments that occupy their provider and operatory: every status but cancelled. */
+  bookings: AppointmentRecord[];
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from "vitest";
+import {
+  Appointment,
+  AppointmentCreate,
+  AppointmentTypeList,
+  PatientPage,
+  PatientSearchQuery,
+  AvailabilityQuery,
+  ALLOWED_TRANSITIONS,
+} from "../../src/contract/index.js";
+
+// The examples of the workflow guide, verbatim but for the fields we add (noted inline).
+const guidePatients = {
+  items: [
+    {
+      uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+      first_name: "Jane",
+      last_name: "Smith",
+      date_of_birth: "1986-04-12",
+      primary_phone: "+1-415-555-0148",
+      email: "jane.smith@example.com",
+      preferred_provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
+    },
+  ],
+  page: 1,
+  page_size: 5,
+  total: 1,
+};
+
+const guideBooking = {
+  patient_uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+  appointment_type_uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
+  location_uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012",
+  provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
+  scheduled_start: "2025-05-20T10:00:00",
+  scheduled_end: "2025-05-20T11:00:00",
+  notes: "New patient — first visit",
+};
+
+const guideConfirmation = {
+  uuid: "e5f6a7b8-c9d0-1234-efab-345678901234",
+  status: "scheduled",
+  patient: { uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", first_name: "Jane", last_name: "Smith" },
+  appointment_type: {
+    uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
+    name: "New Patient Exam",
+    duration_minutes: 60,
+    color: "#4f46e5",
+  },
+  scheduled_start: "2025-05-20T10:00:00",
+  scheduled_end: "2025-05-20T11:00:00",
+  location: { uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012", name: "Main Street Dental" },
+  provider: { uuid: "d4e5f6a7-b8c9-0123-defa-234567890123", first_name: "Michael", last_name: "Chen", title: "DDS" },
+  created_at: "2025-05-10T14:32:00Z",
+  // Added by this API beside the guide's fields:
+  timezone: "America/Los_Angeles",
+  operatory: { uuid: "0a000000-0000-4000-8000-000000000001", name: "Op 1" },
+  notes: "New patient — first visit",
+  clinical_notes: [],
+  cancellation_reason: null,
+  updated_at: "2025-05-10T14:32:00Z",
+};
+
+describe("contract", () => {
+  it("accepts the guide's examples, whose uuids lack RFC version bits", () => {
+    expect(PatientPage.parse(guidePatients).items[0]?.first_name).toBe("Jane");
+    expect(AppointmentCreate.parse(guideBooking).scheduled_end).toBe("2025-05-20T11:00:00");
+    expect(Appointment.parse(guideConfirmation).status).toBe("scheduled");
+    const types = AppointmentTypeList.safeParse({ items: [], total: 0 });
+    expect(types.success).toBe(true);
+  });
+
+  it("rejects unknown body fields by name, so a misspelt field is never silently dropped", () => {
+    const result = AppointmentCreate.safeParse({ ...guideBooking, start_time: "10:00" });
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => i.message).join()).toContain("start_time");
+  });
+
+  it("coerces query strings and names the expected form when they are wrong", () => {
+    expect(PatientSearchQuery.parse({ query: "smi", page: "2", page_size: "5" })).toMatchObject({ page: 2, page_size: 5 });
+    const tooBig = PatientSearchQuery.safeParse({ page_size: "1000" });
+    expect(tooBig.error?.issues[0]).toMatchObject({ path: ["page_size"], message: "must be a whole number from 1 to 100, e.g. 20" });
+    const badDate = AvailabilityQuery.safeParse({ appointment_type_uuid: guideBooking.appointment_type_uuid, start_date: "2025-02-30" });
+    expect(badDate.error?.issues[0]?.path).toEqual(["start_date"]);
+  });
+
+  it("lets every non-final status be cancelled and nothing leave a final one", () => {
+    for (const [from, next] of Object.entries(ALLOWED_TRANSITIONS)) {
+      const final = from === "completed" || from === "cancelled";
+      expect(next.includes("cancelled")).toBe(!final);
+      expect(next.length === 0).toBe(final);
+    }
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+/** One project per layer, so each suite can run alone: `npx vitest run --project reliability`. */
+const project = (name: string, timeout = 30_000) => ({
+  extends: true as const,
+  test: { name, include: [`test/${name}/**/*.test.ts`], testTimeout: timeout, hookTimeout: timeout },
+});
+
+export default defineConfig({
+  test: {
+    projects: [project("unit"), project("api"), project("pms"), project("mcp", 60_000), project("reliability", 120_000)],
+  },
+});
