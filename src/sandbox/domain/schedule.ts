@@ -1,0 +1,205 @@
+/**
+ * An indexed, read-mostly view of a ScheduleSnapshot: bookings per provider and per operatory in
+ * start order, and each (location, local date)'s working windows resolved to instants once.
+ * Bookability is asked tens of thousands of times per availability query, and every luxon call
+ * costs microseconds, so all timezone work is done here once and memoised.
+ */
+import type { Weekday } from "../../contract/index.js";
+import type {
+  AppointmentRecord,
+  ClosureRecord,
+  EpochMs,
+  Interval,
+  LocationRecord,
+  ProviderRecord,
+  ScheduleSnapshot,
+  ShiftRecord,
+  TimeOffRecord,
+} from "./model.js";
+import { localDate, wallClockBoundary, weekdayOf } from "./time.js";
+
+/** A provider's shift on one local date, resolved to instants. */
+export interface ShiftWindow {
+  shift: ShiftRecord;
+  start: EpochMs;
+  end: EpochMs;
+  breaks: (Interval & { label: string })[];
+}
+
+/** Everything that decides bookability at one location on one local date. */
+export interface DayPlan {
+  location: LocationRecord;
+  date: string;
+  weekday: Weekday;
+  closure: ClosureRecord | null;
+  /** Opening hours of the day as instants; empty when the location does not open that weekday. */
+  opening: Interval[];
+  /** Shift windows per provider uuid. */
+  shifts: Map<string, ShiftWindow[]>;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Non-cancelled bookings of one resource, sorted by start, with a running maximum of ends. */
+class Timeline {
+  private bookings: AppointmentRecord[] = [];
+  private maxEnd: EpochMs[] = [];
+  private sorted = true;
+
+  add(booking: AppointmentRecord): void {
+    this.bookings.push(booking);
+    this.sorted = false;
+  }
+
+  /** The first booking (by start) overlapping [start, end), other than `ignoreUuid`. */
+  findOverlap(start: EpochMs, end: EpochMs, ignoreUuid?: string): AppointmentRecord | undefined {
+    this.ensureSorted();
+    // Index of the last booking starting before `end`; only it and earlier ones can overlap.
+    let low = 0;
+    let high = this.bookings.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((this.bookings[middle] as AppointmentRecord).start < end) low = middle + 1;
+      else high = middle;
+    }
+    let found: AppointmentRecord | undefined;
+    for (let i = low - 1; i >= 0 && (this.maxEnd[i] as EpochMs) > start; i--) {
+      const booking = this.bookings[i] as AppointmentRecord;
+      if (booking.end > start && booking.uuid !== ignoreUuid) found = booking;
+    }
+    return found;
+  }
+
+  private ensureSorted(): void {
+    if (this.sorted) return;
+    this.bookings.sort((a, b) => a.start - b.start || a.end - b.end);
+    let running = -Infinity;
+    this.maxEnd = this.bookings.map((booking) => (running = Math.max(running, booking.end)));
+    this.sorted = true;
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+export class PreparedSchedule {
+  readonly locations: ReadonlyMap<string, LocationRecord>;
+  readonly providers: ReadonlyMap<string, ProviderRecord>;
+  private readonly shiftsByLocation: Map<string, ShiftRecord[]>;
+  private readonly timeOffByProvider: Map<string, TimeOffRecord[]>;
+  private readonly closures: Map<string, ClosureRecord>;
+  private readonly byProvider = new Map<string, Timeline>();
+  private readonly byOperatory = new Map<string, Timeline>();
+  private readonly dayPlans = new Map<string, DayPlan>();
+  private readonly localDates = new Map<string, string>();
+
+  constructor(snapshot: ScheduleSnapshot) {
+    this.locations = new Map(snapshot.locations.map((location) => [location.uuid, location]));
+    this.providers = new Map(snapshot.providers.map((provider) => [provider.uuid, provider]));
+    this.shiftsByLocation = groupBy(snapshot.shifts, (shift) => shift.location_uuid);
+    this.timeOffByProvider = groupBy(snapshot.timeOff, (timeOff) => timeOff.provider_uuid);
+    this.closures = new Map(snapshot.closures.map((closure) => [`${closure.location_uuid}|${closure.date}`, closure]));
+    for (const booking of snapshot.bookings) this.addBooking(booking);
+  }
+
+  /** Records a booking so later checks see it (cancelled ones never occupy anything). */
+  addBooking(booking: AppointmentRecord): void {
+    if (booking.status === "cancelled") return;
+    timeline(this.byProvider, booking.provider_uuid).add(booking);
+    timeline(this.byOperatory, booking.operatory_uuid).add(booking);
+  }
+
+  providerConflict(providerUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
+    return this.byProvider.get(providerUuid)?.findOverlap(start, end, ignoreUuid);
+  }
+
+  operatoryConflict(operatoryUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
+    return this.byOperatory.get(operatoryUuid)?.findOverlap(start, end, ignoreUuid);
+  }
+
+  timeOffOverlapping(providerUuid: string, start: EpochMs, end: EpochMs): TimeOffRecord | undefined {
+    return this.timeOffByProvider.get(providerUuid)?.find((off) => off.start < end && off.end > start);
+  }
+
+  /** Local date of `instant` at `location`, memoised per minute (zone transitions fall on whole minutes). */
+  localDateAt(location: LocationRecord, instant: EpochMs): string {
+    const key = `${location.uuid}|${Math.floor(instant / MINUTE_MS)}`;
+    let date = this.localDates.get(key);
+    if (date === undefined) {
+      date = localDate(instant, location.timezone);
+      this.localDates.set(key, date);
+    }
+    return date;
+  }
+
+  dayPlan(location: LocationRecord, date: string): DayPlan {
+    const key = `${location.uuid}|${date}`;
+    let plan = this.dayPlans.get(key);
+    if (!plan) {
+      plan = this.buildDayPlan(location, date);
+      this.dayPlans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private buildDayPlan(location: LocationRecord, date: string): DayPlan {
+    const weekday = weekdayOf(date);
+    const resolve = (start: string, end: string): Interval | null => {
+      const from = wallClockBoundary(date, start, location.timezone);
+      const to = wallClockBoundary(date, end, location.timezone);
+      return from !== null && to !== null && to > from ? { start: from, end: to } : null;
+    };
+    const opening = location.opening_hours
+      .filter((hours) => hours.day === weekday)
+      .map((hours) => resolve(hours.open, hours.close))
+      .filter((interval): interval is Interval => interval !== null);
+    const shifts = new Map<string, ShiftWindow[]>();
+    for (const shift of this.shiftsByLocation.get(location.uuid) ?? []) {
+      if (shift.day !== weekday) continue;
+      const window = resolve(shift.start, shift.end);
+      if (!window) continue;
+      const breaks = shift.breaks.flatMap((b) => {
+        const interval = resolve(b.start, b.end);
+        return interval ? [{ ...interval, label: `${b.start}-${b.end}` }] : [];
+      });
+      const list = shifts.get(shift.provider_uuid) ?? [];
+      list.push({ shift, ...window, breaks });
+      shifts.set(shift.provider_uuid, list);
+    }
+    return {
+      location,
+      date,
+      weekday,
+      closure: this.closures.get(`${location.uuid}|${date}`) ?? null,
+      opening,
+      shifts,
+    };
+  }
+}
+
+function timeline(index: Map<string, Timeline>, key: string): Timeline {
+  let line = index.get(key);
+  if (!line) {
+    line = new Timeline();
+    index.set(key, line);
+  }
+  return line;
+}
+
+/** Indexes a snapshot once, for many checkBookable / findSlots calls over the same schedule. */
+export function prepareSnapshot(snapshot: ScheduleSnapshot): PreparedSchedule {
+  return new PreparedSchedule(snapshot);
+}
+
+/** Accepts either form, so one-off callers can pass the raw snapshot. */
+export function asPrepared(schedule: ScheduleSnapshot | PreparedSchedule): PreparedSchedule {
+  return schedule instanceof PreparedSchedule ? schedule : new PreparedSchedule(schedule);
+}

@@ -1,0 +1,212 @@
+/**
+ * Wall-clock ↔ instant conversions for a location's timezone. All timezone work goes through luxon;
+ * the only arithmetic done here is on calendar dates (in UTC, where every day has 24 hours) and on
+ * "wall keys", i.e. wall-clock readings encoded as numbers so they can be compared.
+ */
+import { DateTime } from "luxon";
+import type { Weekday } from "../../contract/index.js";
+import type { EpochMs } from "./model.js";
+
+export type ParsedDateTime =
+  | { ok: true; instant: EpochMs }
+  | { ok: false; code: "nonexistent_local_time" | "invalid_date_time"; message: string };
+
+const MINUTE_MS = 60_000;
+const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
+const DATE_TIME_PATTERN =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
+const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const HOUR_MINUTE_PATTERN = /^(\d{2}):(\d{2})$/;
+const EXPECTED_FORM =
+  "expected a date-time such as 2025-05-20T10:00:00 (local time at the location) or 2025-05-20T17:00:00Z";
+
+const WEEKDAYS: readonly Weekday[] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond: number;
+}
+
+/** How a wall-clock reading maps onto instants in a zone. */
+type Resolution =
+  | { kind: "instant"; instant: EpochMs }
+  | { kind: "gap"; gapStart: string; gapEnd: EpochMs }
+  | { kind: "invalid"; reason: string };
+
+/** A wall-clock reading as a comparable number (ms since 1970-01-01T00:00 on that wall clock). */
+function wallKey(w: WallClock): number {
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+}
+
+function wallKeyAt(instant: EpochMs, timezone: string): number {
+  return wallKey(DateTime.fromMillis(instant, { zone: timezone }));
+}
+
+/**
+ * Resolves a wall-clock reading in `timezone`. Luxon silently moves readings inside a DST gap
+ * forward, so gaps are detected by round-tripping. An ambiguous reading (the repeated hour when
+ * clocks fall back) resolves to the EARLIER instant, i.e. its first occurrence, still on daylight
+ * time: "01:30" on 2026-11-01 in Los Angeles is 01:30 PDT, not 01:30 PST.
+ */
+function resolveWallClock(wall: WallClock, timezone: string): Resolution {
+  const dt = DateTime.fromObject(wall, { zone: timezone });
+  if (!dt.isValid) return { kind: "invalid", reason: dt.invalidExplanation ?? dt.invalidReason ?? "invalid" };
+  const requested = wallKey(wall);
+  if (wallKey(dt) !== requested) return { kind: "gap", ...findGap(dt.toMillis(), requested, timezone) };
+  const earliest = Math.min(...dt.getPossibleOffsets().map((candidate) => candidate.toMillis()));
+  return { kind: "instant", instant: Number.isFinite(earliest) ? earliest : dt.toMillis() };
+}
+
+/**
+ * Finds the transition that swallowed `requested`: the first instant whose wall clock reads at or
+ * after it. `shifted` (luxon's forward-moved reading) is past it; 48 hours earlier is before any gap.
+ */
+function findGap(shifted: EpochMs, requested: number, timezone: string): { gapStart: string; gapEnd: EpochMs } {
+  let before = Math.floor(shifted / MINUTE_MS) - 48 * 60;
+  let after = Math.ceil(shifted / MINUTE_MS);
+  while (after - before > 1) {
+    const middle = Math.floor((before + after) / 2);
+    if (wallKeyAt(middle * MINUTE_MS, timezone) >= requested) after = middle;
+    else before = middle;
+  }
+  const gapEnd = after * MINUTE_MS;
+  // The wall clock just before the jump, plus that last minute, is where the skipped span begins.
+  const gapStartKey = wallKeyAt(gapEnd - MINUTE_MS, timezone) + MINUTE_MS;
+  return { gapStart: DateTime.fromMillis(gapStartKey, { zone: "utc" }).toFormat("HH:mm"), gapEnd };
+}
+
+function wallClockOf(match: RegExpExecArray): WallClock {
+  const [, year, month, day, hour, minute, second, fraction] = match;
+  return {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour),
+    minute: Number(minute),
+    second: Number(second ?? 0),
+    millisecond: Number((fraction ?? "0").padEnd(3, "0").slice(0, 3)),
+  };
+}
+
+/**
+ * Parses what clients send as a date-time: a wall-clock reading "YYYY-MM-DDTHH:MM[:SS[.fff]]" in
+ * `timezone`, or an instant with `Z` or an offset (converted, whatever zone it was written in).
+ */
+export function parseLocalDateTime(input: string, timezone: string): ParsedDateTime {
+  const match = DATE_TIME_PATTERN.exec(input);
+  if (!match) return invalid(`"${clip(input)}" is not a date-time; ${EXPECTED_FORM}`);
+  const wall = wallClockOf(match);
+  if (wall.hour > 23) return invalid(`"${input}" has an hour above 23; ${EXPECTED_FORM}`);
+  if (match[8] !== undefined) {
+    const dt = DateTime.fromISO(input, { setZone: true });
+    if (!dt.isValid) return invalid(`"${input}" is not a real date-time (${dt.invalidExplanation ?? "out of range"})`);
+    return { ok: true, instant: dt.toMillis() };
+  }
+  const resolution = resolveWallClock(wall, timezone);
+  switch (resolution.kind) {
+    case "instant":
+      return { ok: true, instant: resolution.instant };
+    case "invalid":
+      return invalid(`"${input}" is not a real date-time in ${timezone} (${resolution.reason})`);
+    case "gap": {
+      const after = formatLocalDateTime(resolution.gapEnd, timezone);
+      return {
+        ok: false,
+        code: "nonexistent_local_time",
+        message:
+          `${input} does not exist in ${timezone}: on ${after.slice(0, 10)} the clock skips forward from ` +
+          `${resolution.gapStart} to ${after.slice(11, 16)} (daylight saving time). ` +
+          `Choose another time, e.g. ${after} or later.`,
+      };
+    }
+  }
+}
+
+function invalid(message: string): ParsedDateTime {
+  return { ok: false, code: "invalid_date_time", message };
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** The wall clock of `instant` in `timezone`, "YYYY-MM-DDTHH:MM:SS" (the API's LocalDateTime). */
+export function formatLocalDateTime(instant: EpochMs, timezone: string): string {
+  return DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
+}
+
+/** The local calendar date of `instant` in `timezone`, "YYYY-MM-DD". */
+export function localDate(instant: EpochMs, timezone: string): string {
+  return DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd");
+}
+
+function calendarDate(date: string): DateTime {
+  const match = DATE_PATTERN.exec(date);
+  const dt = match ? DateTime.fromISO(date, { zone: "utc" }) : DateTime.invalid("not YYYY-MM-DD");
+  if (!dt.isValid) throw new RangeError(`date must be a real calendar date YYYY-MM-DD, got "${clip(date)}"`);
+  return dt;
+}
+
+/** `date` plus `days` calendar days (negative to go back). Throws RangeError on a malformed date. */
+export function addDays(date: string, days: number): string {
+  return calendarDate(date).plus({ days }).toFormat("yyyy-MM-dd");
+}
+
+/** Calendar days from `a` to `b`: positive when b is later, e.g. daysBetween("2026-03-01", "2026-03-08") = 7. */
+export function daysBetween(a: string, b: string): number {
+  return Math.round(calendarDate(b).diff(calendarDate(a), "days").days);
+}
+
+export function weekdayOf(date: string): Weekday {
+  return WEEKDAYS[calendarDate(date).weekday - 1] as Weekday;
+}
+
+function wallClockOfDay(date: string, hhmm: string): WallClock | null {
+  const d = DATE_PATTERN.exec(date);
+  const t = HOUR_MINUTE_PATTERN.exec(hhmm);
+  if (!d || !t) return null;
+  return {
+    year: Number(d[1]),
+    month: Number(d[2]),
+    day: Number(d[3]),
+    hour: Number(t[1]),
+    minute: Number(t[2]),
+    second: 0,
+    millisecond: 0,
+  };
+}
+
+/**
+ * The instant the wall clock of `timezone` reads `hhmm` on `date`; null when that reading does not
+ * exist (a DST gap) or the input is malformed. Ambiguous readings give the earlier instant.
+ */
+export function wallClockToInstant(date: string, hhmm: string, timezone: string): EpochMs | null {
+  const wall = wallClockOfDay(date, hhmm);
+  const resolution = wall ? resolveWallClock(wall, timezone) : null;
+  return resolution?.kind === "instant" ? resolution.instant : null;
+}
+
+/**
+ * Like wallClockToInstant, but a reading inside a DST gap maps to the instant the gap ends, which
+ * is what a boundary such as "the shift starts at 02:00" means on a spring-forward night.
+ * Null only for malformed input or an unknown timezone.
+ */
+export function wallClockBoundary(date: string, hhmm: string, timezone: string): EpochMs | null {
+  const wall = wallClockOfDay(date, hhmm);
+  const resolution = wall ? resolveWallClock(wall, timezone) : null;
+  if (resolution?.kind === "instant") return resolution.instant;
+  if (resolution?.kind === "gap") return resolution.gapEnd;
+  return null;
+}
+
+/** The first instant of local `date` (01:00 in zones where the clock skips midnight). */
+export function startOfLocalDay(date: string, timezone: string): EpochMs {
+  const start = wallClockBoundary(date, "00:00", timezone);
+  if (start === null) throw new RangeError(`cannot find the start of "${clip(date)}" in timezone "${clip(timezone)}"`);
+  return start;
+}

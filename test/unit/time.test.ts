@@ -1,0 +1,124 @@
+import { describe, expect, it } from "vitest";
+import {
+  addDays,
+  daysBetween,
+  formatLocalDateTime,
+  localDate,
+  parseLocalDateTime,
+  startOfLocalDay,
+  wallClockBoundary,
+  wallClockToInstant,
+  weekdayOf,
+} from "../../src/sandbox/domain/time.js";
+
+const LA = "America/Los_Angeles";
+const LONDON = "Europe/London";
+const utc = (iso: string) => Date.parse(iso);
+
+function instantOf(input: string, zone: string): number {
+  const parsed = parseLocalDateTime(input, zone);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.instant;
+}
+
+describe("parseLocalDateTime", () => {
+  it("reads wall-clock time in the location's zone, with or without seconds and fractions", () => {
+    expect(instantOf("2025-05-20T10:00:00", LA)).toBe(utc("2025-05-20T17:00:00Z"));
+    expect(instantOf("2025-05-20T10:00", LA)).toBe(utc("2025-05-20T17:00:00Z"));
+    expect(instantOf("2025-01-20T10:00:30.250", LA)).toBe(utc("2025-01-20T18:00:30.250Z"));
+    expect(instantOf("2025-07-01T09:15", LONDON)).toBe(utc("2025-07-01T08:15:00Z"));
+  });
+
+  it("converts values with Z or an offset as instants, whatever the location's zone", () => {
+    expect(instantOf("2025-05-20T17:00:00Z", LA)).toBe(utc("2025-05-20T17:00:00Z"));
+    expect(instantOf("2025-05-20T13:00:00-04:00", LA)).toBe(utc("2025-05-20T17:00:00Z"));
+    expect(instantOf("2025-05-20T22:30:00+05:30", LONDON)).toBe(utc("2025-05-20T17:00:00Z"));
+    expect(instantOf("2025-05-20T19:00+0200", LA)).toBe(utc("2025-05-20T17:00:00Z"));
+  });
+
+  it("rejects a time skipped by spring forward and suggests the first valid time after the gap", () => {
+    const la = parseLocalDateTime("2026-03-08T02:30", LA);
+    expect(la).toMatchObject({ ok: false, code: "nonexistent_local_time" });
+    if (la.ok) return;
+    expect(la.message).toContain("skips forward from 02:00 to 03:00");
+    expect(la.message).toContain("2026-03-08T03:00:00");
+
+    const london = parseLocalDateTime("2026-03-29T01:00:00", LONDON);
+    expect(london).toMatchObject({ ok: false, code: "nonexistent_local_time" });
+    if (!london.ok) expect(london.message).toContain("2026-03-29T02:00:00");
+  });
+
+  it("accepts the times right around the gap", () => {
+    expect(instantOf("2026-03-08T01:59", LA)).toBe(utc("2026-03-08T09:59:00Z"));
+    expect(instantOf("2026-03-08T03:00", LA)).toBe(utc("2026-03-08T10:00:00Z"));
+  });
+
+  it("resolves the repeated fall-back hour to its first (daylight-time) occurrence", () => {
+    expect(instantOf("2026-11-01T01:30", LA)).toBe(utc("2026-11-01T08:30:00Z")); // 01:30 PDT
+    expect(instantOf("2026-11-01T02:00", LA)).toBe(utc("2026-11-01T10:00:00Z")); // after the repeat
+    expect(instantOf("2026-10-25T01:30", LONDON)).toBe(utc("2026-10-25T00:30:00Z")); // 01:30 BST
+  });
+
+  it.each([
+    "2025-02-30T10:00",
+    "2025-13-01T10:00",
+    "2025-05-20T24:00",
+    "2025-05-20T10:60",
+    "2025-05-20 10:00",
+    "2025-05-20",
+    "10:00",
+    "next tuesday",
+    "",
+    "2025-05-20T10:00:00+25:00",
+  ])("rejects malformed %j with a message naming the expected form", (input) => {
+    const parsed = parseLocalDateTime(input, LA);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) {
+      expect(parsed.code).toBe("invalid_date_time");
+      expect(parsed.message.length).toBeGreaterThan(10);
+    }
+  });
+
+  it("rejects an unknown timezone instead of throwing", () => {
+    expect(parseLocalDateTime("2025-05-20T10:00", "Mars/Olympus_Mons")).toMatchObject({ ok: false, code: "invalid_date_time" });
+  });
+});
+
+describe("formatting and calendar dates", () => {
+  it("formats instants as local wall clock on both sides of each transition", () => {
+    expect(formatLocalDateTime(utc("2026-03-08T09:59:00Z"), LA)).toBe("2026-03-08T01:59:00");
+    expect(formatLocalDateTime(utc("2026-03-08T10:00:00Z"), LA)).toBe("2026-03-08T03:00:00");
+    expect(formatLocalDateTime(utc("2026-11-01T08:30:00Z"), LA)).toBe("2026-11-01T01:30:00");
+    expect(formatLocalDateTime(utc("2026-11-01T09:30:00Z"), LA)).toBe("2026-11-01T01:30:00");
+    expect(localDate(utc("2026-01-01T05:00:00Z"), LA)).toBe("2025-12-31");
+    expect(localDate(utc("2026-01-01T05:00:00Z"), LONDON)).toBe("2026-01-01");
+  });
+
+  it("does calendar arithmetic on dates", () => {
+    expect(addDays("2024-02-28", 1)).toBe("2024-02-29");
+    expect(addDays("2026-03-07", 2)).toBe("2026-03-09");
+    expect(addDays("2026-01-01", -1)).toBe("2025-12-31");
+    expect(daysBetween("2026-03-01", "2026-03-31")).toBe(30);
+    expect(daysBetween("2026-03-31", "2026-03-01")).toBe(-30);
+    expect(daysBetween("2026-10-30", "2026-11-02")).toBe(3);
+    expect(weekdayOf("2025-05-20")).toBe("tuesday");
+    expect(weekdayOf("2026-03-08")).toBe("sunday");
+    expect(() => addDays("2026-02-30", 1)).toThrow(RangeError);
+    expect(() => weekdayOf("20260301")).toThrow(/YYYY-MM-DD/);
+  });
+
+  it("maps shift boundaries to instants, with null or the gap's end inside a gap", () => {
+    expect(wallClockToInstant("2026-03-08", "02:30", LA)).toBeNull();
+    expect(wallClockBoundary("2026-03-08", "02:30", LA)).toBe(utc("2026-03-08T10:00:00Z"));
+    expect(wallClockToInstant("2026-03-08", "08:00", LA)).toBe(utc("2026-03-08T15:00:00Z"));
+    expect(wallClockToInstant("2026-11-01", "01:00", LA)).toBe(utc("2026-11-01T08:00:00Z"));
+    expect(wallClockToInstant("2026-11-01", "8:00", LA)).toBeNull();
+  });
+
+  it("finds the start of a local day, even where midnight does not exist", () => {
+    expect(startOfLocalDay("2026-03-08", LA)).toBe(utc("2026-03-08T08:00:00Z"));
+    expect(startOfLocalDay("2026-03-09", LA)).toBe(utc("2026-03-09T07:00:00Z"));
+    // Chile springs forward at midnight: 2026-09-06 begins at 01:00 -03:00.
+    expect(startOfLocalDay("2026-09-06", "America/Santiago")).toBe(utc("2026-09-06T04:00:00Z"));
+  });
+});
