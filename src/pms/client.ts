@@ -1,0 +1,481 @@
+/**
+ * The PMS API over HTTP: every call goes through the contract's route table, is validated before it
+ * is sent, parsed against the response schema when it comes back, and retried only when that is safe.
+ * Voice bots give a tool call a few seconds, so every call has an overall deadline, retries included.
+ */
+import { performance } from "node:perf_hooks";
+import { Pool, type Dispatcher } from "undici";
+import {
+  API_PREFIX,
+  routes,
+  type Appointment,
+  type AppointmentCreate,
+  type AppointmentPage,
+  type AppointmentQuery,
+  type AppointmentTypeList,
+  type AppointmentTypeQuery,
+  type AppointmentUpdate,
+  type Availability,
+  type AvailabilityQuery,
+  type ClinicalNote,
+  type LocationList,
+  type NoteCreate,
+  type Patient,
+  type PatientCreate,
+  type PatientPage,
+  type PatientSearchQuery,
+  type ProviderList,
+  type RouteName,
+  type RouteSpec,
+  type StatusChange,
+} from "../contract/index.js";
+import { silentLogger, type Logger } from "../log.js";
+import type { CallOptions, PmsApi } from "./api.js";
+import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
+import { PmsError } from "./errors.js";
+import { errorFromStatus, errorFromTransport, invalidResponse, type TransportFailure } from "./failures.js";
+import { ReferenceCache } from "./reference-cache.js";
+import { buildRequest, type BuiltRequest, type CallInput } from "./request.js";
+
+export interface PmsClientOptions {
+  /** Origin of the PMS, e.g. "http://127.0.0.1:4010" (without /api/v1). */
+  baseUrl: string;
+  orgId: string;
+  token: string;
+  /** Deadline of one attempt, default 5000 ms. */
+  timeoutMs?: number;
+  /** Deadline of the whole call including retries, default 10000 ms. */
+  totalDeadlineMs?: number;
+  /** Retries after the first attempt, default 2. */
+  maxRetries?: number;
+  /** How long reference data (types, providers, locations) is reused, default 60000 ms; 0 disables. */
+  cacheTtlMs?: number;
+  logger?: Logger;
+  /** Wall clock for the cache and Retry-After dates. Deadlines use the monotonic clock. */
+  now?: () => number;
+  /** Source of backoff jitter in [0, 1), default Math.random. */
+  random?: () => number;
+  /** Keep-alive connections to the PMS, default 8. */
+  connections?: number;
+}
+
+/** Answers larger than this are not a PMS answer we understand. */
+const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+/** A retry is only worth starting if at least this much of the deadline is left for it. */
+const MIN_ATTEMPT_MS = 100;
+/** Statuses that say "not now" rather than "no". 500 only for requests that are safe to repeat. */
+const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
+/** What the PMS accepts as an Idempotency-Key: 1 to 255 visible ASCII characters. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+type AttemptResult =
+  | { ok: true; value: unknown }
+  | { ok: false; error: PmsError; retry: boolean; retryAfterMs?: number };
+
+interface CallContext {
+  name: RouteName;
+  route: RouteSpec;
+  request: BuiltRequest;
+  /** Repeating the request cannot apply it twice (GET, or a POST carrying an Idempotency-Key). */
+  repeatable: boolean;
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export class PmsClient implements PmsApi {
+  private readonly pool: Pool;
+  private readonly apiPath: string;
+  private readonly token: string;
+  private readonly timeoutMs: number;
+  private readonly totalDeadlineMs: number;
+  private readonly maxRetries: number;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly cache: ReferenceCache;
+
+  constructor(options: PmsClientOptions) {
+    const url = parseBaseUrl(options.baseUrl);
+    if (!options.orgId?.trim()) throw new Error("PMS orgId must be the organisation id, e.g. a uuid");
+    if (!options.token?.trim()) throw new Error("PMS token must be a non-empty API token");
+    this.token = options.token;
+    this.timeoutMs = positive(options.timeoutMs, 5_000, "timeoutMs");
+    this.totalDeadlineMs = positive(options.totalDeadlineMs, 10_000, "totalDeadlineMs");
+    this.maxRetries = nonNegative(options.maxRetries, 2, "maxRetries");
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.cache = new ReferenceCache(nonNegative(options.cacheTtlMs, 60_000, "cacheTtlMs"), this.now);
+    const basePath = url.pathname.replace(/\/+$/, "");
+    this.apiPath = `${basePath}${API_PREFIX}/${encodeURIComponent(options.orgId.trim())}`;
+    this.pool = new Pool(url.origin, {
+      connections: positive(options.connections, 8, "connections"),
+      maxResponseSize: MAX_RESPONSE_BYTES,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: this.timeoutMs },
+    });
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+    await this.pool.close();
+  }
+
+  searchPatients(query: PatientSearchQuery, options?: CallOptions): Promise<PatientPage> {
+    return this.call("searchPatients", { query }, options);
+  }
+
+  getPatient(patientUuid: string, options?: CallOptions): Promise<Patient> {
+    return this.call("getPatient", { params: { patient_uuid: patientUuid } }, options);
+  }
+
+  createPatient(body: PatientCreate, options?: CallOptions): Promise<Patient> {
+    return this.call("createPatient", { body }, options);
+  }
+
+  listAppointmentTypes(query: AppointmentTypeQuery = {}, options?: CallOptions): Promise<AppointmentTypeList> {
+    return this.cached("listAppointmentTypes", { query }, options);
+  }
+
+  listProviders(options?: CallOptions): Promise<ProviderList> {
+    return this.cached("listProviders", {}, options);
+  }
+
+  listLocations(options?: CallOptions): Promise<LocationList> {
+    return this.cached("listLocations", {}, options);
+  }
+
+  checkAvailability(query: AvailabilityQuery, options?: CallOptions): Promise<Availability> {
+    return this.call("checkAvailability", { query }, options);
+  }
+
+  createAppointment(
+    body: AppointmentCreate,
+    options: CallOptions & { idempotencyKey: string },
+  ): Promise<Appointment> {
+    return this.call("createAppointment", { body }, options);
+  }
+
+  listAppointments(query: AppointmentQuery, options?: CallOptions): Promise<AppointmentPage> {
+    return this.call("listAppointments", { query }, options);
+  }
+
+  getAppointment(appointmentUuid: string, options?: CallOptions): Promise<Appointment> {
+    return this.call("getAppointment", { params: { appointment_uuid: appointmentUuid } }, options);
+  }
+
+  updateAppointment(appointmentUuid: string, body: AppointmentUpdate, options?: CallOptions): Promise<Appointment> {
+    return this.call("updateAppointment", { params: { appointment_uuid: appointmentUuid }, body }, options);
+  }
+
+  changeAppointmentStatus(appointmentUuid: string, body: StatusChange, options?: CallOptions): Promise<Appointment> {
+    return this.call("changeAppointmentStatus", { params: { appointment_uuid: appointmentUuid }, body }, options);
+  }
+
+  addAppointmentNote(appointmentUuid: string, body: NoteCreate, options?: CallOptions): Promise<ClinicalNote> {
+    return this.call("addAppointmentNote", { params: { appointment_uuid: appointmentUuid }, body }, options);
+  }
+
+  /**
+   * Reference data through the cache. The shared load runs without any one caller's signal (one
+   * caller giving up must not fail the others); each caller still stops waiting on its own abort.
+   * Callers get their own copy, so one cannot change what the next one sees.
+   */
+  private async cached<T>(name: RouteName, input: CallInput, options: CallOptions = {}): Promise<T> {
+    const key = `${name}?${buildRequest(name, input).path}`;
+    const shared = this.cache.get(key, () => this.call<T>(name, input, {}));
+    const value = await untilAborted(shared, options.signal, () =>
+      errorFromTransport(name, { reason: "cancelled" }, false),
+    );
+    return structuredClone(value);
+  }
+
+  private async call<T>(
+    name: RouteName,
+    input: CallInput,
+    options: CallOptions & { idempotencyKey?: string } = {},
+  ): Promise<T> {
+    try {
+      return (await this.send(name, input, options)) as T;
+    } catch (error) {
+      throw this.scrub(error);
+    }
+  }
+
+  private async send(
+    name: RouteName,
+    input: CallInput,
+    options: CallOptions & { idempotencyKey?: string },
+  ): Promise<unknown> {
+    const route: RouteSpec = routes[name];
+    const request = buildRequest(name, input);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      accept: "application/json",
+      "user-agent": "dental-pms-mcp",
+    };
+    if (request.body !== undefined) headers["content-type"] = "application/json";
+    const key = options.idempotencyKey;
+    if (route.idempotent && key !== undefined) {
+      if (!IDEMPOTENCY_KEY.test(key)) throw invalidIdempotencyKey();
+      headers["idempotency-key"] = key;
+    }
+    const context: CallContext = {
+      name,
+      route,
+      request,
+      repeatable: route.method === "GET" || (route.idempotent === true && key !== undefined),
+      headers,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+
+    const deadline = performance.now() + this.totalDeadlineMs;
+    for (let attempt = 1; ; attempt++) {
+      if (options.signal?.aborted) throw errorFromTransport(name, { reason: "cancelled" }, false);
+      const remaining = Math.max(1, Math.floor(deadline - performance.now()));
+      const result = await this.attempt(context, attempt, Math.min(this.timeoutMs, remaining));
+      if (result.ok) return result.value;
+      if (!result.retry || attempt > this.maxRetries) throw result.error;
+
+      const delay = result.retryAfterMs ?? backoffDelayMs(attempt, this.random);
+      const left = deadline - performance.now();
+      // Rather an honest "try again in N s" now than a wait that outlives the caller's patience.
+      if (delay + MIN_ATTEMPT_MS > left) throw result.error;
+      this.logger.debug("pms.retry", { route: name, attempt, delay_ms: delay, kind: result.error.kind });
+      await sleep(delay, options.signal, () => errorFromTransport(name, { reason: "cancelled" }, false));
+    }
+  }
+
+  /** One HTTP exchange within `budgetMs`, classified: a value, or an error and whether to try again. */
+  private async attempt(context: CallContext, attempt: number, budgetMs: number): Promise<AttemptResult> {
+    const { name, request, repeatable } = context;
+    const started = performance.now();
+    const timer = new AbortController();
+    let timedOut = false;
+    const timeout = setTimeout(() => {
+      timedOut = true;
+      timer.abort();
+    }, budgetMs);
+    const signal = context.signal ? AbortSignal.any([timer.signal, context.signal]) : timer.signal;
+    let status: number | undefined;
+
+    const log = (outcome: string) =>
+      this.logger.debug("pms.request", {
+        route: name,
+        method: request.method,
+        attempt,
+        status,
+        outcome,
+        ms: Math.round(performance.now() - started),
+      });
+
+    try {
+      const response = await this.pool.request({
+        method: request.method,
+        path: this.apiPath + request.path,
+        headers: context.headers,
+        body: request.body ?? null,
+        signal,
+        headersTimeout: budgetMs,
+        bodyTimeout: budgetMs,
+      });
+      status = response.statusCode;
+      const bodyText = await response.body.text();
+      const result = this.interpret(context, response.statusCode, response.headers, bodyText);
+      log(result.ok ? "ok" : result.error.kind);
+      return result;
+    } catch (error) {
+      const failure = transportFailure(error, {
+        timedOut,
+        cancelled: context.signal?.aborted === true,
+        budgetMs,
+      });
+      log(failure.reason);
+      if (isUndiciCode(error, "UND_ERR_RES_EXCEEDED_MAX_SIZE")) {
+        return { ok: false, error: invalidResponse(name, status ?? 0, "the answer is too large"), retry: false };
+      }
+      // A refused connection carried nothing, so even a plain POST may be repeated.
+      const notSent = failure.reason === "refused";
+      const outcomeUnknown = !repeatable && !notSent && context.route.method !== "GET";
+      return {
+        ok: false,
+        error: errorFromTransport(name, failure, outcomeUnknown),
+        retry: failure.reason !== "cancelled" && (repeatable || notSent) && !isClosed(error),
+      };
+    } finally {
+      clearTimeout(timeout);
+    }
+  }
+
+  private interpret(
+    context: CallContext,
+    status: number,
+    headers: Dispatcher.ResponseData["headers"],
+    bodyText: string,
+  ): AttemptResult {
+    const { name, route, repeatable } = context;
+    if (status >= 200 && status < 300) {
+      let json: unknown;
+      try {
+        json = JSON.parse(bodyText);
+      } catch {
+        return { ok: false, error: invalidResponse(name, status, "the body is not JSON"), retry: false };
+      }
+      const parsed = route.response.safeParse(json);
+      if (parsed.success) return { ok: true, value: parsed.data };
+      const where = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
+        .join("; ");
+      return { ok: false, error: invalidResponse(name, status, where), retry: false };
+    }
+
+    const retryAfterMs = parseRetryAfterMs(headers["retry-after"], this.now());
+    const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1000);
+    if (status === 429) {
+      // The server refused before doing anything, so repeating is safe for every method.
+      const error = errorFromStatus({
+        route: name,
+        status,
+        bodyText,
+        ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      });
+      return { ok: false, error, retry: true, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
+    const transient = status >= 500 && status < 600;
+    const error = errorFromStatus({
+      route: name,
+      status,
+      bodyText,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+      outcomeUnknown: transient && !repeatable && route.method !== "GET",
+    });
+    return {
+      ok: false,
+      error,
+      retry: repeatable && TRANSIENT_STATUSES.has(status),
+      ...(retryAfterMs !== undefined && status === 503 ? { retryAfterMs } : {}),
+    };
+  }
+
+  /** Last line of defence: the token never leaves the client, whatever a server echoed back. */
+  private scrub(error: unknown): PmsError {
+    if (!(error instanceof PmsError)) {
+      const kind = error instanceof Error ? error.name : typeof error;
+      this.logger.error("pms.unexpected_failure", { kind });
+      return new PmsError("unavailable", "The PMS client failed unexpectedly. Try again in a moment.");
+    }
+    const redact = (value: unknown): unknown => {
+      if (typeof value === "string") return value.replaceAll(this.token, "[redacted]");
+      if (Array.isArray(value)) return value.map(redact);
+      if (value && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v)]));
+      }
+      return value;
+    };
+    const message = redact(error.message) as string;
+    const details = redact(error.details) as PmsError["details"];
+    if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
+    return new PmsError(error.kind, message, details);
+  }
+}
+
+function transportFailure(
+  error: unknown,
+  state: { timedOut: boolean; cancelled: boolean; budgetMs: number },
+): TransportFailure {
+  if (state.cancelled) return { reason: "cancelled" };
+  if (state.timedOut || isUndiciCode(error, "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT")) {
+    return { reason: "timeout", afterMs: state.budgetMs };
+  }
+  if (isUndiciCode(error, "ECONNREFUSED")) return { reason: "refused" };
+  return { reason: "connection_lost" };
+}
+
+function isUndiciCode(error: unknown, ...codes: string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && codes.includes(code);
+}
+
+function isClosed(error: unknown): boolean {
+  return isUndiciCode(error, "UND_ERR_CLOSED", "UND_ERR_DESTROYED");
+}
+
+function invalidIdempotencyKey(): PmsError {
+  const message = "must be 1 to 255 visible ASCII characters, e.g. a uuid";
+  return new PmsError(
+    "validation",
+    `Invalid arguments for createAppointment: header.idempotency-key ${message}. Nothing was sent to the PMS.`,
+    {
+      problem: {
+        type: "https://dental-pms-mcp.dev/problems/validation-failed",
+        title: "Invalid request",
+        status: 400,
+        code: "validation_failed",
+        detail: `header.idempotency-key ${message}`,
+        errors: [{ field: "header.idempotency-key", message }],
+      },
+    },
+  );
+}
+
+function parseBaseUrl(baseUrl: string): URL {
+  let url: URL | undefined;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    throw new Error("PMS baseUrl must be an http(s) URL such as http://127.0.0.1:4010");
+  }
+  return url;
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`PMS client option ${name} must be a positive number`);
+  return value;
+}
+
+function nonNegative(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) throw new Error(`PMS client option ${name} must be zero or more`);
+  return value;
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, cancelled: () => PmsError): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(cancelled());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** `promise`, unless `signal` aborts first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, cancelled: () => PmsError): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(cancelled());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
