@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+/**
+ * The `dental-pms-mcp` command: MCP over stdio (default) or Streamable HTTP, or the reference PMS alone.
+ * Start-up is kept fast for clients with an initialize timeout: the transport is connected first, and
+ * the PMS client (and, without PMS_BASE_URL, the embedded sandbox) is loaded and started afterwards.
+ * stdout carries JSON-RPC only; everything else goes to stderr.
+ */
+import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
+import { createLogger, type Logger } from "./log.js";
+import type { PmsApi } from "./pms/api.js";
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`dental-pms-mcp: ${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  const logger = createLogger({ level: config.logLevel, base: { service: "dental-pms-mcp" } });
+  switch (config.command) {
+    case "help":
+      process.stderr.write(USAGE);
+      return;
+    case "sandbox":
+      return runSandbox(config, logger);
+    case "stdio":
+    case "http":
+      return runMcp(config, logger);
+  }
+}
+
+/** Resources to release on shutdown, newest first. */
+const cleanups: (() => Promise<void>)[] = [];
+let shuttingDown = false;
+
+async function shutdown(logger: Logger, reason: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  logger.info("shutdown", { reason });
+  // Whatever hangs must not keep the process alive.
+  setTimeout(() => process.exit(0), 3000).unref();
+  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  process.exit(0);
+}
+
+function onSignals(logger: Logger): void {
+  process.once("SIGINT", () => void shutdown(logger, "SIGINT"));
+  process.once("SIGTERM", () => void shutdown(logger, "SIGTERM"));
+}
+
+/** The PMS the tools talk to: the configured one, or the embedded demo practice on a random loopback port. */
+async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
+  const { PmsClient } = await import("./pms/client.js");
+  const clientOptions = { timeoutMs: config.pmsTimeoutMs, logger: logger.child({ component: "pms-client" }) };
+  if (config.pms) {
+    const client = new PmsClient({ ...config.pms, ...clientOptions });
+    cleanups.push(() => client.close());
+    return client;
+  }
+  const { startSandbox } = await import("./sandbox/index.js");
+  const sandbox = await startSandbox({
+    host: "127.0.0.1",
+    port: 0,
+    dataDir: config.sandbox.dataDir,
+    logger: logger.child({ component: "sandbox" }),
+  });
+  cleanups.push(() => sandbox.close());
+  logger.info("embedded_sandbox_started", {
+    url: sandbox.url,
+    persistent: config.sandbox.dataDir !== undefined,
+    note: "PMS_BASE_URL is not set: using the embedded demo practice",
+  });
+  const client = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token, ...clientOptions });
+  cleanups.push(() => client.close());
+  return client;
+}
+
+async function runMcp(config: Config, logger: Logger): Promise<void> {
+  onSignals(logger);
+  const [{ createMcpServer }, { deferredPms }] = await Promise.all([
+    import("./mcp/server.js"),
+    import("./mcp/deferred-pms.js"),
+  ]);
+  const { pms, warmUp } = deferredPms(() => startPms(config, logger));
+  const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: logger.child({ component: "mcp" }) });
+
+  if (config.command === "http" && config.http) {
+    warmUp();
+    const { startHttpServer } = await import("./mcp/transports/http.js");
+    const http = await startHttpServer({ ...config.http, createServer: serverFor, logger });
+    cleanups.push(() => http.close());
+    logger.info("mcp_http_ready", { url: http.url, port: http.port, privacy: config.privacy });
+    return;
+  }
+
+  const server = serverFor();
+  // Start the PMS once the handshake is done, so initialize is answered without waiting for it.
+  server.server.oninitialized = warmUp;
+  const { serveStdio } = await import("./mcp/transports/stdio.js");
+  const { closed } = await serveStdio(server);
+  cleanups.push(() => server.close());
+  logger.info("mcp_stdio_ready", { privacy: config.privacy, embedded_pms: config.pms === undefined });
+  await closed;
+  await shutdown(logger, "stdin closed");
+}
+
+async function runSandbox(config: Config, logger: Logger): Promise<void> {
+  onSignals(logger);
+  const { startSandbox } = await import("./sandbox/index.js");
+  const sandbox = await startSandbox({
+    host: "127.0.0.1",
+    port: config.sandbox.port,
+    dataDir: config.sandbox.dataDir,
+    token: config.sandbox.token,
+    logger,
+  });
+  cleanups.push(() => sandbox.close());
+  process.stderr.write(
+    [
+      `Dental PMS sandbox listening on ${sandbox.url} (demo practice${config.sandbox.dataDir ? `, data in ${config.sandbox.dataDir}` : ", in memory"})`,
+      `  PMS_BASE_URL=${sandbox.url}`,
+      `  PMS_ORG_ID=${sandbox.orgId}`,
+      `  PMS_API_TOKEN=${sandbox.token}`,
+      "Try:",
+      `  curl -H "Authorization: Bearer ${sandbox.token}" "${sandbox.baseUrl}/patients?query=Smith&page=1&page_size=5"`,
+      "Press Ctrl+C to stop.",
+      "",
+    ].join("\n"),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`dental-pms-mcp: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,177 @@
+/**
+ * Configuration from the environment and command-line flags, validated in one pass so that every
+ * missing or invalid setting is reported at once, each with the expected form.
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import type { LogLevel } from "./log.js";
+import type { PrivacyMode } from "./mcp/tools/define-tool.js";
+
+export const DEFAULT_HTTP_PORT = 8765;
+export const DEFAULT_SANDBOX_PORT = 4010;
+
+export const USAGE = `Usage:
+  dental-pms-mcp                      MCP over stdio (for Claude Desktop and other local clients)
+  dental-pms-mcp --http [--port N]    MCP over Streamable HTTP on 127.0.0.1:N/mcp (default ${DEFAULT_HTTP_PORT})
+  dental-pms-mcp sandbox [--port N] [--data-dir D] [--token T]
+                                      only the reference Dental PMS API on 127.0.0.1 (default port ${DEFAULT_SANDBOX_PORT})
+  dental-pms-mcp --help
+
+Options:
+  --privacy staff|caller   staff (default): full records; caller: public-facing bots, identity checks, no contact details
+
+Environment:
+  PMS_BASE_URL, PMS_ORG_ID, PMS_API_TOKEN   the PMS to use (all three, or none for the embedded demo practice)
+  PMS_TIMEOUT_MS           deadline of one PMS request in ms (default 5000)
+  MCP_PRIVACY_MODE         staff | caller (overridden by --privacy)
+  MCP_HTTP_PORT            port for --http (overridden by --port)
+  MCP_HTTP_TOKEN           bearer token clients must send; required with --http (at least 16 characters)
+  MCP_ALLOWED_HOSTS        extra Host values to accept over HTTP, comma-separated (e.g. mcp.example.com)
+  MCP_ALLOWED_ORIGINS      extra Origin values to accept over HTTP, comma-separated (e.g. https://app.example.com)
+  SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)
+  LOG_LEVEL                debug | info | warn | error (default info); logs go to stderr as JSON lines
+`;
+
+export type Command = "stdio" | "http" | "sandbox" | "help";
+
+export interface Config {
+  command: Command;
+  privacy: PrivacyMode;
+  logLevel: LogLevel;
+  /** Undefined: start the embedded sandbox. */
+  pms: { baseUrl: string; orgId: string; token: string } | undefined;
+  pmsTimeoutMs: number | undefined;
+  http: { port: number; token: string; allowedHosts: string[]; allowedOrigins: string[] } | undefined;
+  sandbox: { port: number; dataDir: string | undefined; token: string | undefined };
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const port = (name: string) =>
+  z.coerce
+    .number({ error: `${name} must be a port number from 0 to 65535, e.g. ${DEFAULT_HTTP_PORT}` })
+    .int({ error: `${name} must be a whole port number from 0 to 65535` })
+    .min(0, { error: `${name} must be a port number from 0 to 65535` })
+    .max(65535, { error: `${name} must be a port number from 0 to 65535` });
+
+const list = z
+  .string()
+  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+
+const Env = z.object({
+  PMS_BASE_URL: z
+    .url({ protocol: /^https?$/, error: "PMS_BASE_URL must be an http(s) URL such as https://pms.example.com" })
+    .optional(),
+  PMS_ORG_ID: z.string().min(1).optional(),
+  PMS_API_TOKEN: z.string().min(1).optional(),
+  PMS_TIMEOUT_MS: z.coerce
+    .number({ error: "PMS_TIMEOUT_MS must be milliseconds from 100 to 120000, e.g. 5000" })
+    .int({ error: "PMS_TIMEOUT_MS must be whole milliseconds, e.g. 5000" })
+    .min(100, { error: "PMS_TIMEOUT_MS must be at least 100 (ms)" })
+    .max(120_000, { error: "PMS_TIMEOUT_MS must be at most 120000 (ms)" })
+    .optional(),
+  MCP_PRIVACY_MODE: z.enum(["staff", "caller"], { error: "MCP_PRIVACY_MODE must be staff or caller" }).optional(),
+  MCP_HTTP_PORT: port("MCP_HTTP_PORT").optional(),
+  MCP_HTTP_TOKEN: z.string().min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" }).optional(),
+  MCP_ALLOWED_HOSTS: list.optional(),
+  MCP_ALLOWED_ORIGINS: list.optional(),
+  SANDBOX_DATA_DIR: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" }).optional(),
+});
+
+const Flags = z.object({
+  http: z.boolean().optional(),
+  help: z.boolean().optional(),
+  port: port("--port").optional(),
+  privacy: z.enum(["staff", "caller"], { error: "--privacy must be staff or caller" }).optional(),
+  "data-dir": z.string().min(1, { error: "--data-dir must be a directory path" }).optional(),
+  token: z.string().min(8, { error: "--token must be at least 8 characters" }).optional(),
+});
+
+export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<string, string | undefined>>): Config {
+  const problems: string[] = [];
+  let parsedArgs: ReturnType<typeof parseCommandLine> | undefined;
+  try {
+    parsedArgs = parseCommandLine(argv);
+  } catch (error) {
+    problems.push(error instanceof Error ? error.message : String(error));
+  }
+  // An empty variable counts as unset, as most shells and .env loaders intend.
+  const env = Object.fromEntries(Object.entries(rawEnv).filter(([, value]) => value !== undefined && value !== ""));
+  const envResult = Env.safeParse(env);
+  const flagResult = Flags.safeParse(parsedArgs?.values ?? {});
+  for (const result of [envResult, flagResult]) {
+    if (!result.success) problems.push(...result.error.issues.map(describeIssue));
+  }
+
+  const positionals = parsedArgs?.positionals ?? [];
+  if (positionals.length > 0 && positionals[0] !== "sandbox") problems.push(`unknown command "${positionals[0]}"; expected sandbox or none`);
+  if (positionals.length > 1) problems.push(`unexpected argument "${positionals[1]}"`);
+  const pmsNames = ["PMS_BASE_URL", "PMS_ORG_ID", "PMS_API_TOKEN"] as const;
+  const missing = pmsNames.filter((name) => env[name] === undefined);
+  if (missing.length > 0 && missing.length < pmsNames.length) {
+    problems.push(`${missing.join(", ")} must be set too: set all of PMS_BASE_URL, PMS_ORG_ID and PMS_API_TOKEN, or none to use the embedded demo practice`);
+  }
+  const wantsHttp = parsedArgs?.values.http === true && positionals[0] !== "sandbox";
+  if (wantsHttp && env.MCP_HTTP_TOKEN === undefined) {
+    problems.push("MCP_HTTP_TOKEN is required with --http: clients must send it as Authorization: Bearer <token> (e.g. from: openssl rand -hex 32)");
+  }
+  if (problems.length > 0 || !envResult.success || !flagResult.success) throw new ConfigError(problems);
+
+  const e = envResult.data;
+  const flags = flagResult.data;
+  const command: Command = flags.help ? "help" : positionals[0] === "sandbox" ? "sandbox" : wantsHttp ? "http" : "stdio";
+  return {
+    command,
+    privacy: flags.privacy ?? e.MCP_PRIVACY_MODE ?? "staff",
+    logLevel: e.LOG_LEVEL ?? "info",
+    pms:
+      e.PMS_BASE_URL && e.PMS_ORG_ID && e.PMS_API_TOKEN
+        ? { baseUrl: e.PMS_BASE_URL, orgId: e.PMS_ORG_ID, token: e.PMS_API_TOKEN }
+        : undefined,
+    pmsTimeoutMs: e.PMS_TIMEOUT_MS,
+    http:
+      command === "http" && e.MCP_HTTP_TOKEN
+        ? {
+            port: flags.port ?? e.MCP_HTTP_PORT ?? DEFAULT_HTTP_PORT,
+            token: e.MCP_HTTP_TOKEN,
+            allowedHosts: e.MCP_ALLOWED_HOSTS ?? [],
+            allowedOrigins: e.MCP_ALLOWED_ORIGINS ?? [],
+          }
+        : undefined,
+    sandbox: {
+      port: command === "sandbox" ? (flags.port ?? DEFAULT_SANDBOX_PORT) : 0,
+      dataDir: flags["data-dir"] ?? e.SANDBOX_DATA_DIR,
+      token: flags.token,
+    },
+  };
+}
+
+function parseCommandLine(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      http: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      port: { type: "string" },
+      privacy: { type: "string" },
+      "data-dir": { type: "string" },
+      token: { type: "string" },
+    },
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const name = issue.path.map(String).join(".");
+  // Messages above already start with the setting's name; zod's defaults do not.
+  return issue.message.startsWith(name.replace(/^(?=[a-z])/, "--")) || issue.message.startsWith(name)
+    ? issue.message
+    : `${name}: ${issue.message}`;
+}

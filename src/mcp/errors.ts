@@ -1,0 +1,104 @@
+/**
+ * The one place where anything a tool throws becomes a result the model can act on: an `isError`
+ * result whose text says what went wrong and what to do next, naming the field and the expected form
+ * for bad input. Never structuredContent on an error (SDK 1.x clients reject it), never a stack trace.
+ */
+import { z } from "zod";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { PmsError } from "../pms/errors.js";
+import type { Logger } from "../log.js";
+import { ToolFailure, ToolInputError } from "./tool-error.js";
+
+export function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}
+
+export function toErrorResult(tool: string, error: unknown, args: unknown, logger: Logger): CallToolResult {
+  if (error instanceof z.ZodError) return errorResult(describeIssues(tool, error.issues, args));
+  if (error instanceof ToolInputError) {
+    return errorResult(`Invalid arguments for ${tool}:\n- ${error.message}\nFix this and call ${tool} again.`);
+  }
+  if (error instanceof ToolFailure) return errorResult(error.message);
+  if (error instanceof PmsError) {
+    logger.warn("tool_failed", { tool, kind: error.kind, status: error.status, code: error.problem?.code });
+    return errorResult(describePmsError(tool, error));
+  }
+  // Unknown errors may quote record contents: log the type only, never the message.
+  logger.error("tool_crashed", { tool, error: error instanceof Error ? error.name : typeof error });
+  return errorResult(
+    `${tool} failed because of an internal error in the scheduling server (not caused by your arguments). ` +
+      "Try once more; if it fails again, tell the person the booking system has a problem and offer to have the practice call back.",
+  );
+}
+
+function describeIssues(tool: string, issues: readonly z.core.$ZodIssue[], args: unknown): string {
+  const lines = issues.slice(0, 8).map((issue) => {
+    const field = issue.path.map(String).join(".") || "(arguments)";
+    if (issue.code === "unrecognized_keys") {
+      return `- unknown parameter(s) ${issue.keys.join(", ")}: remove them; see the tool's input schema for the accepted names`;
+    }
+    const missing = issue.path.length > 0 && valueAt(args, issue.path) === undefined;
+    return missing ? `- ${field}: is required; it ${issue.message}` : `- ${field}: ${issue.message}`;
+  });
+  return `Invalid arguments for ${tool}:\n${lines.join("\n")}\nFix these and call ${tool} again.`;
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** The API names fields as query.x / body.x; the model knows them as the tool's parameters. */
+function parameterName(field: string): string {
+  return field.replace(/^(query|body|params)\./, "");
+}
+
+function describePmsError(tool: string, error: PmsError): string {
+  const problem = error.problem;
+  const detail = problem?.detail ?? error.message;
+  switch (error.kind) {
+    case "validation": {
+      const fields = (problem?.errors ?? []).map((e) => `- ${parameterName(e.field)}: ${e.message}`);
+      // The detail often repeats the one field message; say it once.
+      const summary = fields.length === 1 && problem?.errors?.[0]?.message === detail ? "" : ` ${detail}`;
+      return [`The practice system rejected the ${tool} request:${summary}`, ...fields, `Fix this and call ${tool} again.`].join("\n");
+    }
+    case "not_found":
+      return `Not found: ${detail} Check the uuid: use one returned by the tool named in the parameter's description.`;
+    case "conflict":
+      return describeConflict(tool, error, detail);
+    case "unauthorized":
+      return "The practice system rejected this server's credentials. This is a configuration problem that retrying cannot fix: tell the person the booking system is unavailable and that staff will follow up.";
+    case "rate_limited":
+      return `The practice system is busy. Wait ${error.details.retryAfterSeconds ?? 5} seconds, then call ${tool} again.`;
+    case "unavailable":
+      if (error.details.outcomeUnknown) {
+        return `The practice system did not answer in time, so it is unknown whether ${tool} took effect. Do not assume either way: check with find_appointments (or call ${tool} again with exactly the same arguments, which is safe for book_appointment).`;
+      }
+      return `The practice system is temporarily unreachable. Try ${tool} again in a few seconds; if it keeps failing, offer to have the practice call back.`;
+    case "invalid_response":
+      return "The practice system answered with something unexpected. Try once more; if it fails again, tell the person the booking system has a problem and offer to have the practice call back.";
+  }
+}
+
+function describeConflict(tool: string, error: PmsError, detail: string): string {
+  const problem = error.problem;
+  switch (problem?.code) {
+    case "duplicate_patient":
+      return problem.existing_uuid && !detail.includes(problem.existing_uuid)
+        ? `${detail} The existing patient's patient_uuid is ${problem.existing_uuid}: use it instead of creating a new patient.`
+        : `${detail} Use the existing patient (search_patients) instead of creating a new one.`;
+    case "invalid_transition":
+      return `${detail} The appointment is ${problem.current_status ?? "in a state that does not allow this"}${
+        problem.allowed_statuses?.length ? `; from there it can only become ${problem.allowed_statuses.join(" or ")}` : ""
+      }.`;
+    case "idempotency_key_in_progress":
+      return `The same ${tool} request is still being processed. Wait a few seconds and call ${tool} again with the same arguments.`;
+    default:
+      return `${detail} Check availability with check_availability and choose another time.`;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The MCP server: every tool and the prompt over one PmsApi. Tools are served through the low-level
+ * request handlers rather than McpServer.registerTool so that input validation, handler failures and
+ * output checks all pass through one place (errors.ts) and come out as results the model can act on.
+ */
+import { z } from "zod";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import type { PmsApi } from "../pms/api.js";
+import type { Logger } from "../log.js";
+import { errorResult, toErrorResult } from "./errors.js";
+import { registerPrompts } from "./prompts.js";
+import { tools } from "./tools/index.js";
+import type { PrivacyMode, ToolContext, ToolDefinition } from "./tools/define-tool.js";
+
+export const SERVER_NAME = "dental-pms-mcp";
+export const SERVER_VERSION = "0.1.0";
+
+export interface McpServerDeps {
+  pms: PmsApi;
+  privacy: PrivacyMode;
+  logger: Logger;
+  /** The current time in epoch ms; injectable so tests can pin "today". */
+  now?: () => number;
+}
+
+export function createMcpServer(deps: McpServerDeps): McpServer {
+  const server = new McpServer(
+    { name: SERVER_NAME, title: "Dental PMS scheduling", version: SERVER_VERSION },
+    { capabilities: { tools: {}, prompts: {} }, instructions: instructions(deps.privacy) },
+  );
+  const byName = new Map(tools.map((tool) => [tool.name, tool]));
+  // Built on first use: converting every schema to JSON Schema would delay the initialize answer.
+  let listed: Tool[] | undefined;
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: (listed ??= tools.map((tool) => describeTool(tool, deps.privacy))),
+  }));
+  server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const tool = byName.get(request.params.name);
+    if (!tool) {
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; available: ${[...byName.keys()].join(", ")}`);
+    }
+    const context: ToolContext = {
+      pms: deps.pms,
+      privacy: deps.privacy,
+      logger: deps.logger,
+      now: deps.now ?? Date.now,
+      signal: extra.signal,
+    };
+    return callTool(tool, request.params.arguments, context);
+  });
+  registerPrompts(server, deps.privacy);
+  return server;
+}
+
+/** Validate, run, check the output; any failure becomes an isError result (never structuredContent). */
+async function callTool(tool: ToolDefinition, rawArgs: unknown, context: ToolContext): Promise<CallToolResult> {
+  const started = performance.now();
+  const args = withoutNulls(rawArgs ?? {});
+  let result: CallToolResult;
+  try {
+    const input = tool.inputSchema.parse(args);
+    const output = await tool.handler(input, context);
+    const structured = tool.outputSchema.safeParse(output.structured);
+    if (structured.success) {
+      result = { content: [{ type: "text", text: output.text }], structuredContent: structured.data };
+    } else {
+      context.logger.error("tool_output_invalid", { tool: tool.name, issue: structured.error.issues[0]?.path.join(".") });
+      result = errorResult(`${tool.name} produced an unexpected result because of an internal error. Try once more; if it fails again, offer to have the practice call back.`);
+    }
+  } catch (error) {
+    result = toErrorResult(tool.name, error, args, context.logger);
+  }
+  // The audit trail: who did what, without the values (they are patient data).
+  context.logger.info("tool_call", {
+    tool: tool.name,
+    ok: !result.isError,
+    ms: Math.round(performance.now() - started),
+    privacy: context.privacy,
+  });
+  return result;
+}
+
+/** Some clients send null for an omitted optional argument; treat it as omitted. */
+function withoutNulls(args: unknown): unknown {
+  if (args === null || typeof args !== "object" || Array.isArray(args)) return args;
+  return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null));
+}
+
+function describeTool(tool: ToolDefinition, privacy: PrivacyMode): Tool {
+  return {
+    name: tool.name,
+    title: tool.title,
+    description: typeof tool.description === "function" ? tool.description(privacy) : tool.description,
+    inputSchema: toObjectJsonSchema(tool.inputSchema, "input"),
+    outputSchema: toObjectJsonSchema(tool.outputSchema, "output"),
+    annotations: { title: tool.title, ...tool.annotations, openWorldHint: true },
+  };
+}
+
+function toObjectJsonSchema(schema: z.ZodObject, io: "input" | "output") {
+  const { $schema: _dialect, ...json } = compact(z.toJSONSchema(schema, { target: "draft-7", io })) as Record<string, unknown>;
+  // tools/list requires an object schema at the root; fail at startup rather than confuse clients.
+  if (json.type !== "object") throw new Error(`tool schema must be an object, got ${String(json.type)}`);
+  return { ...json, type: "object" as const };
+}
+
+/**
+ * tools/list is read by the model on every turn: drop zod's long regexes where a `format` (uuid, date)
+ * already says the same, which roughly halves the listing.
+ */
+function compact(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(compact);
+  if (node === null || typeof node !== "object") return node;
+  const entries = Object.entries(node).filter(([key]) => !(key === "pattern" && "format" in node));
+  return Object.fromEntries(entries.map(([key, value]) => [key, compact(value)]));
+}
+
+function instructions(privacy: PrivacyMode): string {
+  return [
+    "Books dental appointments in the practice management system.",
+    "Workflow: get_practice_info (today's date, providers) → search_patients (or create_patient) → list_appointment_types → check_availability → confirm with the person → book_appointment → read back the confirmation.",
+    "Use only uuids returned by the tools. Always state times with their timezone.",
+    privacy === "caller"
+      ? "Caller mode: verify identity with date of birth or phone before anything else; never disclose contact details."
+      : "Staff mode: full patient records are available.",
+  ].join(" ");
+}

@@ -1,0 +1,90 @@
+/**
+ * Dates and times as the model sends and reads them. Input: local wall-clock time of the practice in a
+ * few forgiving ISO-like forms, normalised to what the API expects. Output: a phrase that can be read
+ * aloud and always names the timezone, e.g. "Tuesday 20 May 2025, 10:00 AM PDT (America/Los_Angeles)".
+ */
+import { DateTime } from "luxon";
+
+const LOCAL_FORM = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
+const OFFSET_FORM = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:\d{2})$/;
+
+export const DATE_TIME_EXPECTED =
+  "a local date-time in the practice timezone such as 2025-05-20T10:00 (also 2025-05-20 10:00 or 2025-05-20T10:00:00)";
+
+/**
+ * Normalises a date-time to the API's wall-clock form YYYY-MM-DDTHH:MM:SS, or keeps an explicit offset
+ * (the API converts those to the location's time). Returns undefined for anything else, including
+ * impossible dates such as 2025-02-30.
+ */
+export function normaliseDateTime(value: string): string | undefined {
+  const text = value.trim();
+  const local = LOCAL_FORM.exec(text);
+  if (local) {
+    const [, year, month, day, hour, minute, second = "00"] = local;
+    const parsed = DateTime.fromObject(
+      { year: Number(year), month: Number(month), day: Number(day), hour: Number(hour), minute: Number(minute), second: Number(second) },
+      { zone: "UTC" },
+    );
+    return parsed.isValid ? parsed.toFormat("yyyy-MM-dd'T'HH:mm:ss") : undefined;
+  }
+  const withOffset = OFFSET_FORM.exec(text);
+  if (withOffset) {
+    const iso = `${withOffset[1]}T${withOffset[2]}${withOffset[3]}`;
+    return DateTime.fromISO(iso, { setZone: true }).isValid ? iso : undefined;
+  }
+  return undefined;
+}
+
+/** A wall-clock time of a location as an instant, for ordering and "is it past" questions. */
+export function localToMillis(localDateTime: string, timezone: string): number {
+  return DateTime.fromISO(localDateTime, { zone: timezone }).toMillis();
+}
+
+/** "Tuesday 20 May 2025, 10:00 AM PDT (America/Los_Angeles)". */
+export function describeLocal(localDateTime: string, timezone: string): string {
+  const at = DateTime.fromISO(localDateTime, { zone: timezone, locale: "en-US" });
+  return `${at.toFormat("cccc d LLLL yyyy, h:mm a ZZZZ")} (${timezone})`;
+}
+
+/** "Tuesday 20 May 2025, 10:00–11:00 AM PDT (America/Los_Angeles)". */
+export function describeLocalRange(start: string, end: string, timezone: string): string {
+  const from = DateTime.fromISO(start, { zone: timezone, locale: "en-US" });
+  const to = DateTime.fromISO(end, { zone: timezone, locale: "en-US" });
+  const sameHalf = from.toFormat("a") === to.toFormat("a") && from.hasSame(to, "day");
+  return `${from.toFormat(sameHalf ? "cccc d LLLL yyyy, h:mm" : "cccc d LLLL yyyy, h:mm a")}–${to.toFormat("h:mm a ZZZZ")} (${timezone})`;
+}
+
+/** The current moment at a location: what the model needs to resolve "tomorrow" or "next Tuesday". */
+export function nowAt(timezone: string, nowMs: number) {
+  const at = DateTime.fromMillis(nowMs, { zone: timezone, locale: "en-US" });
+  return {
+    date: at.toFormat("yyyy-MM-dd"),
+    weekday: at.toFormat("cccc"),
+    time: at.toFormat("HH:mm"),
+    utc_offset: at.toFormat("ZZ"),
+    description: `${at.toFormat("cccc d LLLL yyyy, h:mm a ZZZZ")} (${timezone})`,
+  };
+}
+
+/** Today's date at a location, YYYY-MM-DD. */
+export function todayAt(timezone: string, nowMs: number): string {
+  return DateTime.fromMillis(nowMs, { zone: timezone }).toFormat("yyyy-MM-dd");
+}
+
+export type TimeOfDay = "morning" | "afternoon" | "evening";
+
+/** Morning before 12:00, afternoon 12:00 to 17:00, evening from 17:00 — by the location's clock. */
+export function timeOfDayOf(localDateTime: string): TimeOfDay {
+  const hour = Number(localDateTime.slice(11, 13));
+  if (hour < 12) return "morning";
+  return hour < 17 ? "afternoon" : "evening";
+}
+
+/** Whole days between two YYYY-MM-DD dates (b - a). */
+export function daysBetween(a: string, b: string): number {
+  return DateTime.fromISO(b, { zone: "UTC" }).diff(DateTime.fromISO(a, { zone: "UTC" }), "days").days;
+}
+
+export function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: "UTC" }).plus({ days }).toFormat("yyyy-MM-dd");
+}

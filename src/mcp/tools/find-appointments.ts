@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { AppointmentStatus } from "../../contract/index.js";
+import type { PmsApi } from "../../pms/api.js";
+import { todayAt, localToMillis } from "../time.js";
+import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
+import { defineTool } from "./define-tool.js";
+import { limit, patientUuid } from "./params.js";
+
+export const findAppointments = defineTool({
+  name: "find_appointments",
+  title: "Find a patient's appointments",
+  description: (privacy) =>
+    "List a patient's upcoming appointments (patient_uuid from search_patients), e.g. before rescheduling, " +
+    "cancelling or confirming, or to check whether a booking went through. Each result's uuid is the " +
+    "appointment_uuid for reschedule_appointment, cancel_appointment and confirm_appointment. Set include_past " +
+    "for history." +
+    (privacy === "caller" ? " CALLER MODE: only the verified patient's appointments, without notes." : ""),
+  inputSchema: z.strictObject({
+    patient_uuid: patientUuid,
+    include_past: z.boolean({ error: "must be true or false" }).default(false).describe("Also list past appointments (default false)"),
+    status: AppointmentStatus.optional().describe("Only appointments in this status, e.g. scheduled"),
+    limit: limit(10, 50),
+  }),
+  outputSchema: z.object({
+    appointments: z.array(AppointmentView),
+    total: z.number().int().describe("Matching appointments, including ones not returned"),
+    has_more: z.boolean(),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  async handler(args, { pms, privacy, signal, now }) {
+    const at = now();
+    // Appointments dates are local to each location: start from the earliest "today" among them.
+    const start_date = args.include_past ? undefined : await earliestToday(pms, at, signal);
+    const page = await pms.listAppointments(
+      { patient_uuid: args.patient_uuid, status: args.status, start_date, page: 1, page_size: Math.min(100, args.limit + 10) },
+      { signal },
+    );
+    const relevant = (args.include_past ? page.items : page.items.filter((a) => instantOf(a, "end") > at)).sort(
+      (a, b) => instantOf(a, "start") - instantOf(b, "start"),
+    );
+    const appointments = relevant.slice(0, args.limit).map((a) => appointmentView(a, privacy));
+    const hidden = page.items.length - relevant.length;
+    const total = page.total - hidden;
+    const hasMore = total > appointments.length;
+    const lines = appointments.map((a) => `- ${describeAppointment(a)}`);
+    const what = args.include_past ? "appointments" : "upcoming appointments";
+    return {
+      structured: { appointments, total, has_more: hasMore },
+      text: appointments.length
+        ? `${what[0]!.toUpperCase()}${what.slice(1)} (${appointments.length} shown):\n${lines.join("\n")}${hasMore ? "\nMore exist: raise limit or filter by status." : ""}`
+        : `No ${what} for this patient.`,
+    };
+  },
+});
+
+async function earliestToday(pms: PmsApi, at: number, signal: AbortSignal): Promise<string | undefined> {
+  const locations = await pms.listLocations({ signal });
+  const days = locations.items.map((l) => todayAt(l.timezone, at)).sort();
+  return days[0];
+}
+
+function instantOf(appointment: { scheduled_start: string; scheduled_end: string; timezone: string }, edge: "start" | "end") {
+  return localToMillis(edge === "start" ? appointment.scheduled_start : appointment.scheduled_end, appointment.timezone);
+}

@@ -1,0 +1,46 @@
+/**
+ * Parameters shared by several tools. Each description says which tool supplies the value, so the
+ * model forwards uuids from one step to the next instead of inventing them.
+ */
+import { z } from "zod";
+import { LocalDate, Uuid } from "../../contract/index.js";
+import { DATE_TIME_EXPECTED, normaliseDateTime } from "../time.js";
+
+export const patientUuid = Uuid.describe("The patient's uuid, from search_patients or create_patient");
+export const appointmentTypeUuid = Uuid.describe("uuid of the appointment type, from list_appointment_types");
+export const providerUuid = Uuid.describe(
+  "uuid of the provider, from the chosen check_availability slot or from get_practice_info",
+);
+export const locationUuid = Uuid.describe(
+  "uuid of the location, from the chosen check_availability slot or from get_practice_info",
+);
+export const appointmentUuid = Uuid.describe("uuid of the appointment, from book_appointment or find_appointments");
+
+export const date = (description: string) =>
+  LocalDate.describe(`${description}; YYYY-MM-DD in the practice's local calendar, e.g. 2025-05-20`);
+
+/** Accepts 2025-05-20T10:00, 2025-05-20 10:00, 2025-05-20T10:00:00 (or with an offset); yields the API form. */
+export const dateTime = (description: string) =>
+  z
+    .string({ error: `must be ${DATE_TIME_EXPECTED}` })
+    .transform((value, ctx) => {
+      const normalised = normaliseDateTime(value);
+      if (normalised !== undefined) return normalised;
+      ctx.issues.push({ code: "custom", input: value, message: `must be ${DATE_TIME_EXPECTED}; got "${value.slice(0, 40)}"` });
+      return z.NEVER;
+    })
+    .describe(`${description}. Local wall-clock time of the location, e.g. 2025-05-20T10:00`);
+
+export const notes = z
+  .string({ error: "must be text" })
+  .trim()
+  .max(2000, { error: "must be at most 2000 characters" });
+
+export const limit = (fallback: number, max: number) =>
+  z
+    .number({ error: `must be a whole number from 1 to ${max}, e.g. ${fallback}` })
+    .int({ error: `must be a whole number from 1 to ${max}, e.g. ${fallback}` })
+    .min(1, { error: `must be a whole number from 1 to ${max}, e.g. ${fallback}` })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback)
+    .describe(`Maximum results, 1 to ${max} (default ${fallback})`);

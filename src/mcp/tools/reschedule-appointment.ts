@@ -1,0 +1,53 @@
+import { z } from "zod";
+import type { AppointmentUpdate } from "../../contract/index.js";
+import { PmsError } from "../../pms/errors.js";
+import { describeTaken, nearestAlternatives } from "../availability.js";
+import { ToolFailure } from "../tool-error.js";
+import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
+import { defineTool } from "./define-tool.js";
+import { appointmentUuid, dateTime, locationUuid, providerUuid } from "./params.js";
+
+export const rescheduleAppointment = defineTool({
+  name: "reschedule_appointment",
+  title: "Reschedule an appointment",
+  description:
+    "Move an existing appointment (appointment_uuid from find_appointments or book_appointment) to a new start " +
+    "time, optionally with another provider or at another location (provider_uuid and location_uuid from the " +
+    "chosen check_availability slot). Check availability first and confirm the new time with the person. If the " +
+    "new time is taken, the error lists the nearest free alternatives.",
+  inputSchema: z.strictObject({
+    appointment_uuid: appointmentUuid,
+    scheduled_start: dateTime("New start"),
+    scheduled_end: dateTime("New end (default: new start plus the current duration)").optional(),
+    provider_uuid: providerUuid.optional().describe("New provider (default: unchanged), from check_availability or get_practice_info"),
+    location_uuid: locationUuid.optional().describe("New location (default: unchanged), from check_availability or get_practice_info"),
+  }),
+  outputSchema: z.object({ appointment: AppointmentView, previous_when: z.string().describe("The old time, for reading back") }),
+  // Setting the same new time twice has no further effect; the old time is given up, hence destructive.
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
+  async handler(args, { pms, privacy, signal, now }) {
+    const { appointment_uuid, ...change } = args;
+    const before = appointmentView(await pms.getAppointment(appointment_uuid, { signal }), privacy);
+    let updated;
+    try {
+      updated = await pms.updateAppointment(appointment_uuid, change satisfies AppointmentUpdate, { signal });
+    } catch (error) {
+      if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
+        const request = {
+          appointment_type_uuid: before.appointment_type.uuid,
+          provider_uuid: args.provider_uuid ?? before.provider.uuid,
+          location_uuid: args.location_uuid ?? before.location.uuid,
+          scheduled_start: args.scheduled_start,
+        };
+        const alternatives = await nearestAlternatives(pms, request, now(), signal);
+        throw new ToolFailure(describeTaken("reschedule_appointment", error.problem.detail, alternatives));
+      }
+      throw error;
+    }
+    const view = appointmentView(updated, privacy);
+    return {
+      structured: { appointment: view, previous_when: before.when },
+      text: `Rescheduled from ${before.when} to: ${describeAppointment(view)}`,
+    };
+  },
+});

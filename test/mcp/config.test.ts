@@ -1,0 +1,73 @@
+/** Configuration from env and flags: defaults, overrides, and every problem reported at once. */
+import { describe, expect, it } from "vitest";
+import { ConfigError, DEFAULT_HTTP_PORT, loadConfig } from "../../src/config.js";
+
+function problemsOf(argv: string[], env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(argv, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadConfig", () => {
+  it("defaults to stdio, staff mode and the embedded sandbox", () => {
+    expect(loadConfig([], {})).toMatchObject({ command: "stdio", privacy: "staff", logLevel: "info", pms: undefined, http: undefined });
+  });
+
+  it("reads a configured PMS and HTTP settings, flags overriding env", () => {
+    const config = loadConfig(["--http", "--port", "9000", "--privacy", "caller"], {
+      PMS_BASE_URL: "https://pms.example.com",
+      PMS_ORG_ID: "org-1",
+      PMS_API_TOKEN: "secret",
+      MCP_PRIVACY_MODE: "staff",
+      MCP_HTTP_PORT: "7000",
+      MCP_HTTP_TOKEN: "0123456789abcdef0123",
+      MCP_ALLOWED_HOSTS: "mcp.example.com, other.example.com",
+      PMS_TIMEOUT_MS: "2500",
+    });
+    expect(config).toMatchObject({
+      command: "http",
+      privacy: "caller",
+      pms: { baseUrl: "https://pms.example.com", orgId: "org-1", token: "secret" },
+      pmsTimeoutMs: 2500,
+      http: { port: 9000, allowedHosts: ["mcp.example.com", "other.example.com"], allowedOrigins: [] },
+    });
+    expect(loadConfig(["--http"], { MCP_HTTP_TOKEN: "0123456789abcdef0123" }).http?.port).toBe(DEFAULT_HTTP_PORT);
+  });
+
+  it("parses the sandbox command and help", () => {
+    expect(loadConfig(["sandbox", "--port", "4999", "--data-dir", "/tmp/x", "--token", "sandbox-token"], {})).toMatchObject({
+      command: "sandbox",
+      sandbox: { port: 4999, dataDir: "/tmp/x", token: "sandbox-token" },
+    });
+    expect(loadConfig(["--help"], {}).command).toBe("help");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig([], { PMS_BASE_URL: "", LOG_LEVEL: "" }).pms).toBeUndefined();
+  });
+
+  it("reports each invalid or missing setting with the expected form", () => {
+    const problems = problemsOf(["--http", "--port", "http"], {
+      PMS_BASE_URL: "not a url",
+      PMS_TIMEOUT_MS: "soon",
+      LOG_LEVEL: "loud",
+      MCP_HTTP_TOKEN: "short",
+    }).join("\n");
+    for (const expected of [
+      "PMS_BASE_URL must be an http(s) URL",
+      "PMS_TIMEOUT_MS must be milliseconds",
+      "LOG_LEVEL must be debug, info, warn or error",
+      "MCP_HTTP_TOKEN must be at least 16 characters",
+      "--port must be a port number",
+    ]) {
+      expect(problems).toContain(expected);
+    }
+    expect(problemsOf([], { PMS_API_TOKEN: "t" }).join("\n")).toContain("PMS_BASE_URL, PMS_ORG_ID must be set too");
+    expect(problemsOf(["--bogus"], {}).join("\n")).toMatch(/bogus/);
+    expect(problemsOf(["serve"], {}).join("\n")).toContain('unknown command "serve"');
+  });
+});

@@ -1,0 +1,93 @@
+/** The built bin over Streamable HTTP: bearer auth, DNS-rebinding protection, the guide's steps. */
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
+import { runGuideWorkflow } from "../support/mcp.js";
+
+const TOKEN = "test-http-token-0123456789abcdef";
+let cli: SpawnedCli;
+let port: number;
+
+beforeAll(async () => {
+  assertBuilt();
+  cli = spawnCli(["--http", "--port", "0"], cleanEnv({ MCP_HTTP_TOKEN: TOKEN }));
+  const ready = await cli.waitForEvent("mcp_http_ready");
+  port = Number(ready.port);
+});
+afterAll(async () => {
+  const code = await cli?.stop();
+  expect(code).toBe(0);
+});
+
+/** A raw request, so that Host and Origin can be set freely. */
+function raw(options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) {
+  return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    const req = request(
+      { host: "127.0.0.1", port, method: options.method ?? "POST", path: options.path ?? "/mcp", headers: options.headers },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (c: string) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+const initialize = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});
+const jsonHeaders = { "Content-Type": "application/json", Accept: "application/json, text/event-stream" };
+
+describe("Streamable HTTP", () => {
+  it("runs the guide's steps with the bearer token", async () => {
+    const client = new Client({ name: "http-test", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
+    });
+    await client.connect(transport);
+    const { booking } = await runGuideWorkflow(client);
+    expect(booking.structured.appointment.status).toBe("scheduled");
+    await client.close();
+  });
+
+  it("answers 401 with WWW-Authenticate without a valid token", async () => {
+    const missing = await raw({ headers: { ...jsonHeaders, Host: `127.0.0.1:${port}` }, body: initialize });
+    expect(missing.status).toBe(401);
+    expect(missing.headers["www-authenticate"]).toMatch(/^Bearer/);
+    const wrong = await raw({ headers: { ...jsonHeaders, Authorization: "Bearer nope" }, body: initialize });
+    expect(wrong.status).toBe(401);
+  });
+
+  it("answers 403 to a foreign Host or Origin, even with the token", async () => {
+    const auth = { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` };
+    const host = await raw({ headers: { ...auth, Host: `evil.example:${port}` }, body: initialize });
+    expect(host.status).toBe(403);
+    const origin = await raw({ headers: { ...auth, Origin: "https://evil.example" }, body: initialize });
+    expect(origin.status).toBe(403);
+    const local = await raw({ headers: { ...auth, Host: `localhost:${port}`, Origin: `http://localhost:${port}` }, body: initialize });
+    expect(local.status).toBe(200);
+    expect(JSON.parse(local.body).result.serverInfo.name).toBe("dental-pms-mcp");
+  });
+
+  it("answers 405 to GET and DELETE in stateless mode, and serves /healthz", async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    expect((await raw({ method: "GET", headers: auth })).status).toBe(405);
+    expect((await raw({ method: "DELETE", headers: auth })).status).toBe(405);
+    const health = await raw({ method: "GET", path: "/healthz" });
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: "ok" });
+  });
+
+  it("refuses an oversized body with 413", async () => {
+    const huge = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping", params: { pad: "x".repeat(2 * 1024 * 1024) } });
+    const response = await raw({ headers: { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` }, body: huge });
+    expect(response.status).toBe(413);
+  });
+});

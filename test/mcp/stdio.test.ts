@@ -1,0 +1,61 @@
+/** The built bin over stdio with the embedded sandbox, as Claude Desktop launches it. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { spawn } from "node:child_process";
+import { CLI, assertBuilt, cleanEnv } from "../support/mcp-process.js";
+import { runGuideWorkflow } from "../support/mcp.js";
+
+describe("stdio", () => {
+  let client: Client;
+  let transport: StdioClientTransport;
+  let stderr = "";
+
+  beforeAll(async () => {
+    assertBuilt();
+    transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: cleanEnv(), stderr: "pipe" });
+    transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    client = new Client({ name: "stdio-test", version: "1.0.0" });
+    // Any non-JSON-RPC byte on stdout would make the client fail to parse and reject calls.
+    await client.connect(transport);
+  });
+  afterAll(async () => client?.close());
+
+  it("runs the guide's steps against the embedded sandbox", async () => {
+    expect(client.getServerVersion()?.name).toBe("dental-pms-mcp");
+    const { booking } = await runGuideWorkflow(client);
+    expect(booking.structured.appointment.status).toBe("scheduled");
+  });
+
+  it("logs JSON lines to stderr, saying the embedded sandbox started, without tokens", () => {
+    const lines = stderr.trim().split("\n");
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.some((l) => JSON.parse(l).event === "embedded_sandbox_started")).toBe(true);
+    expect(stderr).not.toMatch(/sk_sandbox_|Bearer /);
+    expect(stderr).not.toContain("Jane");
+  });
+
+  it("exits cleanly when stdin closes", async () => {
+    const child = spawn(process.execPath, [CLI], { env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+  });
+
+  it("reports every invalid setting at once and exits with status 2", async () => {
+    const child = spawn(process.execPath, [CLI, "--http", "--privacy", "public"], {
+      env: cleanEnv({ PMS_BASE_URL: "ftp://pms", MCP_HTTP_PORT: "99999" }),
+    });
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(2);
+    for (const expected of ["PMS_BASE_URL must be an http(s) URL", "MCP_HTTP_PORT", "--privacy must be staff or caller", "MCP_HTTP_TOKEN is required", "PMS_ORG_ID, PMS_API_TOKEN must be set too"]) {
+      expect(err).toContain(expected);
+    }
+  });
+});

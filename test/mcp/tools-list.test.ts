@@ -1,0 +1,64 @@
+/** tools/list as clients see it: a snapshot of the whole surface, and non-empty object schemas. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { silentLogger } from "../../src/log.js";
+import { createMcpServer } from "../../src/mcp/server.js";
+import { tools } from "../../src/mcp/tools/index.js";
+import { deferredPms } from "../../src/mcp/deferred-pms.js";
+import { connectInMemory } from "../support/mcp.js";
+
+// Listing never reaches the PMS: a backend that fails to start proves it.
+const { pms } = deferredPms(() => Promise.reject(new Error("not needed to list tools")));
+const clients: Record<"staff" | "caller", Client> = {} as never;
+
+beforeAll(async () => {
+  clients.staff = await connectInMemory(createMcpServer({ pms, privacy: "staff", logger: silentLogger }));
+  clients.caller = await connectInMemory(createMcpServer({ pms, privacy: "caller", logger: silentLogger }));
+});
+afterAll(async () => Promise.all(Object.values(clients).map((c) => c.close())));
+
+describe.each(["staff", "caller"] as const)("tools/list in %s mode", (mode) => {
+  it("matches the committed snapshot", async () => {
+    const listed = await clients[mode].listTools();
+    await expect(JSON.stringify(listed.tools, null, 2)).toMatchFileSnapshot(`__snapshots__/tools-list.${mode}.json`);
+  });
+
+  it("has object input and output schemas with exactly each tool's parameters", async () => {
+    const listed = await clients[mode].listTools();
+    expect(listed.tools.map((t) => t.name)).toEqual(tools.map((t) => t.name));
+    for (const [i, tool] of listed.tools.entries()) {
+      const definition = tools[i]!;
+      expect(tool.inputSchema.type).toBe("object");
+      expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(Object.keys(definition.inputSchema.shape).sort());
+      expect(tool.outputSchema?.type).toBe("object");
+      expect(Object.keys(tool.outputSchema?.properties ?? {}).length).toBeGreaterThan(0);
+      expect(tool.title).toBeTruthy();
+      expect(tool.description!.length).toBeGreaterThan(80);
+      expect(tool.annotations).toMatchObject({ openWorldHint: true });
+      expect(typeof tool.annotations?.readOnlyHint).toBe("boolean");
+    }
+  });
+});
+
+it("marks only cancel and reschedule destructive, and the reads read-only", async () => {
+  const { tools: listed } = await clients.staff.listTools();
+  const flags = Object.fromEntries(listed.map((t) => [t.name, t.annotations]));
+  expect(listed.filter((t) => t.annotations?.destructiveHint).map((t) => t.name).sort()).toEqual(["cancel_appointment", "reschedule_appointment"]);
+  expect(flags.book_appointment).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
+  for (const name of ["search_patients", "list_appointment_types", "check_availability", "get_practice_info", "find_appointments"]) {
+    expect(flags[name]?.readOnlyHint).toBe(true);
+  }
+});
+
+it("offers the schedule_appointment prompt walking through the workflow", async () => {
+  const { prompts } = await clients.staff.listPrompts();
+  expect(prompts.map((p) => p.name)).toEqual(["schedule_appointment"]);
+  const prompt = await clients.caller.getPrompt({ name: "schedule_appointment", arguments: { patient_name: "Jane Smith" } });
+  const text = prompt.messages.map((m) => (m.content.type === "text" ? m.content.text : "")).join("");
+  const order = ["search_patients", "create_patient", "list_appointment_types", "check_availability", "book_appointment", "Read back"];
+  const positions = order.map((word) => text.indexOf(word));
+  expect(positions.every((p) => p >= 0)).toBe(true);
+  expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  expect(text).toContain("Jane Smith");
+  expect(text).toContain("date of birth");
+});

@@ -1,0 +1,95 @@
+/**
+ * Drives the real MCP server through the SDK's Client: in memory against createMcpServer + a real
+ * PmsClient + a real sandbox, or a spawned built bin. Helpers assert the result kind they expect.
+ */
+import { expect } from "vitest";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { silentLogger } from "../../src/log.js";
+import { createMcpServer } from "../../src/mcp/server.js";
+import type { PrivacyMode } from "../../src/mcp/tools/define-tool.js";
+import { PmsClient } from "../../src/pms/client.js";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
+
+// Structured results are checked against each tool's output schema by the Client; tests read them loosely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Structured = any;
+
+export interface McpHarness {
+  client: Client;
+  sandbox: RunningSandbox;
+  close(): Promise<void>;
+}
+
+export async function startMcpHarness(options: { privacy?: PrivacyMode } = {}): Promise<McpHarness> {
+  const sandbox = await startSandbox();
+  const pms = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token });
+  const server = createMcpServer({ pms, privacy: options.privacy ?? "staff", logger: silentLogger });
+  const client = await connectInMemory(server);
+  return {
+    client,
+    sandbox,
+    async close() {
+      await client.close();
+      await server.close();
+      await pms.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export async function connectInMemory(server: ReturnType<typeof createMcpServer>): Promise<Client> {
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: "dental-pms-mcp-tests", version: "1.0.0" });
+  await Promise.all([server.connect(serverTransport), client.connect(clientTransport)]);
+  return client;
+}
+
+function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+}
+
+/** Calls a tool that must succeed; returns its structured content and text. */
+export async function callOk(client: Client, name: string, args: Record<string, unknown> = {}) {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError, `${name} failed: ${textOf(result)}`).toBeFalsy();
+  expect(result.structuredContent).toBeDefined();
+  return { structured: result.structuredContent as Structured, text: textOf(result) };
+}
+
+/** Calls a tool that must fail as a tool result (isError, text only); returns the text. */
+export async function callError(client: Client, name: string, args: Record<string, unknown> = {}): Promise<string> {
+  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+  expect(result.isError, `${name} unexpectedly succeeded: ${textOf(result)}`).toBe(true);
+  expect(result.structuredContent).toBeUndefined();
+  return textOf(result);
+}
+
+/**
+ * The guide's four steps through any connected client: find Jane Smith, pick New Patient Exam, find a
+ * slot with her preferred provider (or any), book it. Returns what each step produced.
+ */
+export async function runGuideWorkflow(client: Client) {
+  const search = await callOk(client, "search_patients", { query: "Smith" });
+  const jane = (search.structured.patients as Structured[]).find((p) => p.first_name === "Jane" && p.last_name === "Smith");
+  expect(jane, "Jane Smith is in the demo practice").toBeDefined();
+
+  const types = await callOk(client, "list_appointment_types", {});
+  const npe = (types.structured.appointment_types as Structured[]).find((t) => t.name === "New Patient Exam");
+  expect(npe, "New Patient Exam is an appointment type").toBeDefined();
+
+  const availability = await callOk(client, "check_availability", { appointment_type_uuid: npe.uuid, limit: 5 });
+  const slot = availability.structured.slots[0];
+  expect(slot, "the demo practice has a free New Patient Exam slot this week").toBeDefined();
+
+  const booking = await callOk(client, "book_appointment", {
+    patient_uuid: jane.uuid,
+    appointment_type_uuid: npe.uuid,
+    provider_uuid: slot.provider.uuid,
+    location_uuid: slot.location.uuid,
+    scheduled_start: slot.scheduled_start,
+    notes: "New patient — first visit",
+  });
+  return { jane, npe, slot, availability, booking };
+}
