@@ -1,0 +1,386 @@
+/**
+ * Use cases of appointments: book, list, read, reschedule, change status, attach notes. Every write
+ * that depends on the schedule runs its check and its write in one storage transaction.
+ */
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import {
+  AppointmentStatus,
+  type Appointment,
+  type AppointmentCreate,
+  type AppointmentPage,
+  type AppointmentQuery,
+  type AppointmentUpdate,
+  type ClinicalNote,
+  type FieldError,
+  type NoteCreate,
+  type StatusChange,
+} from "../../contract/index.js";
+import { canReschedule, transition } from "../domain/lifecycle.js";
+import type { AppointmentRecord, ClinicalNoteRecord, EpochMs, LocationRecord, ScheduleSnapshot } from "../domain/model.js";
+import { checkBookable, type Bookability, type Candidate } from "../domain/rules.js";
+import { formatLocalDateTime, localDate, parseLocalDateTime } from "../domain/time.js";
+import type { AppointmentRow, AuditEntry, TransactionState, Write } from "../storage/storage.js";
+import { activeTypeOrFail, providerEligibleOrFail } from "./availability.js";
+import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { ApiError, notFound, unknownReferences, validationFailed } from "./errors.js";
+import { oldestValid, replayOrFail, requestHash, type Replay } from "./idempotency.js";
+import { appointmentView, noteView } from "./views.js";
+
+type CreateBody = z.output<typeof AppointmentCreate>;
+type UpdateBody = z.output<typeof AppointmentUpdate>;
+type ListQuery = z.output<typeof AppointmentQuery>;
+type StatusBody = z.output<typeof StatusChange>;
+type NoteBody = z.output<typeof NoteCreate>;
+
+const MINUTE_MS = 60_000;
+
+export interface CreateOutcome extends Replay {
+  /** True when the body is the stored response of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+function parseTimeOrFail(input: string, location: LocationRecord, field: string): EpochMs {
+  const parsed = parseLocalDateTime(input, location.timezone);
+  if (parsed.ok) return parsed.instant;
+  if (parsed.code === "nonexistent_local_time") {
+    throw new ApiError("nonexistent_local_time", parsed.message, [{ field, message: parsed.message }]);
+  }
+  throw validationFailed(field, parsed.message);
+}
+
+function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnapshot {
+  return {
+    locations: ref.locations,
+    providers: ref.providers,
+    shifts: ref.shifts,
+    timeOff: ref.timeOff,
+    closures: ref.closures,
+    bookings,
+  };
+}
+
+/** A failed bookability check, as the API error the client sees. */
+function bookabilityError(result: Exclude<Bookability, { ok: true }>, location: LocationRecord): ApiError {
+  if (result.code === "slot_unavailable") {
+    const { conflict } = result;
+    return new ApiError("slot_unavailable", result.message, [], {
+      conflict: {
+        resource: conflict.resource,
+        resource_uuid: conflict.resource_uuid,
+        start: formatLocalDateTime(conflict.start, location.timezone),
+        end: formatLocalDateTime(conflict.end, location.timezone),
+        timezone: location.timezone,
+      },
+    });
+  }
+  const field = result.field ?? "scheduled_start";
+  return new ApiError(result.code, result.message, [{ field, message: result.message }]);
+}
+
+function audit(caller: Caller, action: string, uuid: string, at: EpochMs): Write {
+  const entry: AuditEntry = { actor_token_id: caller.tokenId, action, entity_type: "appointment", entity_uuid: uuid, at };
+  return { kind: "audit", entry };
+}
+
+function scopeOf(candidate: Candidate) {
+  return {
+    provider_uuids: [candidate.provider_uuid],
+    location_uuids: [candidate.location_uuid],
+    window: { start: candidate.start, end: Math.max(candidate.end, candidate.start) },
+  };
+}
+
+async function expand(ctx: ServiceContext, caller: Caller, ref: Reference, rows: AppointmentRecord[]): Promise<Appointment[]> {
+  const patientUuids = [...new Set(rows.map((r) => r.patient_uuid))];
+  const [patients, notes] = await Promise.all([
+    ctx.storage.getPatients(caller.orgId, patientUuids),
+    ctx.storage.listNotes(caller.orgId, rows.map((r) => r.uuid)),
+  ]);
+  const patientsById = new Map(patients.map((p) => [p.uuid, p]));
+  const notesByAppointment = new Map<string, ClinicalNoteRecord[]>();
+  for (const note of notes) {
+    const list = notesByAppointment.get(note.appointment_uuid) ?? [];
+    list.push(note);
+    notesByAppointment.set(note.appointment_uuid, list);
+  }
+  return rows.map((r) => appointmentView(ref, r, patientsById.get(r.patient_uuid), notesByAppointment.get(r.uuid) ?? []));
+}
+
+export async function createAppointment(
+  ctx: ServiceContext,
+  caller: Caller,
+  body: CreateBody,
+  idempotencyKey?: string,
+): Promise<CreateOutcome> {
+  const hash = idempotencyKey === undefined ? undefined : requestHash(body);
+  if (idempotencyKey !== undefined && hash !== undefined) {
+    // Fast path for a retry: answer from the stored outcome before re-validating anything.
+    const stored = await ctx.storage.getIdempotency(caller.orgId, idempotencyKey, oldestValid(ctx.now()));
+    if (stored) return { ...replayOrFail(stored, hash), replayed: true };
+  }
+
+  const ref = await loadReference(ctx, caller.orgId);
+  const [patient] = await ctx.storage.getPatients(caller.orgId, [body.patient_uuid]);
+  const location = ref.locationsById.get(body.location_uuid);
+  const provider = ref.providersById.get(body.provider_uuid);
+  const unknown: FieldError[] = [];
+  if (!patient) unknown.push({ field: "patient_uuid", message: "no patient with this uuid; see GET /patients" });
+  if (!ref.typesById.has(body.appointment_type_uuid)) {
+    unknown.push({ field: "appointment_type_uuid", message: "no appointment type with this uuid; see GET /appointment-types" });
+  }
+  if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
+  if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
+  if (location && body.operatory_uuid !== undefined && !location.operatories.some((o) => o.uuid === body.operatory_uuid)) {
+    unknown.push({ field: "operatory_uuid", message: "no operatory with this uuid at this location; see GET /locations" });
+  }
+  if (unknown.length > 0 || !patient || !location || !provider) throw unknownReferences(unknown);
+  const type = activeTypeOrFail(ref, body.appointment_type_uuid, "appointment_type_uuid");
+  providerEligibleOrFail(provider, type, "provider_uuid");
+
+  const start = parseTimeOrFail(body.scheduled_start, location, "scheduled_start");
+  const end =
+    body.scheduled_end === undefined
+      ? start + type.duration_minutes * MINUTE_MS
+      : parseTimeOrFail(body.scheduled_end, location, "scheduled_end");
+  const candidate: Candidate = {
+    provider_uuid: provider.uuid,
+    location_uuid: location.uuid,
+    operatory_uuid: body.operatory_uuid,
+    start,
+    end,
+  };
+
+  return ctx.storage.transact<CreateOutcome>(
+    caller.orgId,
+    {
+      bookings: scopeOf(candidate),
+      ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, notBefore: oldestValid(ctx.now()) } }),
+    },
+    (state) => {
+      if (state.idempotency && hash !== undefined) {
+        return { result: { ...replayOrFail(state.idempotency, hash), replayed: true }, writes: [] };
+      }
+      const now = ctx.now();
+      const verdict = checkBookable(snapshotOf(ref, state.bookings), candidate, now);
+      if (!verdict.ok) throw bookabilityError(verdict, location);
+      const record: AppointmentRow = {
+        uuid: randomUUID(),
+        patient_uuid: patient.uuid,
+        appointment_type_uuid: type.uuid,
+        provider_uuid: provider.uuid,
+        location_uuid: location.uuid,
+        operatory_uuid: verdict.operatory_uuid,
+        start,
+        end,
+        local_date: localDate(start, location.timezone),
+        status: "scheduled",
+        notes: body.notes ?? null,
+        cancellation_reason: null,
+        created_at: now,
+        updated_at: now,
+      };
+      const view = appointmentView(ref, record, patient, []);
+      const writes: Write[] = [{ kind: "appointment.insert", appointment: record }, audit(caller, "appointment.create", record.uuid, now)];
+      if (idempotencyKey !== undefined && hash !== undefined) {
+        writes.push({
+          kind: "idempotency.put",
+          record: { key: idempotencyKey, request_hash: hash, status: 201, body: view, created_at: now },
+        });
+      }
+      return { result: { status: 201, body: view, replayed: false }, writes };
+    },
+  );
+}
+
+export async function listAppointments(ctx: ServiceContext, caller: Caller, query: ListQuery): Promise<AppointmentPage> {
+  const ref = await loadReference(ctx, caller.orgId);
+  const page = await ctx.storage.listAppointments(
+    caller.orgId,
+    {
+      patient_uuid: query.patient_uuid,
+      provider_uuid: query.provider_uuid,
+      location_uuid: query.location_uuid,
+      status: query.status,
+      start_date: query.start_date,
+      end_date: query.end_date,
+    },
+    query,
+  );
+  return { items: await expand(ctx, caller, ref, page.items), page: query.page, page_size: query.page_size, total: page.total };
+}
+
+export async function getAppointment(ctx: ServiceContext, caller: Caller, uuid: string): Promise<Appointment> {
+  const row = await ctx.storage.getAppointment(caller.orgId, uuid);
+  if (!row) throw notFound("appointment", uuid);
+  const ref = await loadReference(ctx, caller.orgId);
+  const [view] = await expand(ctx, caller, ref, [row]);
+  return view as Appointment;
+}
+
+/** Thrown inside a transaction when the appointment changed since it was read; the use case retries. */
+class ChangedMeanwhile extends Error {}
+const MAX_ATTEMPTS = 5;
+
+async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof ChangedMeanwhile)) throw error;
+      if (i >= MAX_ATTEMPTS) {
+        throw new ApiError("unavailable", "The appointment is being changed by other requests right now. Retry in a moment.");
+      }
+    }
+  }
+}
+
+function unchangedOrRetry(state: TransactionState, read: AppointmentRow): AppointmentRow {
+  const current = state.appointment;
+  if (!current || current.updated_at !== read.updated_at || current.status !== read.status) throw new ChangedMeanwhile();
+  return current;
+}
+
+const RESCHEDULABLE = AppointmentStatus.options.filter(canReschedule);
+
+/** Reschedule (time, provider, location, operatory) and/or change the notes. */
+export async function updateAppointment(ctx: ServiceContext, caller: Caller, uuid: string, body: UpdateBody): Promise<Appointment> {
+  const ref = await loadReference(ctx, caller.orgId);
+  const updated = await withRetry(async () => {
+    const current = await ctx.storage.getAppointment(caller.orgId, uuid);
+    if (!current) throw notFound("appointment", uuid);
+    const reschedules =
+      body.scheduled_start !== undefined ||
+      body.scheduled_end !== undefined ||
+      body.provider_uuid !== undefined ||
+      body.location_uuid !== undefined ||
+      body.operatory_uuid !== undefined;
+    const notes = body.notes === undefined ? current.notes : body.notes;
+    if (!reschedules) {
+      return ctx.storage.transact(caller.orgId, { appointment_uuid: uuid }, (state) => {
+        const now = ctx.now();
+        const next = { ...unchangedOrRetry(state, current), notes, updated_at: Math.max(now, current.updated_at + 1) };
+        return {
+          result: next,
+          writes: [{ kind: "appointment.update", appointment: next }, audit(caller, "appointment.update_notes", uuid, now)],
+        };
+      });
+    }
+    if (!canReschedule(current.status)) {
+      throw new ApiError(
+        "invalid_transition",
+        `This appointment is ${current.status} and can no longer be rescheduled; only ${RESCHEDULABLE.join(" or ")} ` +
+          "appointments can. Book a new appointment instead.",
+        [],
+        { current_status: current.status, allowed_statuses: RESCHEDULABLE },
+      );
+    }
+    const candidate = rescheduleCandidate(ref, current, body);
+    const location = ref.locationsById.get(candidate.location_uuid) as LocationRecord;
+    return ctx.storage.transact(caller.orgId, { appointment_uuid: uuid, bookings: scopeOf(candidate) }, (state) => {
+      const existing = unchangedOrRetry(state, current);
+      const now = ctx.now();
+      const snapshot = snapshotOf(ref, state.bookings);
+      let verdict = checkBookable(snapshot, candidate, now);
+      // Keep the appointment in its operatory when it can; otherwise any free one at the location.
+      if (!verdict.ok && verdict.code === "slot_unavailable" && body.operatory_uuid === undefined && candidate.operatory_uuid !== undefined) {
+        verdict = checkBookable(snapshot, { ...candidate, operatory_uuid: undefined }, now);
+      }
+      if (!verdict.ok) throw bookabilityError(verdict, location);
+      const next: AppointmentRow = {
+        ...existing,
+        provider_uuid: candidate.provider_uuid,
+        location_uuid: candidate.location_uuid,
+        operatory_uuid: verdict.operatory_uuid,
+        start: candidate.start,
+        end: candidate.end,
+        local_date: localDate(candidate.start, location.timezone),
+        notes,
+        updated_at: Math.max(now, existing.updated_at + 1),
+      };
+      return {
+        result: next,
+        writes: [{ kind: "appointment.update", appointment: next }, audit(caller, "appointment.reschedule", uuid, now)],
+      };
+    });
+  });
+  const [view] = await expand(ctx, caller, ref, [updated]);
+  return view as Appointment;
+}
+
+/** The new placement: given fields replace the current ones; a new start alone keeps the duration. */
+function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: UpdateBody): Candidate {
+  const unknown: FieldError[] = [];
+  const location = ref.locationsById.get(body.location_uuid ?? current.location_uuid);
+  const provider = ref.providersById.get(body.provider_uuid ?? current.provider_uuid);
+  if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
+  if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
+  if (location && body.operatory_uuid !== undefined && !location.operatories.some((o) => o.uuid === body.operatory_uuid)) {
+    unknown.push({ field: "operatory_uuid", message: "no operatory with this uuid at this location; see GET /locations" });
+  }
+  if (unknown.length > 0 || !location || !provider) throw unknownReferences(unknown);
+  const type = ref.typesById.get(current.appointment_type_uuid);
+  if (type && body.provider_uuid !== undefined && body.provider_uuid !== current.provider_uuid) {
+    providerEligibleOrFail(provider, type, "provider_uuid");
+  }
+  const start = body.scheduled_start === undefined ? current.start : parseTimeOrFail(body.scheduled_start, location, "scheduled_start");
+  const end =
+    body.scheduled_end !== undefined
+      ? parseTimeOrFail(body.scheduled_end, location, "scheduled_end")
+      : body.scheduled_start !== undefined
+        ? start + (current.end - current.start)
+        : current.end;
+  const sameLocation = location.uuid === current.location_uuid;
+  return {
+    provider_uuid: provider.uuid,
+    location_uuid: location.uuid,
+    operatory_uuid: body.operatory_uuid ?? (sameLocation ? current.operatory_uuid : undefined),
+    start,
+    end,
+    ignore_appointment_uuid: current.uuid,
+  };
+}
+
+export async function changeStatus(ctx: ServiceContext, caller: Caller, uuid: string, body: StatusBody): Promise<Appointment> {
+  const ref = await loadReference(ctx, caller.orgId);
+  const updated = await ctx.storage.transact(caller.orgId, { appointment_uuid: uuid }, (state) => {
+    const current = state.appointment;
+    if (!current) throw notFound("appointment", uuid);
+    const verdict = transition(current.status, body.status);
+    if (!verdict.ok) {
+      const allowed = verdict.allowed.length === 0 ? "none (final state)" : verdict.allowed.join(", ");
+      throw new ApiError("invalid_transition", `${verdict.message} Allowed next statuses: ${allowed}.`, [{ field: "status", message: verdict.message }], {
+        current_status: current.status,
+        allowed_statuses: verdict.allowed,
+      });
+    }
+    const now = ctx.now();
+    const next: AppointmentRow = {
+      ...current,
+      status: body.status,
+      cancellation_reason: body.status === "cancelled" ? (body.reason ?? null) : current.cancellation_reason,
+      updated_at: Math.max(now, current.updated_at + 1),
+    };
+    return {
+      result: next,
+      writes: [{ kind: "appointment.update", appointment: next }, audit(caller, `appointment.${body.status === "cancelled" ? "cancel" : body.status}`, uuid, now)],
+    };
+  });
+  const [view] = await expand(ctx, caller, ref, [updated]);
+  return view as Appointment;
+}
+
+export async function addNote(ctx: ServiceContext, caller: Caller, uuid: string, body: NoteBody): Promise<ClinicalNote> {
+  const appointment = await ctx.storage.getAppointment(caller.orgId, uuid);
+  if (!appointment) throw notFound("appointment", uuid);
+  const now = ctx.now();
+  const note: ClinicalNoteRecord = { uuid: randomUUID(), appointment_uuid: uuid, text: body.text, created_at: now };
+  await ctx.storage.addNote(caller.orgId, note, {
+    actor_token_id: caller.tokenId,
+    action: "clinical_note.create",
+    entity_type: "clinical_note",
+    entity_uuid: note.uuid,
+    at: now,
+  });
+  return noteView(note);
+}

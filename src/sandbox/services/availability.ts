@@ -1,0 +1,131 @@
+/** GET /schedule/availability: bookable slots for an appointment type across providers and locations. */
+import type { z } from "zod";
+import { MAX_AVAILABILITY_DAYS, type Availability, type AvailabilityQuery } from "../../contract/index.js";
+import { findSlots } from "../domain/availability.js";
+import type { AppointmentTypeRecord, LocationRecord, ProviderRecord } from "../domain/model.js";
+import { addDays, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
+import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { ApiError, unknownReferences } from "./errors.js";
+import { operatoryOf, providerRef } from "./views.js";
+
+type Query = z.output<typeof AvailabilityQuery>;
+
+/** The type must exist and be active; shared with booking, which names body fields instead. */
+export function activeTypeOrFail(ref: Reference, uuid: string, field: string): AppointmentTypeRecord {
+  const type = ref.typesById.get(uuid);
+  if (!type) throw unknownReferences([{ field, message: "no appointment type with this uuid; see GET /appointment-types" }]);
+  if (!type.is_active) {
+    throw new ApiError(
+      "inactive_appointment_type",
+      `The appointment type "${type.name}" is archived and cannot be booked. Choose an active type (GET /appointment-types?is_active=true).`,
+      [{ field, message: "appointment type is archived" }],
+    );
+  }
+  return type;
+}
+
+export function providerEligibleOrFail(provider: ProviderRecord, type: AppointmentTypeRecord, field: string): void {
+  if (provider.is_active && type.provider_roles.includes(provider.role)) return;
+  const who = `${provider.first_name} ${provider.last_name} (${provider.title})`;
+  const why = provider.is_active
+    ? `a ${provider.role} cannot perform "${type.name}" (needs: ${type.provider_roles.join(" or ")})`
+    : "is not an active provider";
+  throw new ApiError(
+    "provider_not_eligible",
+    `${who} ${why}. Choose another provider, or omit the provider to search all eligible ones.`,
+    [{ field, message: why }],
+  );
+}
+
+/** The window of instants covering local days [startDate, endDate] at every location searched. */
+function windowOf(locations: readonly LocationRecord[], startDate: string, endDate: string) {
+  const dayAfter = addDays(endDate, 1);
+  return {
+    start: Math.min(...locations.map((l) => startOfLocalDay(startDate, l.timezone))),
+    end: Math.max(...locations.map((l) => startOfLocalDay(dayAfter, l.timezone))),
+  };
+}
+
+export async function checkAvailability(ctx: ServiceContext, caller: Caller, query: Query): Promise<Availability> {
+  const ref = await loadReference(ctx, caller.orgId);
+  const type = activeTypeOrFail(ref, query.appointment_type_uuid, "query.appointment_type_uuid");
+
+  let providers = ref.providers.filter((p) => p.is_active && type.provider_roles.includes(p.role));
+  if (query.provider_uuid !== undefined) {
+    const provider = ref.providersById.get(query.provider_uuid);
+    if (!provider) {
+      throw unknownReferences([{ field: "query.provider_uuid", message: "no provider with this uuid; see GET /providers" }]);
+    }
+    providerEligibleOrFail(provider, type, "query.provider_uuid");
+    providers = [provider];
+  }
+  let locations = ref.locations;
+  if (query.location_uuid !== undefined) {
+    const location = ref.locationsById.get(query.location_uuid);
+    if (!location) {
+      throw unknownReferences([{ field: "query.location_uuid", message: "no location with this uuid; see GET /locations" }]);
+    }
+    locations = [location];
+  }
+
+  const now = ctx.now();
+  const startDate = query.start_date ?? locations.map((l) => localDate(now, l.timezone)).sort()[0] ?? localDate(now, "UTC");
+  const endDate = query.end_date ?? addDays(startDate, 6);
+  if (daysBetween(startDate, endDate) < 0) {
+    throw new ApiError("invalid_time_range", `end_date ${endDate} is before start_date ${startDate}. Swap them or widen the range.`, [
+      { field: "query.end_date", message: "must be on or after start_date" },
+    ]);
+  }
+  if (daysBetween(startDate, endDate) + 1 > MAX_AVAILABILITY_DAYS) {
+    throw new ApiError(
+      "range_too_long",
+      `The range ${startDate} to ${endDate} spans more than ${MAX_AVAILABILITY_DAYS} days. Search at most ${MAX_AVAILABILITY_DAYS} days at a time.`,
+      [{ field: "query.end_date", message: `must be at most ${MAX_AVAILABILITY_DAYS - 1} days after start_date` }],
+    );
+  }
+
+  const base = {
+    appointment_type: { uuid: type.uuid, name: type.name, duration_minutes: type.duration_minutes, color: type.color },
+    start_date: startDate,
+    end_date: endDate,
+    timezones: [...new Set(locations.map((l) => l.timezone))],
+  };
+  if (providers.length === 0 || locations.length === 0) return { ...base, slots: [], has_more: false };
+
+  const providerUuids = providers.map((p) => p.uuid);
+  const locationUuids = locations.map((l) => l.uuid);
+  const bookings = await ctx.storage.findBookings(caller.orgId, {
+    provider_uuids: providerUuids,
+    location_uuids: locationUuids,
+    window: windowOf(locations, startDate, endDate),
+  });
+  const found = findSlots(
+    { locations: ref.locations, providers: ref.providers, shifts: ref.shifts, timeOff: ref.timeOff, closures: ref.closures, bookings },
+    {
+      duration_minutes: type.duration_minutes,
+      provider_uuids: providerUuids,
+      location_uuids: locationUuids,
+      start_date: startDate,
+      end_date: endDate,
+      step_minutes: query.step_minutes,
+      limit: query.limit,
+      now,
+    },
+  );
+  const slots = found.slots.flatMap((slot) => {
+    const location = ref.locationsById.get(slot.location_uuid);
+    const provider = ref.providersById.get(slot.provider_uuid);
+    if (!location || !provider) return [];
+    return [
+      {
+        scheduled_start: formatLocalDateTime(slot.start, location.timezone),
+        scheduled_end: formatLocalDateTime(slot.end, location.timezone),
+        timezone: location.timezone,
+        provider: providerRef(provider),
+        location: { uuid: location.uuid, name: location.name },
+        operatory: operatoryOf(location, slot.operatory_uuid),
+      },
+    ];
+  });
+  return { ...base, slots, has_more: found.has_more };
+}

@@ -1,0 +1,107 @@
+/**
+ * Records → the contract's wire shapes. The only place the expanded Appointment of the guide is
+ * assembled, so every endpoint returns it identically.
+ */
+import type {
+  Appointment,
+  AppointmentType,
+  ClinicalNote,
+  Location,
+  Operatory,
+  Patient,
+  Provider,
+  ProviderRef,
+} from "../../contract/index.js";
+import type {
+  AppointmentRecord,
+  ClinicalNoteRecord,
+  EpochMs,
+  LocationRecord,
+  PatientRecord,
+  ProviderRecord,
+} from "../domain/model.js";
+import { addDays, formatLocalDateTime, localDate } from "../domain/time.js";
+import type { Reference } from "./context.js";
+
+/** Whole-second UTC timestamp, as the guide writes them: 2025-05-10T14:32:00Z. */
+export function formatInstant(instant: EpochMs): string {
+  return `${new Date(instant).toISOString().slice(0, 19)}Z`;
+}
+
+export function patientView(p: PatientRecord): Patient {
+  return {
+    uuid: p.uuid,
+    first_name: p.first_name,
+    last_name: p.last_name,
+    date_of_birth: p.date_of_birth,
+    primary_phone: p.primary_phone,
+    email: p.email,
+    preferred_provider_uuid: p.preferred_provider_uuid,
+  };
+}
+
+export function appointmentTypeView(t: AppointmentType): AppointmentType {
+  return { ...t, provider_roles: [...t.provider_roles] };
+}
+
+export function providerView(p: ProviderRecord): Provider {
+  return { ...p, location_uuids: [...p.location_uuids] };
+}
+
+export function providerRef(p: ProviderRecord): ProviderRef {
+  return { uuid: p.uuid, first_name: p.first_name, last_name: p.last_name, title: p.title };
+}
+
+/** A location with the closures of the next 90 days (local dates at the location). */
+export function locationView(ref: Reference, location: LocationRecord, now: EpochMs): Location {
+  const today = localDate(now, location.timezone);
+  const horizon = addDays(today, 90);
+  const upcoming = ref.closures
+    .filter((c) => c.location_uuid === location.uuid && c.date >= today && c.date <= horizon)
+    .sort((a, b) => a.date.localeCompare(b.date))
+    .map((c) => ({ date: c.date, reason: c.reason }));
+  return { ...location, upcoming_closures: upcoming };
+}
+
+export function operatoryOf(location: LocationRecord | undefined, uuid: string): Operatory {
+  const operatory = location?.operatories.find((o) => o.uuid === uuid);
+  return operatory ? { uuid: operatory.uuid, name: operatory.name } : { uuid, name: "" };
+}
+
+export function noteView(n: ClinicalNoteRecord): ClinicalNote {
+  return { uuid: n.uuid, text: n.text, created_at: formatInstant(n.created_at) };
+}
+
+/** The guide's expanded appointment. References are resolved from the org's reference data. */
+export function appointmentView(
+  ref: Reference,
+  a: AppointmentRecord,
+  patient: PatientRecord | undefined,
+  notes: readonly ClinicalNoteRecord[],
+): Appointment {
+  const location = ref.locationsById.get(a.location_uuid);
+  const provider = ref.providersById.get(a.provider_uuid);
+  const type = ref.typesById.get(a.appointment_type_uuid);
+  const timezone = location?.timezone ?? "UTC";
+  return {
+    uuid: a.uuid,
+    status: a.status,
+    patient: patient
+      ? { uuid: patient.uuid, first_name: patient.first_name, last_name: patient.last_name }
+      : { uuid: a.patient_uuid, first_name: "", last_name: "" },
+    appointment_type: type
+      ? { uuid: type.uuid, name: type.name, duration_minutes: type.duration_minutes, color: type.color }
+      : { uuid: a.appointment_type_uuid, name: "", duration_minutes: Math.round((a.end - a.start) / 60_000), color: "" },
+    scheduled_start: formatLocalDateTime(a.start, timezone),
+    scheduled_end: formatLocalDateTime(a.end, timezone),
+    timezone,
+    location: { uuid: a.location_uuid, name: location?.name ?? "" },
+    provider: provider ? providerRef(provider) : { uuid: a.provider_uuid, first_name: "", last_name: "", title: "" },
+    operatory: operatoryOf(location, a.operatory_uuid),
+    notes: a.notes,
+    clinical_notes: notes.map(noteView),
+    cancellation_reason: a.cancellation_reason,
+    created_at: formatInstant(a.created_at),
+    updated_at: formatInstant(a.updated_at),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * What the sandbox's services need from a database, and nothing more. Narrow and async so that a
+ * PostgreSQL backend can sit behind it without touching services or routes. Every call is scoped to
+ * an org: no method can read or write another org's rows.
+ *
+ * Writes that depend on what is in the database (booking, rescheduling, status changes) go through
+ * `transact`: the backend loads the rows named by `load` inside one write transaction, calls the pure
+ * `decide` with them, and applies the writes it returns before committing. That keeps "check then
+ * insert" atomic (no double booking) without the services holding a connection across awaits.
+ */
+import type {
+  AppointmentRecord,
+  AppointmentTypeRecord,
+  ClinicalNoteRecord,
+  ClosureRecord,
+  EpochMs,
+  Interval,
+  LocationRecord,
+  OrgRecord,
+  PatientRecord,
+  ProviderRecord,
+  ShiftRecord,
+  TimeOffRecord,
+} from "../domain/model.js";
+
+/** The configuration of a practice: everything but patients and appointments. Rarely changes. */
+export interface ReferenceData {
+  org: OrgRecord;
+  locations: LocationRecord[];
+  providers: ProviderRecord[];
+  appointmentTypes: AppointmentTypeRecord[];
+  shifts: ShiftRecord[];
+  timeOff: TimeOffRecord[];
+  closures: ClosureRecord[];
+}
+
+/** A patient with the search keys the service derived (folded: lowercase, accents stripped). */
+export interface PatientRow extends PatientRecord {
+  first_folded: string;
+  last_folded: string;
+}
+
+/** An appointment with the local calendar date of its start at its location, for date filters. */
+export interface AppointmentRow extends AppointmentRecord {
+  local_date: string;
+}
+
+/** A practice to insert whole (seed, or a test org). */
+export interface PracticeRows extends ReferenceData {
+  patients: PatientRow[];
+  appointments: AppointmentRow[];
+}
+
+export interface PageRequest {
+  page: number;
+  page_size: number;
+}
+
+export interface PageOf<T> {
+  items: T[];
+  total: number;
+}
+
+export interface PatientFilter {
+  /** Folded search text; matched as a substring of first, last or "first last" (wildcards are literal). */
+  text?: string;
+  date_of_birth?: string;
+  /** E.164. */
+  phone?: string;
+}
+
+export interface AppointmentFilter {
+  patient_uuid?: string;
+  provider_uuid?: string;
+  location_uuid?: string;
+  status?: AppointmentRecord["status"];
+  /** Inclusive bounds on the local date of the start. */
+  start_date?: string;
+  end_date?: string;
+}
+
+/** The stored outcome of a request made with an Idempotency-Key. */
+export interface IdempotencyRecord {
+  key: string;
+  request_hash: string;
+  status: number;
+  body: unknown;
+  created_at: EpochMs;
+}
+
+/** One write, for the audit trail. Ids and action names only: never patient data. */
+export interface AuditEntry {
+  actor_token_id: string;
+  action: string;
+  entity_type: "patient" | "appointment" | "clinical_note";
+  entity_uuid: string;
+  at: EpochMs;
+}
+
+export interface AuditRow extends AuditEntry {
+  org_id: string;
+}
+
+/** Which bookings to load: those of these providers, or at these locations, overlapping the window. */
+export interface BookingScope {
+  provider_uuids: readonly string[];
+  location_uuids: readonly string[];
+  window: Interval;
+}
+
+export interface TransactionLoad {
+  bookings?: BookingScope;
+  appointment_uuid?: string;
+  /** Records created before `notBefore` are expired and not returned. */
+  idempotency?: { key: string; notBefore: EpochMs };
+}
+
+export interface TransactionState {
+  /** Non-cancelled appointments in the scope (empty when no scope was asked for). */
+  bookings: AppointmentRecord[];
+  appointment: AppointmentRow | null;
+  idempotency: IdempotencyRecord | null;
+}
+
+export type Write =
+  | { kind: "appointment.insert"; appointment: AppointmentRow }
+  | { kind: "appointment.update"; appointment: AppointmentRow }
+  | { kind: "idempotency.put"; record: IdempotencyRecord }
+  | { kind: "audit"; entry: AuditEntry };
+
+export interface Decision<T> {
+  result: T;
+  writes: Write[];
+}
+
+export interface Storage {
+  /** Org ids in creation order. */
+  listOrgIds(): Promise<string[]>;
+  /** Inserts a whole practice and its org in one transaction; fails if the org exists. */
+  insertPractice(practice: PracticeRows): Promise<void>;
+  /** Registers a token (by its hash) for an org; returns the token id used as audit actor. Idempotent. */
+  addToken(orgId: string, tokenHash: string): Promise<string>;
+  findToken(tokenHash: string): Promise<{ token_id: string; org_id: string } | null>;
+
+  getReference(orgId: string): Promise<ReferenceData | null>;
+  findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]>;
+
+  searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>>;
+  getPatients(orgId: string, uuids: readonly string[]): Promise<PatientRecord[]>;
+  /** Inserts unless a patient with the same folded names and date of birth exists (checked atomically). */
+  createPatient(
+    orgId: string,
+    patient: PatientRow,
+    audit: AuditEntry,
+  ): Promise<{ created: true } | { created: false; existing_uuid: string }>;
+
+  getAppointment(orgId: string, uuid: string): Promise<AppointmentRow | null>;
+  listAppointments(orgId: string, filter: AppointmentFilter, page: PageRequest): Promise<PageOf<AppointmentRow>>;
+  listNotes(orgId: string, appointmentUuids: readonly string[]): Promise<ClinicalNoteRecord[]>;
+  addNote(orgId: string, note: ClinicalNoteRecord, audit: AuditEntry): Promise<void>;
+
+  getIdempotency(orgId: string, key: string, notBefore: EpochMs): Promise<IdempotencyRecord | null>;
+  /**
+   * Loads `load` and runs `decide` inside one write transaction; applies its writes, then commits.
+   * If `decide` throws, nothing is written and the error propagates.
+   */
+  transact<T>(orgId: string, load: TransactionLoad, decide: (state: TransactionState) => Decision<T>): Promise<T>;
+
+  /** The audit trail of an org, oldest first (for tests and operators). */
+  listAudit(orgId: string): Promise<AuditRow[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Bookings never last longer than this; lets backends bound the start-time index scan when looking
+ * for overlaps (an appointment starting before `window.start - MAX_BOOKING_MS` cannot overlap).
+ */
+export const MAX_BOOKING_MS = 24 * 60 * 60 * 1000;

@@ -1,0 +1,122 @@
+/**
+ * The workflow guide's four steps, verbatim, against the demo practice, with the clock pinned to
+ * the guide's own created_at (2025-05-10T14:32:00Z).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Appointment, AppointmentTypeList, Availability, LocationList, PatientPage, ProviderList } from "../../src/contract/index.js";
+import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
+import { apiCaller, type Caller } from "../support/sandbox.js";
+
+const GUIDE_NOW = Date.parse("2025-05-10T14:32:00Z");
+let sandbox: RunningSandbox;
+let call: Caller;
+beforeAll(async () => {
+  sandbox = await startSandbox({ now: () => GUIDE_NOW });
+  call = apiCaller(sandbox.baseUrl, sandbox.token);
+});
+afterAll(() => sandbox.close());
+
+describe("the guide's workflow", () => {
+  it("1. finds Jane and Jonathan Smith", async () => {
+    const response = await call("GET", "/patients?query=Smith&page=1&page_size=5");
+    expect(response.status).toBe(200);
+    const page = PatientPage.parse(response.body);
+    expect(page).toMatchObject({ page: 1, page_size: 5, total: 2 });
+    expect(page.items).toEqual([
+      {
+        uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+        first_name: "Jane",
+        last_name: "Smith",
+        date_of_birth: "1986-04-12",
+        primary_phone: "+14155550148",
+        email: "jane.smith@example.com",
+        preferred_provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
+      },
+      {
+        uuid: "f0e1d2c3-b4a5-6789-0123-456789abcdef",
+        first_name: "Jonathan",
+        last_name: "Smith",
+        date_of_birth: "1972-11-30",
+        primary_phone: "+14155550223",
+        email: "j.smith@example.com",
+        preferred_provider_uuid: null,
+      },
+    ]);
+  });
+
+  it("2. lists the active appointment types, the guide's three among them", async () => {
+    const response = await call("GET", "/appointment-types?is_active=true");
+    expect(response.status).toBe(200);
+    const types = AppointmentTypeList.parse(response.body);
+    expect(types.items.every((t) => t.is_active)).toBe(true);
+    expect(types.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901", code: "NPE", name: "New Patient Exam", duration_minutes: 60, color: "#4f46e5", requires_exam: true }),
+        expect.objectContaining({ uuid: "c4d5e6f7-a8b9-0123-cdef-345678901234", code: "HYG", name: "Hygiene / Cleaning", duration_minutes: 45 }),
+        expect.objectContaining({ uuid: "e6f7a8b9-c0d1-2345-efab-567890123456", code: "EMG", name: "Emergency Visit", duration_minutes: 30 }),
+      ]),
+    );
+  });
+
+  it("3-4. books Jane's New Patient Exam with Dr. Chen at Main Street and returns the guide's 201 shape", async () => {
+    // The demo schedule is busy: take Dr. Chen's first free hour on the guide's day.
+    const availability = await call(
+      "GET",
+      "/schedule/availability?appointment_type_uuid=b2c3d4e5-f6a7-8901-bcde-f12345678901" +
+        "&provider_uuid=d4e5f6a7-b8c9-0123-defa-234567890123&location_uuid=c3d4e5f6-a7b8-9012-cdef-123456789012" +
+        "&start_date=2025-05-20&end_date=2025-05-20&limit=1",
+    );
+    const slot = Availability.parse(availability.body).slots[0];
+    expect(slot, "Dr. Chen has a free hour on 2025-05-20").toBeDefined();
+    if (!slot) return;
+    const response = await call("POST", "/appointments", {
+      body: {
+        patient_uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
+        appointment_type_uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
+        location_uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012",
+        provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
+        scheduled_start: slot.scheduled_start,
+        scheduled_end: slot.scheduled_end,
+        notes: "New patient — first visit",
+      },
+    });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    const appointment = Appointment.parse(response.body);
+    expect(appointment).toMatchObject({
+      status: "scheduled",
+      patient: { uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", first_name: "Jane", last_name: "Smith" },
+      appointment_type: { uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901", name: "New Patient Exam", duration_minutes: 60, color: "#4f46e5" },
+      scheduled_start: slot.scheduled_start,
+      scheduled_end: slot.scheduled_end,
+      timezone: "America/Los_Angeles",
+      location: { uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012", name: "Main Street Dental" },
+      provider: { uuid: "d4e5f6a7-b8c9-0123-defa-234567890123", first_name: "Michael", last_name: "Chen", title: "DDS" },
+      created_at: "2025-05-10T14:32:00Z",
+      notes: "New patient — first visit",
+    });
+    // Reading it back gives the same object.
+    expect((await call("GET", `/appointments/${appointment.uuid}`)).body).toEqual(response.body);
+  });
+});
+
+describe("the other endpoints on the demo practice", () => {
+  it("lists providers and locations that agree with each other", async () => {
+    const providers = ProviderList.parse((await call("GET", "/providers")).body);
+    const locations = LocationList.parse((await call("GET", "/locations")).body);
+    const locationUuids = new Set(locations.items.map((l) => l.uuid));
+    expect(providers.items.some((p) => p.uuid === "d4e5f6a7-b8c9-0123-defa-234567890123")).toBe(true);
+    for (const provider of providers.items) for (const uuid of provider.location_uuids) expect(locationUuids.has(uuid)).toBe(true);
+    for (const location of locations.items) {
+      for (const closure of location.upcoming_closures) {
+        expect(closure.date >= "2025-05-10" && closure.date <= "2025-08-08", closure.date).toBe(true);
+      }
+    }
+  });
+
+  it("offers availability for the New Patient Exam by default for the next 7 days", async () => {
+    const response = await call("GET", "/schedule/availability?appointment_type_uuid=b2c3d4e5-f6a7-8901-bcde-f12345678901");
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ start_date: "2025-05-10", end_date: "2025-05-16" });
+    expect(response.body.slots.length).toBeGreaterThan(0);
+  });
+});
