@@ -85,6 +85,25 @@ describe("Streamable HTTP", () => {
     expect(JSON.parse(health.body)).toEqual({ status: "ok" });
   });
 
+  it("hands out a session id on initialize and serves later requests with or without it", async () => {
+    const auth = { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` };
+    const init = await raw({ headers: auth, body: initialize });
+    const sessionId = init.headers["mcp-session-id"];
+    expect(sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+    for (const headers of [{ ...auth, "Mcp-Session-Id": String(sessionId) }, auth]) {
+      const response = await raw({ headers, body: list });
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.body).result.tools.length).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it("answers a JSON-RPC parse error to a body that is not JSON", async () => {
+    const response = await raw({ headers: { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` }, body: "{not json" });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error.code).toBe(-32700);
+  });
+
   it("refuses an oversized body with 413", async () => {
     const huge = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping", params: { pad: "x".repeat(2 * 1024 * 1024) } });
     const response = await raw({ headers: { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` }, body: huge });

@@ -3,11 +3,12 @@
  * client behind them is shared). Loopback only, a bearer token, and Host/Origin checks against DNS
  * rebinding: a web page must not be able to drive the booking tools through the user's browser.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../../log.js";
 
 export interface HttpServerOptions {
@@ -32,13 +33,13 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK_NAMES = ["localhost", "127.0.0.1", "[::1]"];
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const host = options.host ?? "127.0.0.1";
   const expectedToken = digest(options.token);
-  let allowedHosts = new Set<string>();
-  let allowedOrigins = new Set<string>();
+  const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
+  const allowedOrigins = new Set((options.allowedOrigins ?? []).map((o) => o.toLowerCase()));
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => {
@@ -50,11 +51,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
-    if (!allowedHosts.has((req.headers.host ?? "").toLowerCase())) {
+    const host = (req.headers.host ?? "").toLowerCase();
+    if (!isLoopback(`http://${host}`) && !allowedHosts.has(host)) {
       return sendJson(res, 403, rpcError(-32000, "Forbidden: unexpected Host header"));
     }
-    const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) {
+    const origin = req.headers.origin?.toLowerCase();
+    if (origin !== undefined && !isLoopback(origin) && !allowedOrigins.has(origin)) {
       return sendJson(res, 403, rpcError(-32000, "Forbidden: unexpected Origin"));
     }
     if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
@@ -68,18 +70,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.setHeader("Allow", "POST");
       return sendJson(res, 405, rpcError(-32000, "Method not allowed."));
     }
+    const body = await readJsonBody(req, options.maxBodyBytes ?? 1024 * 1024);
+    if (!body.ok) return sendJson(res, body.status, rpcError(body.code, body.message));
     const mcp = options.createServer();
     const transport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
+      // Stateless, yet initialize hands out a session id, as clients and the conformance suite expect.
+      // No state hangs on it: later requests go to a fresh session-less transport that ignores the
+      // header, so any instance behind a load balancer can answer them.
+      sessionIdGenerator: isInitialize(body.value) ? randomUUID : undefined,
       enableJsonResponse: true,
-      maxRequestBodySize: options.maxBodyBytes ?? 1024 * 1024,
     });
     res.on("close", () => {
       void transport.close();
       void mcp.close();
     });
     await mcp.connect(transport);
-    await transport.handleRequest(req, res);
+    await transport.handleRequest(req, res, body.value);
   }
 
   function authorized(header: string | undefined): boolean {
@@ -93,14 +99,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server.listen(options.port, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  allowedHosts = new Set([
-    ...LOOPBACK_NAMES.map((name) => `${name}:${port}`),
-    ...(options.allowedHosts ?? []).map((h) => h.toLowerCase()),
-  ]);
-  allowedOrigins = new Set([
-    ...LOOPBACK_NAMES.map((name) => `http://${name}:${port}`),
-    ...(options.allowedOrigins ?? []).map((o) => o.toLowerCase()),
-  ]);
   options.logger.info("http_listening", { host, port });
 
   return {
@@ -112,6 +110,39 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A loopback name on any port (a local proxy or inspector may sit in front): DNS rebinding shows up as
+ * a foreign host name, never as localhost.
+ */
+function isLoopback(url: string): boolean {
+  try {
+    return LOOPBACK_NAMES.has(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
+function isInitialize(message: unknown): boolean {
+  return Array.isArray(message) ? message.some((m) => isInitializeRequest(m)) : isInitializeRequest(message);
+}
+
+type JsonBody = { ok: true; value: unknown } | { ok: false; status: number; code: number; message: string };
+
+async function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonBody> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return { ok: false, status: 413, code: -32000, message: `Request body larger than ${limit} bytes.` };
+    chunks.push(chunk);
+  }
+  try {
+    return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString("utf8")) };
+  } catch {
+    return { ok: false, status: 400, code: -32700, message: "Parse error: the body must be a JSON-RPC message." };
+  }
 }
 
 function digest(value: string): Buffer {
