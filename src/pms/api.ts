@@ -28,6 +28,15 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The answer to a booking. `replayed`: the Idempotency-Key had been used before, and this is the
+ * answer stored at first booking, which does not show later changes (a cancellation, say).
+ */
+export interface Booking {
+  appointment: Appointment;
+  replayed: boolean;
+}
+
 export interface PmsApi {
   searchPatients(query: PatientSearchQuery, options?: CallOptions): Promise<PatientPage>;
   getPatient(patientUuid: string, options?: CallOptions): Promise<Patient>;
@@ -43,7 +52,7 @@ export interface PmsApi {
   createAppointment(
     body: AppointmentCreate,
     options: CallOptions & { idempotencyKey: string },
-  ): Promise<Appointment>;
+  ): Promise<Booking>;
   listAppointments(query: AppointmentQuery, options?: CallOptions): Promise<AppointmentPage>;
   getAppointment(appointmentUuid: string, options?: CallOptions): Promise<Appointment>;
   updateAppointment(appointmentUuid: string, body: AppointmentUpdate, options?: CallOptions): Promise<Appointment>;

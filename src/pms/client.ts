@@ -30,7 +30,7 @@ import {
   type StatusChange,
 } from "../contract/index.js";
 import { silentLogger, type Logger } from "../log.js";
-import type { CallOptions, PmsApi } from "./api.js";
+import type { Booking, CallOptions, PmsApi } from "./api.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { PmsError } from "./errors.js";
 import { errorFromStatus, errorFromTransport, invalidResponse, type TransportFailure } from "./failures.js";
@@ -69,7 +69,7 @@ const TRANSIENT_STATUSES = new Set([500, 502, 503, 504]);
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 type AttemptResult =
-  | { ok: true; value: unknown }
+  | { ok: true; value: unknown; replayed: boolean }
   | { ok: false; error: PmsError; retry: boolean; retryAfterMs?: number };
 
 interface CallContext {
@@ -150,11 +150,9 @@ export class PmsClient implements PmsApi {
     return this.call("checkAvailability", { query }, options);
   }
 
-  createAppointment(
-    body: AppointmentCreate,
-    options: CallOptions & { idempotencyKey: string },
-  ): Promise<Appointment> {
-    return this.call("createAppointment", { body }, options);
+  async createAppointment(body: AppointmentCreate, options: CallOptions & { idempotencyKey: string }): Promise<Booking> {
+    const { value, replayed } = await this.exchange("createAppointment", { body }, options);
+    return { appointment: value as Appointment, replayed };
   }
 
   listAppointments(query: AppointmentQuery, options?: CallOptions): Promise<AppointmentPage> {
@@ -196,8 +194,16 @@ export class PmsClient implements PmsApi {
     input: CallInput,
     options: CallOptions & { idempotencyKey?: string } = {},
   ): Promise<T> {
+    return (await this.exchange(name, input, options)).value as T;
+  }
+
+  private async exchange(
+    name: RouteName,
+    input: CallInput,
+    options: CallOptions & { idempotencyKey?: string },
+  ): Promise<{ value: unknown; replayed: boolean }> {
     try {
-      return (await this.send(name, input, options)) as T;
+      return await this.send(name, input, options);
     } catch (error) {
       throw this.scrub(error);
     }
@@ -207,7 +213,7 @@ export class PmsClient implements PmsApi {
     name: RouteName,
     input: CallInput,
     options: CallOptions & { idempotencyKey?: string },
-  ): Promise<unknown> {
+  ): Promise<{ value: unknown; replayed: boolean }> {
     const route: RouteSpec = routes[name];
     const request = buildRequest(name, input);
     const headers: Record<string, string> = {
@@ -235,7 +241,7 @@ export class PmsClient implements PmsApi {
       if (options.signal?.aborted) throw errorFromTransport(name, { reason: "cancelled" }, false);
       const remaining = Math.max(1, Math.floor(deadline - performance.now()));
       const result = await this.attempt(context, attempt, Math.min(this.timeoutMs, remaining));
-      if (result.ok) return result.value;
+      if (result.ok) return { value: result.value, replayed: result.replayed };
       if (!result.retry || attempt > this.maxRetries) throw result.error;
 
       const delay = result.retryAfterMs ?? backoffDelayMs(attempt, this.random);
@@ -323,7 +329,7 @@ export class PmsClient implements PmsApi {
         return { ok: false, error: invalidResponse(name, status, "the body is not JSON"), retry: false };
       }
       const parsed = route.response.safeParse(json);
-      if (parsed.success) return { ok: true, value: parsed.data };
+      if (parsed.success) return { ok: true, value: parsed.data, replayed: headers["idempotent-replayed"] === "true" };
       const where = parsed.error.issues
         .slice(0, 3)
         .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)

@@ -59,7 +59,7 @@ describe("PmsClient against the sandbox", () => {
   it("books from availability and walks the appointment through its life", async () => {
     const slot = await freeSlot(client);
     expect(slot.provider.uuid).toBe(DR_CHEN);
-    const booked = await client.createAppointment(bookingFor(slot, "First visit"), { idempotencyKey: randomUUID() });
+    const { appointment: booked } = await client.createAppointment(bookingFor(slot, "First visit"), { idempotencyKey: randomUUID() });
     expect(booked).toMatchObject({ status: "scheduled", scheduled_start: slot.scheduled_start, notes: "First visit" });
     expect(booked.patient.uuid).toBe(JANE);
 
@@ -93,6 +93,15 @@ describe("PmsClient against the sandbox", () => {
       "idempotency-key": key,
     });
   });
+
+  it("tells a first booking from a replay of the same key", async () => {
+    const slot = await freeSlot(client);
+    const key = randomUUID();
+    const first = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    const again = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    expect(first.replayed).toBe(false);
+    expect(again).toEqual({ appointment: first.appointment, replayed: true });
+  });
 });
 
 describe("errors from the sandbox", () => {
@@ -116,7 +125,7 @@ describe("errors from the sandbox", () => {
 
   it("an impossible status change → conflict with the allowed statuses", async () => {
     const slot = await freeSlot(client);
-    const booked = await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
+    const { appointment: booked } = await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
     const error = await failure(client.changeAppointmentStatus(booked.uuid, { status: "completed" }));
     expect(error.kind).toBe("conflict");
     expect(error.problem?.code).toBe("invalid_transition");

@@ -133,7 +133,7 @@ describe("bookings: POST with an Idempotency-Key", () => {
     const key = randomUUID();
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "lose_response" });
-    const booked = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    const { appointment: booked } = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
     expect(booked.scheduled_start).toBe(slot.scheduled_start);
 
     const posts = harness.proxy.requests.filter((r) => r.method === "POST");
@@ -152,7 +152,7 @@ describe("bookings: POST with an Idempotency-Key", () => {
     const key = randomUUID();
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "status", status: 500 }, { kind: "delay", ms: 1_500 });
-    const booked = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    const { appointment: booked } = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
     const posts = harness.proxy.requests.filter((r) => r.method === "POST");
     expect(posts.map((r) => r.headers["idempotency-key"])).toEqual([key, key, key]);
     expect((await client.getAppointment(booked.uuid)).status).toBe("scheduled");
@@ -172,7 +172,7 @@ describe("requests that are not idempotent are not repeated", () => {
   });
 
   it("a 503 on a status change or a reset on a reschedule → outcome unknown, sent once", async () => {
-    const booked = await client.createAppointment(bookingFor(await freeSlot(client)), { idempotencyKey: randomUUID() });
+    const { appointment: booked } = await client.createAppointment(bookingFor(await freeSlot(client)), { idempotencyKey: randomUUID() });
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "status", status: 503 });
     const status = await failure(client.changeAppointmentStatus(booked.uuid, { status: "confirmed" }));
@@ -185,7 +185,7 @@ describe("requests that are not idempotent are not repeated", () => {
   });
 
   it("a 429 is safe to repeat for any method: the server did nothing", async () => {
-    const booked = await client.createAppointment(bookingFor(await freeSlot(client)), { idempotencyKey: randomUUID() });
+    const { appointment: booked } = await client.createAppointment(bookingFor(await freeSlot(client)), { idempotencyKey: randomUUID() });
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/notes$/ }, { kind: "rate_limit", retryAfterSeconds: 0 });
     const note = await client.addAppointmentNote(booked.uuid, { text: "Allergic to latex" });

@@ -63,8 +63,8 @@ export const bookAppointment = defineTool({
  */
 async function create(body: AppointmentCreate, idempotencyKey: string, context: ToolContext): Promise<Appointment> {
   try {
-    const booked = await context.pms.createAppointment(body, { idempotencyKey, signal: context.signal });
-    return await context.pms.getAppointment(booked.uuid, { signal: context.signal });
+    const { appointment, replayed } = await context.pms.createAppointment(body, { idempotencyKey, signal: context.signal });
+    return replayed ? await context.pms.getAppointment(appointment.uuid, { signal: context.signal }) : appointment;
   } catch (error) {
     if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
       const alternatives = await nearestAlternatives(context.pms, body, context.now(), context.signal);
