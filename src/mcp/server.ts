@@ -113,13 +113,17 @@ function toObjectJsonSchema(schema: z.ZodObject, io: "input" | "output") {
 }
 
 /**
- * tools/list is read by the model on every turn: drop zod's long regexes where a `format` (uuid, date)
- * already says the same, which roughly halves the listing.
+ * tools/list is read on every turn: drop what says nothing to a client. zod's long regexes where a
+ * `format` (uuid, date) already says the same, and the ±2^53 bounds it puts on every integer.
  */
 function compact(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(compact);
   if (node === null || typeof node !== "object") return node;
-  const entries = Object.entries(node).filter(([key]) => !(key === "pattern" && "format" in node));
+  const entries = Object.entries(node).filter(
+    ([key, value]) =>
+      !(key === "pattern" && "format" in node) &&
+      !((key === "minimum" || key === "maximum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER),
+  );
   return Object.fromEntries(entries.map(([key, value]) => [key, compact(value)]));
 }
 
