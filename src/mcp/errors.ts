@@ -91,7 +91,7 @@ function describeConflict(tool: string, error: PmsError, detail: string): string
     case "duplicate_patient":
       return problem.existing_uuid && !detail.includes(problem.existing_uuid)
         ? `${detail} The existing patient's patient_uuid is ${problem.existing_uuid}: use it instead of creating a new patient.`
-        : `${detail} Use the existing patient (search_patients) instead of creating a new one.`;
+        : detail;
     case "invalid_transition":
       return `${detail} The appointment is ${problem.current_status ?? "in a state that does not allow this"}${
         problem.allowed_statuses?.length ? `; from there it can only become ${problem.allowed_statuses.join(" or ")}` : ""

@@ -61,6 +61,8 @@ const cases: Case[] = [
   // POST /patients
   { name: "create patient: wrong types", method: "POST", path: () => "/patients", body: () => ({ first_name: 1, last_name: true, date_of_birth: 19900101 }), status: 400, code: "validation_failed", field: "first_name" },
   { name: "create patient: impossible date", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2001-13-01" }), status: 400, code: "validation_failed", field: "date_of_birth" },
+  { name: "create patient: born in the future", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2031-01-01" }), status: 400, code: "validation_failed", field: "date_of_birth" },
+  { name: "create patient: born 200 years ago", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "1826-01-01" }), status: 400, code: "validation_failed", field: "date_of_birth" },
   { name: "create patient: invalid phone", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2001-01-01", primary_phone: "555" }), status: 400, code: "validation_failed", field: "primary_phone" },
   { name: "create patient: unknown field", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2001-01-01", ssn: "x" }), status: 400, code: "validation_failed", field: "ssn" },
   { name: "create patient: unknown provider", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2001-01-01", preferred_provider_uuid: UNKNOWN }), status: 422, code: "unknown_reference", field: "preferred_provider_uuid" },
@@ -80,6 +82,7 @@ const cases: Case[] = [
   { name: "availability: unknown provider", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&provider_uuid=${UNKNOWN}`, status: 422, code: "unknown_reference", field: "query.provider_uuid" },
   { name: "availability: unknown location", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&location_uuid=${UNKNOWN}`, status: 422, code: "unknown_reference", field: "query.location_uuid" },
   { name: "availability: end before start", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&start_date=2026-03-10&end_date=2026-03-09`, status: 422, code: "invalid_time_range", field: "query.end_date" },
+  { name: "availability: range in the past", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&start_date=2026-01-05&end_date=2026-01-06`, status: 422, code: "in_the_past", field: "query.end_date" },
   { name: "availability: span too long", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&start_date=2026-03-01&end_date=2026-04-01`, status: 422, code: "range_too_long", field: "query.end_date" },
   { name: "availability: impossible date", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&start_date=2026-02-29`, status: 400, code: "validation_failed", field: "query.start_date" },
   { name: "availability: limit huge", method: "GET", path: () => `/schedule/availability?appointment_type_uuid=${type()}&limit=1000000`, status: 400, code: "validation_failed", field: "query.limit" },

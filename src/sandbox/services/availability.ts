@@ -69,8 +69,16 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   }
 
   const now = ctx.now();
-  const startDate = query.start_date ?? locations.map((l) => localDate(now, l.timezone)).sort()[0] ?? localDate(now, "UTC");
+  // Locations may be a day apart (timezones): "today" is the earliest of their dates.
+  const today = locations.map((l) => localDate(now, l.timezone)).sort()[0] ?? localDate(now, "UTC");
+  const startDate = query.start_date ?? today;
   const endDate = query.end_date ?? addDays(startDate, 6);
+  if (daysBetween(endDate, today) > 0) {
+    // Callers (LLMs especially) guess dates: say what today is rather than answer "no slots".
+    throw new ApiError("in_the_past", `The range ${startDate} to ${endDate} is in the past: today is ${today} at the practice. Search from ${today} onwards.`, [
+      { field: query.end_date === undefined ? "query.start_date" : "query.end_date", message: `must be ${today} or later` },
+    ]);
+  }
   if (daysBetween(startDate, endDate) < 0) {
     throw new ApiError("invalid_time_range", `end_date ${endDate} is before start_date ${startDate}. Swap them or widen the range.`, [
       { field: "query.end_date", message: "must be on or after start_date" },

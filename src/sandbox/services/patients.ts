@@ -52,6 +52,16 @@ export async function searchPatients(ctx: ServiceContext, caller: Caller, query:
   return { items: page.items.map(patientView), page: query.page, page_size: query.page_size, total: page.total };
 }
 
+/** A birth date from the future or more than 130 years ago is a typo (often a swapped year). */
+function birthDateOrFail(dateOfBirth: string, now: number): void {
+  const today = new Date(now).toISOString().slice(0, 10);
+  const earliest = `${Number(today.slice(0, 4)) - 130}${today.slice(4)}`;
+  if (dateOfBirth <= today && dateOfBirth >= earliest) return;
+  throw new ApiError("validation_failed", `date_of_birth ${dateOfBirth} is not a plausible birth date. Check it with the patient (YYYY-MM-DD).`, [
+    { field: "date_of_birth", message: `must be between ${earliest} and ${today}` },
+  ]);
+}
+
 export async function getPatient(ctx: ServiceContext, caller: Caller, uuid: string): Promise<Patient> {
   const [patient] = await ctx.storage.getPatients(caller.orgId, [uuid]);
   if (!patient) throw notFound("patient", uuid);
@@ -59,6 +69,7 @@ export async function getPatient(ctx: ServiceContext, caller: Caller, uuid: stri
 }
 
 export async function createPatient(ctx: ServiceContext, caller: Caller, body: CreateBody): Promise<Patient> {
+  birthDateOrFail(body.date_of_birth, ctx.now());
   const primaryPhone = body.primary_phone === undefined ? null : phoneOrFail(body.primary_phone, "primary_phone");
   if (body.preferred_provider_uuid !== undefined) {
     const ref = await loadReference(ctx, caller.orgId);
