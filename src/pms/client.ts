@@ -303,7 +303,8 @@ export class PmsClient implements PmsApi {
       }
       // A refused connection carried nothing, so even a plain POST may be repeated.
       const notSent = failure.reason === "refused";
-      const outcomeUnknown = !repeatable && !notSent && context.route.method !== "GET";
+      // A POST that may have reached the server may have taken effect, retried or not.
+      const outcomeUnknown = !notSent && context.route.method !== "GET";
       return {
         ok: false,
         error: errorFromTransport(name, failure, outcomeUnknown),
@@ -355,7 +356,7 @@ export class PmsClient implements PmsApi {
       status,
       bodyText,
       ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
-      outcomeUnknown: transient && !repeatable && route.method !== "GET",
+      outcomeUnknown: transient && route.method !== "GET",
     });
     return {
       ok: false,

@@ -159,6 +159,21 @@ describe("bookings: POST with an Idempotency-Key", () => {
   });
 });
 
+describe("a booking whose every answer is lost", () => {
+  it("reports that it may have taken effect, and the same key then returns the one appointment", async () => {
+    const slot = await freeSlot(client);
+    const key = randomUUID();
+    const lost = Array.from({ length: 6 }, () => ({ kind: "lose_response" as const }));
+    harness.proxy.inject(BOOKINGS, ...lost);
+    const error = await failure(client.createAppointment(bookingFor(slot), { idempotencyKey: key }));
+    expect(error.kind).toBe("unavailable");
+    expect(error.details.outcomeUnknown).toBe(true);
+    harness.proxy.clear();
+    const again = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    expect(again.replayed).toBe(true);
+  });
+});
+
 describe("requests that are not idempotent are not repeated", () => {
   it("a lost createPatient response → unavailable, outcome unknown, sent once (and it did take effect)", async () => {
     const last = `Lost${randomUUID().slice(0, 8)}`;
