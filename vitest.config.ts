@@ -11,6 +11,20 @@ export default defineConfig({
     projects: [
       project("unit"),
       project("api"),
+      {
+        // The API tests once more, on PostgreSQL: test/support/sandbox.ts switches on TEST_SANDBOX_BACKEND.
+        // persistence.test.ts reads the SQLite file itself; test/postgres has its own restart test.
+        extends: true as const,
+        test: {
+          name: "api-postgres",
+          include: ["test/api/**/*.test.ts"],
+          exclude: ["test/api/persistence.test.ts"],
+          env: { TEST_SANDBOX_BACKEND: "postgres" },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      project("postgres", 180_000),
       project("pms"),
       project("mcp", 60_000),
       project("conformance", 120_000),

@@ -4,8 +4,10 @@
  */
 import { benchSandbox } from "./sandbox.js";
 import { benchMcp } from "./mcp.js";
+import { benchPostgres } from "./postgres.js";
 
 const report = (line: string) => console.log(line);
 
 await benchSandbox(report);
 await benchMcp(report);
+await benchPostgres(report);

@@ -65,12 +65,13 @@ async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
     host: "127.0.0.1",
     port: 0,
     dataDir: config.sandbox.dataDir,
+    databaseUrl: config.sandbox.databaseUrl,
     logger: logger.child({ component: "sandbox" }),
   });
   cleanups.push(() => sandbox.close());
   logger.info("embedded_sandbox_started", {
     url: sandbox.url,
-    persistent: config.sandbox.dataDir !== undefined,
+    persistent: config.sandbox.dataDir !== undefined || config.sandbox.databaseUrl !== undefined,
     note: "PMS_BASE_URL is not set: using the embedded demo practice",
   });
   const client = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token, ...clientOptions });
@@ -109,18 +110,19 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
 
 async function runSandbox(config: Config, logger: Logger): Promise<void> {
   onSignals(logger);
-  const { startSandbox } = await import("./sandbox/index.js");
+  const { startSandbox, describeDatabaseUrl } = await import("./sandbox/index.js");
   const sandbox = await startSandbox({
     host: "127.0.0.1",
     port: config.sandbox.port,
     dataDir: config.sandbox.dataDir,
+    databaseUrl: config.sandbox.databaseUrl,
     token: config.sandbox.token,
     logger,
   });
   cleanups.push(() => sandbox.close());
   process.stderr.write(
     [
-      `Dental PMS sandbox listening on ${sandbox.url} (demo practice${config.sandbox.dataDir ? `, data in ${config.sandbox.dataDir}` : ", in memory"})`,
+      `Dental PMS sandbox listening on ${sandbox.url} (demo practice, ${storageLabel(config, describeDatabaseUrl)})`,
       `  PMS_BASE_URL=${sandbox.url}`,
       `  PMS_ORG_ID=${sandbox.orgId}`,
       `  PMS_API_TOKEN=${sandbox.token}`,
@@ -130,6 +132,11 @@ async function runSandbox(config: Config, logger: Logger): Promise<void> {
       "",
     ].join("\n"),
   );
+}
+
+function storageLabel(config: Config, describeDatabaseUrl: (url: string) => string): string {
+  if (config.sandbox.databaseUrl) return `data in PostgreSQL at ${describeDatabaseUrl(config.sandbox.databaseUrl)}`;
+  return config.sandbox.dataDir ? `data in ${config.sandbox.dataDir}` : "in memory";
 }
 
 main().catch((error: unknown) => {

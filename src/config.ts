@@ -29,6 +29,8 @@ Environment:
   MCP_ALLOWED_HOSTS        extra Host values to accept over HTTP, comma-separated (e.g. mcp.example.com)
   MCP_ALLOWED_ORIGINS      extra Origin values to accept over HTTP, comma-separated (e.g. https://app.example.com)
   SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)
+  DATABASE_URL             postgres://user@host:5432/db: keep the sandbox's data in PostgreSQL instead (several
+                           sandbox instances may share one database; not together with SANDBOX_DATA_DIR)
   LOG_LEVEL                debug | info | warn | error (default info); logs go to stderr as JSON lines
 `;
 
@@ -42,7 +44,7 @@ export interface Config {
   pms: { baseUrl: string; orgId: string; token: string } | undefined;
   pmsTimeoutMs: number | undefined;
   http: { port: number; token: string; allowedHosts: string[]; allowedOrigins: string[] } | undefined;
-  sandbox: { port: number; dataDir: string | undefined; token: string | undefined };
+  sandbox: { port: number; dataDir: string | undefined; databaseUrl: string | undefined; token: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,9 @@ const Env = z.object({
   MCP_ALLOWED_HOSTS: list.optional(),
   MCP_ALLOWED_ORIGINS: list.optional(),
   SANDBOX_DATA_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/dental" })
+    .optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" }).optional(),
 });
 
@@ -121,6 +126,9 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
   if (wantsHttp && env.MCP_HTTP_TOKEN === undefined) {
     problems.push("MCP_HTTP_TOKEN is required with --http: clients must send it as Authorization: Bearer <token> (e.g. from: openssl rand -hex 32)");
   }
+  if (env.DATABASE_URL !== undefined && (env.SANDBOX_DATA_DIR !== undefined || parsedArgs?.values["data-dir"] !== undefined)) {
+    problems.push("DATABASE_URL (PostgreSQL) and SANDBOX_DATA_DIR/--data-dir (SQLite) are both set: keep only one");
+  }
   if (problems.length > 0 || !envResult.success || !flagResult.success) throw new ConfigError(problems);
 
   const e = envResult.data;
@@ -147,6 +155,7 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
     sandbox: {
       port: command === "sandbox" ? (flags.port ?? DEFAULT_SANDBOX_PORT) : 0,
       dataDir: flags["data-dir"] ?? e.SANDBOX_DATA_DIR,
+      databaseUrl: e.DATABASE_URL,
       token: flags.token,
     },
   };

@@ -1,6 +1,7 @@
 /**
- * The reference Dental PMS API, embedded: real HTTP on node:http, real SQLite, the real scheduling
- * rules. `startSandbox()` gives a running server seeded with the demo practice and a token for it.
+ * The reference Dental PMS API, embedded: real HTTP on node:http, real SQLite (or PostgreSQL, for
+ * several instances on one database), the real scheduling rules. `startSandbox()` gives a running
+ * server seeded with the demo practice and a token for it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
@@ -17,6 +18,7 @@ import type { Storage } from "./storage/storage.js";
 export { createRequestHandler, hashToken, MAX_BODY_BYTES, type RequestHandler } from "./http/server.js";
 export { buildOpenApiDocument } from "./http/openapi.js";
 export { openSqliteStorage, DATABASE_FILE } from "./storage/sqlite.js";
+export { describeDatabaseUrl } from "./storage/postgres-url.js";
 export type { Storage } from "./storage/storage.js";
 export type { ServiceContext, Caller } from "./services/context.js";
 export { toPracticeRows } from "./services/practice.js";
@@ -28,6 +30,8 @@ export interface SandboxOptions {
   port?: number;
   /** Directory holding the SQLite file (created if missing); omitted: in-memory. */
   dataDir?: string;
+  /** postgres://… : keep everything in this PostgreSQL database instead of SQLite (dataDir must then be unset). */
+  databaseUrl?: string;
   /** API token for the primary org; default: a random one, returned in RunningSandbox. */
   token?: string;
   /** Default "demo": seed the demo practice when the database is empty. */
@@ -75,22 +79,40 @@ async function demoPractice(now: EpochMs): Promise<PracticeData> {
   return buildDemoPractice(now);
 }
 
+/** The storage the options ask for, and how to run the seeding step alone among instances sharing it. */
+async function openStorage(
+  options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "logger">,
+): Promise<{ storage: Storage; exclusively: <T>(work: () => Promise<T>) => Promise<T> }> {
+  if (options.databaseUrl === undefined) {
+    // One process owns an SQLite file: nothing to coordinate.
+    return { storage: openSqliteStorage(options.dataDir), exclusively: (work) => work() };
+  }
+  if (options.dataDir !== undefined) throw new Error("give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both");
+  const { openPostgresStorage } = await import("./storage/postgres.js");
+  const storage = await openPostgresStorage(options.databaseUrl, { logger: options.logger });
+  return { storage, exclusively: (work) => storage.exclusively(work) };
+}
+
 /**
  * Opens the storage and makes sure it holds at least one org (seeding an empty database), and
- * returns the primary org: the first one created. Restarting on the same dataDir keeps everything.
+ * returns the primary org: the first one created. Restarting on the same dataDir or database keeps
+ * everything; instances starting together on one PostgreSQL database seed it once and share its org.
  */
 export async function prepareStorage(
-  options: Pick<SandboxOptions, "dataDir" | "seed">,
+  options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "seed" | "logger">,
   now: () => EpochMs,
 ): Promise<{ storage: Storage; orgId: string }> {
-  const storage = openSqliteStorage(options.dataDir);
+  const { storage, exclusively } = await openStorage(options);
   try {
-    if ((await storage.listOrgIds()).length === 0) {
-      const seed = options.seed ?? "demo";
-      const data = seed === "demo" ? await demoPractice(now()) : seed === false ? emptyPractice() : seed;
-      await storage.insertPractice(toPracticeRows(data));
-    }
-    const [orgId] = await storage.listOrgIds();
+    const orgId = await exclusively(async () => {
+      if ((await storage.listOrgIds()).length === 0) {
+        const seed = options.seed ?? "demo";
+        const data = seed === "demo" ? await demoPractice(now()) : seed === false ? emptyPractice() : seed;
+        await storage.insertPractice(toPracticeRows(data));
+      }
+      const [first] = await storage.listOrgIds();
+      return first;
+    });
     if (orgId === undefined) throw new Error("the sandbox database holds no org");
     return { storage, orgId };
   } catch (error) {
@@ -102,7 +124,7 @@ export async function prepareStorage(
 export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
   const now = options.now ?? Date.now;
   const logger = options.logger ?? silentLogger;
-  const { storage, orgId } = await prepareStorage(options, now);
+  const { storage, orgId } = await prepareStorage({ ...options, logger }, now);
   const token = options.token ?? generateToken();
   let server: Server | undefined;
   try {
@@ -119,7 +141,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   const baseUrlOf = (id: string) => `${url}${API_PREFIX}/${id}`;
-  logger.info("sandbox.started", { url, persistent: options.dataDir !== undefined });
+  logger.info("sandbox.started", {
+    url,
+    storage: options.databaseUrl === undefined ? "sqlite" : "postgres",
+    persistent: options.dataDir !== undefined || options.databaseUrl !== undefined,
+  });
 
   let closed = false;
   return {

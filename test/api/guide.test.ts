@@ -4,14 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Appointment, AppointmentTypeList, Availability, LocationList, PatientPage, ProviderList } from "../../src/contract/index.js";
-import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
+import type { RunningSandbox } from "../../src/sandbox/index.js";
+import { startSandboxOnBackend } from "../support/postgres.js";
 import { apiCaller, type Caller } from "../support/sandbox.js";
 
 const GUIDE_NOW = Date.parse("2025-05-10T14:32:00Z");
 let sandbox: RunningSandbox;
 let call: Caller;
 beforeAll(async () => {
-  sandbox = await startSandbox({ now: () => GUIDE_NOW });
+  sandbox = await startSandboxOnBackend({ now: () => GUIDE_NOW });
   call = apiCaller(sandbox.baseUrl, sandbox.token);
 });
 afterAll(() => sandbox.close());

@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { PracticeData, ShiftRecord } from "../../src/sandbox/domain/model.js";
 import { PROBLEM_CONTENT_TYPE, Problem, type ErrorCode, type OpeningHours, type Weekday } from "../../src/contract/index.js";
-import { startSandbox, type RunningSandbox, type SandboxOptions } from "../../src/sandbox/index.js";
+import type { RunningSandbox, SandboxOptions } from "../../src/sandbox/index.js";
+import { startSandboxOnBackend } from "./postgres.js";
 
 export interface ApiResponse {
   status: number;
@@ -139,10 +140,13 @@ export interface TinySandbox {
   call: Caller;
 }
 
-/** A sandbox seeded with a fresh tinyPractice, clock pinned to PINNED_NOW unless overridden. */
+/**
+ * A sandbox seeded with a fresh tinyPractice, clock pinned to PINNED_NOW unless overridden; on
+ * PostgreSQL (a fresh schema) when TEST_SANDBOX_BACKEND=postgres.
+ */
 export async function startTinySandbox(options: SandboxOptions = {}, timezone?: string): Promise<TinySandbox> {
   const tiny = tinyPractice(timezone);
-  const sandbox = await startSandbox({ now: () => PINNED_NOW, ...options, seed: tiny.data });
+  const sandbox = await startSandboxOnBackend({ now: () => PINNED_NOW, ...options, seed: tiny.data });
   return { sandbox, tiny, call: apiCaller(sandbox.baseUrl, sandbox.token) };
 }
 
