@@ -62,8 +62,17 @@ export function queryBool() {
     .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: message });
 }
 
+/** Free text as every backend can store it: PostgreSQL text cannot hold a NUL character. */
+export function text(max: number) {
+  return z
+    .string()
+    .trim()
+    .max(max, { error: `must be at most ${max} characters` })
+    .refine((value) => !value.includes("\u0000"), { error: "must not contain NUL characters" });
+}
+
 /** A free-text search term: trimmed, bounded so a hostile caller cannot send megabytes. */
-export const SearchText = z.string().trim().max(100, { error: "must be at most 100 characters" });
+export const SearchText = text(100);
 
 export const PageQuery = {
   page: queryInt(1, 100_000, 1).default(1).describe("1-based page number"),

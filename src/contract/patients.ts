@@ -1,19 +1,12 @@
 /** The Patients domain: who is being booked. */
 import { z } from "zod";
-import { LocalDate, PageQuery, SearchText, Uuid, paginated } from "./common.js";
+import { LocalDate, PageQuery, SearchText, Uuid, paginated, text } from "./common.js";
 
-const Name = z
-  .string()
-  .trim()
-  .min(1, { error: "must not be empty" })
-  .max(100, { error: "must be at most 100 characters" });
+const Name = text(100).min(1, { error: "must not be empty" });
 
 /** Free-form phone input; the API normalises it to E.164 (+14155550148). */
-export const PhoneInput = z
-  .string()
-  .trim()
+export const PhoneInput = text(32)
   .min(3, { error: "must be a phone number such as +1-415-555-0148 or (415) 555-0148" })
-  .max(32, { error: "must be a phone number of at most 32 characters" })
   .describe("Phone number in any common format; US numbers may omit +1. Stored as E.164, e.g. +14155550148");
 
 export const Patient = z.object({

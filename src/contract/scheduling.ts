@@ -13,6 +13,7 @@ import {
   paginated,
   queryBool,
   queryInt,
+  text,
 } from "./common.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ export type Availability = z.infer<typeof Availability>;
 export const AppointmentStatus = z.enum(["scheduled", "confirmed", "arrived", "completed", "cancelled"]);
 export type AppointmentStatus = z.infer<typeof AppointmentStatus>;
 
-const Notes = z.string().max(2000, { error: "must be at most 2000 characters" });
+const Notes = text(2000);
 
 export const AppointmentCreate = z.strictObject({
   patient_uuid: Uuid.describe("uuid from GET /patients"),
@@ -178,12 +179,12 @@ export type AppointmentUpdate = z.input<typeof AppointmentUpdate>;
 
 export const StatusChange = z.strictObject({
   status: AppointmentStatus,
-  reason: z.string().trim().max(500).optional().describe("Why, for a cancellation"),
+  reason: text(500).optional().describe("Why, for a cancellation"),
 });
 export type StatusChange = z.input<typeof StatusChange>;
 
 export const NoteCreate = z.strictObject({
-  text: z.string().trim().min(1, { error: "must not be empty" }).max(4000, { error: "must be at most 4000 characters" }),
+  text: text(4000).min(1, { error: "must not be empty" }),
 });
 export type NoteCreate = z.input<typeof NoteCreate>;
 

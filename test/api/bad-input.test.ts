@@ -61,6 +61,8 @@ const cases: Case[] = [
   // POST /patients
   { name: "create patient: wrong types", method: "POST", path: () => "/patients", body: () => ({ first_name: 1, last_name: true, date_of_birth: 19900101 }), status: 400, code: "validation_failed", field: "first_name" },
   { name: "create patient: impossible date", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2001-13-01" }), status: 400, code: "validation_failed", field: "date_of_birth" },
+  { name: "create patient: NUL in a name", method: "POST", path: () => "/patients", body: () => ({ first_name: "A\u0000B", last_name: "B", date_of_birth: "2001-01-01" }), status: 400, code: "validation_failed", field: "first_name" },
+  { name: "patients: NUL in the search", method: "GET", path: () => "/patients?query=a%00b", status: 400, code: "validation_failed", field: "query.query" },
   { name: "create patient: born in the future", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2031-01-01" }), status: 400, code: "validation_failed", field: "date_of_birth" },
   { name: "create patient: born 200 years ago", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "1826-01-01" }), status: 400, code: "validation_failed", field: "date_of_birth" },
   { name: "create patient: invalid phone", method: "POST", path: () => "/patients", body: () => ({ first_name: "A", last_name: "B", date_of_birth: "2001-01-01", primary_phone: "555" }), status: 400, code: "validation_failed", field: "primary_phone" },
