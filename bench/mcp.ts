@@ -15,6 +15,7 @@ import { silentLogger } from "../src/log.js";
 import { createMcpServer } from "../src/mcp/server.js";
 import { PmsClient } from "../src/pms/client.js";
 import { startSandbox } from "../src/sandbox/index.js";
+import { ms } from "./measure.js";
 
 const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -50,7 +51,6 @@ async function timeMedian(run: () => Promise<unknown>): Promise<number> {
 }
 
 const tokens = (text: string) => Math.round(Buffer.byteLength(text, "utf8") / 4);
-const ms = (value: number) => `${value.toFixed(2)} ms`;
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;

@@ -4,48 +4,22 @@
  * HTTP, as ratios. PostgreSQL is DATABASE_URL or the local server; the run uses a schema of its own
  * and drops it. Skips with one line when PostgreSQL cannot be reached.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import pg from "pg";
-import { Availability, type AppointmentCreate, type Slot } from "../src/contract/index.js";
+import { Availability, type AppointmentCreate } from "../src/contract/index.js";
 import type { PracticeData } from "../src/sandbox/domain/model.js";
 import { buildScaledPractice } from "../src/sandbox/demo/index.js";
 import { describeDatabaseUrl, startSandbox, type SandboxOptions } from "../src/sandbox/index.js";
+import { bookInParallel, bookingsOfDisjointSlots, ms, timeRuns } from "./measure.js";
 
 const NOW = Date.parse("2026-03-02T15:00:00Z");
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const AVAILABILITY_RUNS = 100;
 const WARMUP_RUNS = 10;
 const CONCURRENCY = 8;
-
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-async function p50(runs: number, once: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARMUP_RUNS; i++) await once();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await once();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? NaN;
-}
-
-/** Slots that do not overlap each other for the same provider, so each booking can succeed. */
-function disjointSlots(slots: Slot[]): Slot[] {
-  const lastEnd = new Map<string, string>();
-  return slots.filter((slot) => {
-    const key = `${slot.provider.uuid}|${slot.timezone}`;
-    const end = lastEnd.get(key);
-    if (end !== undefined && slot.scheduled_start < end) return false;
-    lastEnd.set(key, slot.scheduled_end);
-    return true;
-  });
-}
 
 /** Why PostgreSQL cannot be used, or null when it can. */
 async function unreachable(url: string): Promise<string | null> {
@@ -94,30 +68,14 @@ async function measure(
   const sandbox = await startSandbox({ ...storage, seed: data, now: () => NOW });
   try {
     const headers = { Authorization: `Bearer ${sandbox.token}` };
-    const availabilityP50 = await p50(AVAILABILITY_RUNS, async () => {
+    const { p50: availabilityP50 } = await timeRuns(AVAILABILITY_RUNS, WARMUP_RUNS, async () => {
       const response = await fetch(`${sandbox.baseUrl}/schedule/availability?${query}`, { headers });
       if (response.status !== 200) throw new Error(`availability answered ${response.status}`);
       return response.json();
     });
-    const toBook = await bodiesFor(sandbox.baseUrl, sandbox.token);
-    let next = 0;
-    let booked = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < toBook.length) {
-          const body = toBook[next++];
-          const response = await fetch(`${sandbox.baseUrl}/appointments`, {
-            method: "POST",
-            headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": randomUUID() },
-            body: JSON.stringify(body),
-          });
-          await response.arrayBuffer();
-          if (response.status === 201) booked++;
-        }
-      }),
-    );
-    return { availabilityP50, bookingsPerSecond: booked / ((performance.now() - started) / 1000), booked };
+    const bodies = await bodiesFor(sandbox.baseUrl, sandbox.token);
+    const { created, perSecond } = await bookInParallel(sandbox.baseUrl, sandbox.token, bodies, CONCURRENCY);
+    return { availabilityP50, bookingsPerSecond: perSecond, booked: created };
   } finally {
     await sandbox.close();
   }
@@ -141,13 +99,7 @@ export async function benchPostgres(report: (line: string) => void): Promise<voi
     if (bodies) return bodies;
     const wide = new URLSearchParams({ appointment_type_uuid: type.uuid, start_date: "2026-03-03", end_date: "2026-03-16", limit: "500" });
     const response = await fetch(`${baseUrl}/schedule/availability?${wide}`, { headers: { Authorization: `Bearer ${token}` } });
-    bodies = disjointSlots(Availability.parse(await response.json()).slots).map((slot) => ({
-      patient_uuid: patient.uuid,
-      appointment_type_uuid: type.uuid,
-      location_uuid: slot.location.uuid,
-      provider_uuid: slot.provider.uuid,
-      scheduled_start: slot.scheduled_start,
-    }));
+    bodies = bookingsOfDisjointSlots(Availability.parse(await response.json()).slots, patient.uuid, type.uuid);
     return bodies;
   };
 

@@ -9,48 +9,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
-import { Availability, type AppointmentCreate, type Slot } from "../src/contract/index.js";
+import { Availability } from "../src/contract/index.js";
 import { buildScaledPractice } from "../src/sandbox/demo/index.js";
 import { startSandbox, toPracticeRows } from "../src/sandbox/index.js";
 import { checkAvailability } from "../src/sandbox/services/availability.js";
 import { DATABASE_FILE, openSqliteStorage } from "../src/sandbox/storage/sqlite.js";
+import { bookInParallel, bookingsOfDisjointSlots, ms, timeRuns } from "./measure.js";
 
 const NOW = Date.parse("2026-03-02T15:00:00Z");
 const AVAILABILITY_RUNS = 150;
 const WARMUP_RUNS = 15;
 const CONCURRENCY = 8;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-async function timeRuns(runs: number, once: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
-  for (let i = 0; i < WARMUP_RUNS; i++) await once();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const started = performance.now();
-    await once();
-    samples.push(performance.now() - started);
-  }
-  samples.sort((a, b) => a - b);
-  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
-}
-
-const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-/** Slots that do not overlap each other for the same provider, so each booking can succeed. */
-function disjointSlots(slots: Slot[]): Slot[] {
-  const lastEnd = new Map<string, string>();
-  const chosen: Slot[] = [];
-  for (const slot of slots) {
-    const key = `${slot.provider.uuid}|${slot.timezone}`;
-    const end = lastEnd.get(key);
-    if (end !== undefined && slot.scheduled_start < end) continue;
-    lastEnd.set(key, slot.scheduled_end);
-    chosen.push(slot);
-  }
-  return chosen;
-}
 
 export async function benchSandbox(report: (line: string) => void): Promise<void> {
   const built = performance.now();
@@ -65,7 +34,7 @@ export async function benchSandbox(report: (line: string) => void): Promise<void
   await storage.insertPractice(toPracticeRows(data));
   const ctx = { storage, now: () => NOW };
   const caller = { orgId: data.org.uuid, tokenId: "bench" };
-  const inProcess = await timeRuns(AVAILABILITY_RUNS, () => checkAvailability(ctx, caller, query));
+  const inProcess = await timeRuns(AVAILABILITY_RUNS, WARMUP_RUNS, () => checkAvailability(ctx, caller, query));
   await storage.close();
   report(`sandbox: availability (${type.code}, 7 days, all providers, limit 50) in-process p50 ${ms(inProcess.p50)}, p99 ${ms(inProcess.p99)}`);
 
@@ -75,7 +44,7 @@ export async function benchSandbox(report: (line: string) => void): Promise<void
     const headers = { Authorization: `Bearer ${sandbox.token}` };
     const search = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
     const availabilityUrl = `${sandbox.baseUrl}/schedule/availability?${search}`;
-    const overHttp = await timeRuns(AVAILABILITY_RUNS, async () => {
+    const overHttp = await timeRuns(AVAILABILITY_RUNS, WARMUP_RUNS, async () => {
       const response = await fetch(availabilityUrl, { headers });
       if (response.status !== 200) throw new Error(`availability answered ${response.status}`);
       return response.json();
@@ -88,39 +57,15 @@ export async function benchSandbox(report: (line: string) => void): Promise<void
     // Bookings over HTTP: free, mutually disjoint slots over two weeks, CONCURRENCY requests in flight.
     const wide = new URLSearchParams({ appointment_type_uuid: type.uuid, start_date: "2026-03-03", end_date: "2026-03-16", limit: "500" });
     const available = Availability.parse(await (await fetch(`${sandbox.baseUrl}/schedule/availability?${wide}`, { headers })).json());
-    const slots = disjointSlots(available.slots);
     const patient = data.patients[0];
     if (!patient) throw new Error("the scaled practice has no patients");
-    const bodies: AppointmentCreate[] = slots.map((slot) => ({
-      patient_uuid: patient.uuid,
-      appointment_type_uuid: type.uuid,
-      location_uuid: slot.location.uuid,
-      provider_uuid: slot.provider.uuid,
-      scheduled_start: slot.scheduled_start,
-    }));
-    let next = 0;
-    let created = 0;
-    const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const response = await fetch(`${sandbox.baseUrl}/appointments`, {
-            method: "POST",
-            headers: { ...headers, "Content-Type": "application/json", "Idempotency-Key": randomUUID() },
-            body: JSON.stringify(body),
-          });
-          await response.arrayBuffer();
-          if (response.status === 201) created++;
-        }
-      }),
-    );
-    const httpRate = created / ((performance.now() - started) / 1000);
+    const bodies = bookingsOfDisjointSlots(available.slots, patient.uuid, type.uuid);
+    const { created, perSecond: httpRate } = await bookInParallel(sandbox.baseUrl, sandbox.token, bodies, CONCURRENCY);
 
-    // Raw inserts into the same database file: one transaction per row, as a booking does.
+    // Raw inserts into the same database file, with the sandbox's settings: one transaction per row.
     const db = new Database(join(dataDir, DATABASE_FILE));
     db.pragma("journal_mode = WAL");
-    db.pragma("synchronous = NORMAL");
+    db.pragma("synchronous = FULL");
     const insert = db.prepare(`INSERT INTO appointments (org_id, uuid, patient_uuid, appointment_type_uuid, provider_uuid,
       location_uuid, operatory_uuid, start_ms, end_ms, local_date, status, notes, cancellation_reason, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '2030-01-01', 'cancelled', NULL, NULL, ?, ?)`);
