@@ -51,6 +51,22 @@ describe("POST /appointments", () => {
     expect([appointment.scheduled_start, appointment.scheduled_end]).toEqual(["2026-03-05T09:00:00", "2026-03-05T10:30:00"]);
   });
 
+  it("books times written with zero fractions (as toISOString does) and refuses sub-second times it could not show", async () => {
+    const appointment = await book({ scheduled_start: "2026-03-18T16:00:00.000Z" });
+    expect(appointment.scheduled_start).toBe("2026-03-18T09:00:00");
+    for (const [field, value] of [
+      ["scheduled_start", "2026-03-18T14:00:00.250"],
+      ["scheduled_end", "2026-03-18T15:00:00.5-07:00"],
+    ] as const) {
+      const response = await t.call("POST", "/appointments", { body: booking({ scheduled_start: "2026-03-18T14:00:00", [field]: value }) });
+      const problem = expectProblem(response, 400, "validation_failed");
+      expect(problem.errors?.map((e) => e.field)).toEqual([field]);
+      expect(problem.detail).toContain("whole second");
+    }
+    const moved = await t.call("PATCH", `/appointments/${appointment.uuid}`, { body: { scheduled_start: "2026-03-18T10:00:00.001" } });
+    expect(expectProblem(moved, 400, "validation_failed").errors?.map((e) => e.field)).toEqual(["scheduled_start"]);
+  });
+
   it("answers 409 naming the busy provider and the conflicting window", async () => {
     await book({ scheduled_start: "2026-03-06T09:00:00" });
     const response = await t.call("POST", "/appointments", { body: booking({ scheduled_start: "2026-03-06T09:30:00" }) });

@@ -47,6 +47,14 @@ describe("GET /patients", () => {
     expect(page.total).toBe(firstNames.length);
   });
 
+  it("refuses search text that folds to nothing (only accents) instead of listing every patient", async () => {
+    for (const text of ["\u0301", " \u0301\u0308 "]) {
+      const response = await t.call("GET", `/patients?query=${encodeURIComponent(text)}`);
+      const problem = expectProblem(response, 400, "validation_failed");
+      expect(problem.errors?.map((e) => e.field)).toEqual(["query.query"]);
+    }
+  });
+
   it("orders by last name, first name and paginates", async () => {
     const first = await search("query=smi&page_size=1");
     expect(first).toMatchObject({ page: 1, page_size: 1, total: 2 });

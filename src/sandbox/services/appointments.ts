@@ -40,9 +40,19 @@ export interface CreateOutcome extends Replay {
   replayed: boolean;
 }
 
+/**
+ * The instant a client's date-time names. Fractions of a second are accepted only when zero
+ * (toISOString writes ".000"): the API shows whole seconds, so a booking at 10:00:00.250 would be
+ * displayed as 10:00:00 and collide, unexplained, with one ending at 10:00:00.
+ */
 function parseTimeOrFail(input: string, location: LocationRecord, field: string): EpochMs {
   const parsed = parseLocalDateTime(input, location.timezone);
-  if (parsed.ok) return parsed.instant;
+  if (parsed.ok) {
+    if (parsed.instant % 1000 !== 0) {
+      throw validationFailed(field, "must be on a whole second, e.g. 2025-05-20T10:00:00 (drop the fraction of a second)");
+    }
+    return parsed.instant;
+  }
   if (parsed.code === "nonexistent_local_time") {
     throw new ApiError("nonexistent_local_time", parsed.message, [{ field, message: parsed.message }]);
   }

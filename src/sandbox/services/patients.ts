@@ -25,8 +25,8 @@ export function toPatientRow(patient: PatientRecord): PatientRow {
   return {
     ...patient,
     primary_phone: phone === null ? null : phone.ok ? phone.e164 : patient.primary_phone,
-    first_folded: foldForSearch(patient.first_name.trim()),
-    last_folded: foldForSearch(patient.last_name.trim()),
+    first_folded: foldForSearch(patient.first_name),
+    last_folded: foldForSearch(patient.last_name),
   };
 }
 
@@ -36,6 +36,8 @@ export function toPatientRow(patient: PatientRecord): PatientRow {
  */
 export async function searchPatients(ctx: ServiceContext, caller: Caller, query: SearchQuery): Promise<PatientPage> {
   const text = query.query === undefined || query.query === "" ? undefined : foldForSearch(query.query);
+  // Text of accents alone folds to "", which as a substring would match every patient.
+  if (text === "") throw validationFailed("query.query", "must contain a letter or digit of a name, e.g. smi or Jane Smith");
   const phone = query.phone === undefined ? undefined : phoneOrFail(query.phone, "query.phone");
   if (text === undefined && query.date_of_birth === undefined && phone === undefined) {
     throw new ApiError(
@@ -46,7 +48,7 @@ export async function searchPatients(ctx: ServiceContext, caller: Caller, query:
   }
   const page = await ctx.storage.searchPatients(
     caller.orgId,
-    { text: text?.replace(/\s+/g, " "), date_of_birth: query.date_of_birth, phone },
+    { text, date_of_birth: query.date_of_birth, phone },
     query,
   );
   return { items: page.items.map(patientView), page: query.page, page_size: query.page_size, total: page.total };

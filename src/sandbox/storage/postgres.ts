@@ -18,6 +18,7 @@ import { migratePostgres } from "./postgres-migrate.js";
 import { describeDatabaseUrl } from "./postgres-url.js";
 import {
   MAX_BOOKING_MS,
+  likeContains,
   type AppointmentFilter,
   type AppointmentRow,
   type AuditEntry,
@@ -90,11 +91,6 @@ const APPOINTMENT_COLUMNS = `uuid, patient_uuid, appointment_type_uuid, provider
   start_ms AS start, end_ms AS "end", local_date, status, notes, cancellation_reason, created_at, updated_at`;
 const APPOINTMENT_INSERT_COLUMNS = `org_id, uuid, patient_uuid, appointment_type_uuid, provider_uuid, location_uuid,
   operatory_uuid, start_ms, end_ms, local_date, status, notes, cancellation_reason, created_at, updated_at`;
-
-/** Escapes LIKE wildcards so user text matches literally (with ESCAPE '\'). */
-function likeContains(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 function appointmentValues(orgId: string, a: AppointmentRow): unknown[] {
   return [

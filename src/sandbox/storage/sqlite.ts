@@ -12,6 +12,7 @@ import type { AppointmentRecord, ClinicalNoteRecord, PatientRecord } from "../do
 import { MIGRATIONS } from "./migrations.js";
 import {
   MAX_BOOKING_MS,
+  likeContains,
   type AppointmentFilter,
   type AppointmentRow,
   type AuditEntry,
@@ -70,11 +71,6 @@ export function migrate(db: Database.Database): void {
       );
     }).immediate();
   }
-}
-
-/** Escapes LIKE wildcards so user text matches literally (with ESCAPE '\'). */
-function likeContains(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 function toPatient(row: Row): PatientRecord {

@@ -176,3 +176,8 @@ export interface Storage {
  * for overlaps (an appointment starting before `window.start - MAX_BOOKING_MS` cannot overlap).
  */
 export const MAX_BOOKING_MS = 24 * 60 * 60 * 1000;
+
+/** A LIKE pattern matching `text` anywhere, its wildcards escaped so they match literally (with ESCAPE '\'). */
+export function likeContains(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
