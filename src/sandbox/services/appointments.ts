@@ -204,6 +204,12 @@ export async function createAppointment(
 }
 
 export async function listAppointments(ctx: ServiceContext, caller: Caller, query: ListQuery): Promise<AppointmentPage> {
+  if (query.start_date !== undefined && query.end_date !== undefined && query.end_date < query.start_date) {
+    // As availability does: an empty list would read as "no appointments", not as a swapped range.
+    throw new ApiError("invalid_time_range", `end_date ${query.end_date} is before start_date ${query.start_date}. Swap them.`, [
+      { field: "query.end_date", message: "must be on or after start_date" },
+    ]);
+  }
   const ref = await loadReference(ctx, caller.orgId);
   const page = await ctx.storage.listAppointments(
     caller.orgId,

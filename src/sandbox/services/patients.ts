@@ -56,7 +56,9 @@ export async function searchPatients(ctx: ServiceContext, caller: Caller, query:
 
 /** A birth date from the future or more than 130 years ago is a typo (often a swapped year). */
 function birthDateOrFail(dateOfBirth: string, now: number): void {
-  const today = new Date(now).toISOString().slice(0, 10);
+  // The calendar date somewhere on Earth right now (UTC+14 is the furthest ahead): a baby born today
+  // in Auckland is not refused while it is still yesterday in UTC.
+  const today = new Date(now + 14 * 3_600_000).toISOString().slice(0, 10);
   const earliest = `${Number(today.slice(0, 4)) - 130}${today.slice(4)}`;
   if (dateOfBirth <= today && dateOfBirth >= earliest) return;
   throw new ApiError("validation_failed", `date_of_birth ${dateOfBirth} is not a plausible birth date. Check it with the patient (YYYY-MM-DD).`, [
