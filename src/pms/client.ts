@@ -35,7 +35,7 @@ import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { PmsError } from "./errors.js";
 import { errorFromStatus, errorFromTransport, invalidResponse, type TransportFailure } from "./failures.js";
 import { ReferenceCache } from "./reference-cache.js";
-import { buildRequest, type BuiltRequest, type CallInput } from "./request.js";
+import { buildRequest, localValidationError, type BuiltRequest, type CallInput } from "./request.js";
 
 export interface PmsClientOptions {
   /** Origin of the PMS, e.g. "http://127.0.0.1:4010" (without /api/v1). */
@@ -44,7 +44,7 @@ export interface PmsClientOptions {
   token: string;
   /** Deadline of one attempt, default 5000 ms. */
   timeoutMs?: number;
-  /** Deadline of the whole call including retries, default 10000 ms. */
+  /** Deadline of the whole call including retries, default twice timeoutMs but at least 10000 ms. */
   totalDeadlineMs?: number;
   /** Retries after the first attempt, default 2. */
   maxRetries?: number;
@@ -100,7 +100,8 @@ export class PmsClient implements PmsApi {
     if (!options.token?.trim()) throw new Error("PMS token must be a non-empty API token");
     this.token = options.token;
     this.timeoutMs = positive(options.timeoutMs, 5_000, "timeoutMs");
-    this.totalDeadlineMs = positive(options.totalDeadlineMs, 10_000, "totalDeadlineMs");
+    // Derived from timeoutMs, so that a long per-attempt timeout is not cut short by a fixed default.
+    this.totalDeadlineMs = positive(options.totalDeadlineMs, Math.max(10_000, 2 * this.timeoutMs), "totalDeadlineMs");
     this.maxRetries = nonNegative(options.maxRetries, 2, "maxRetries");
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
@@ -410,21 +411,9 @@ function isClosed(error: unknown): boolean {
 }
 
 function invalidIdempotencyKey(): PmsError {
-  const message = "must be 1 to 255 visible ASCII characters, e.g. a uuid";
-  return new PmsError(
-    "validation",
-    `Invalid arguments for createAppointment: header.idempotency-key ${message}. Nothing was sent to the PMS.`,
-    {
-      problem: {
-        type: "https://dental-pms-mcp.dev/problems/validation-failed",
-        title: "Invalid request",
-        status: 400,
-        code: "validation_failed",
-        detail: `header.idempotency-key ${message}`,
-        errors: [{ field: "header.idempotency-key", message }],
-      },
-    },
-  );
+  return localValidationError("createAppointment", [
+    { field: "header.idempotency-key", message: "must be 1 to 255 visible ASCII characters, e.g. a uuid" },
+  ]);
 }
 
 function parseBaseUrl(baseUrl: string): URL {

@@ -74,7 +74,8 @@ function toSearchParams(query: Record<string, unknown>): URLSearchParams {
   return search;
 }
 
-function localValidationError(name: RouteName, errors: FieldError[]): PmsError {
+/** The error for arguments refused before sending: the Problem the server would have answered with. */
+export function localValidationError(name: RouteName, errors: FieldError[]): PmsError {
   const list = errors.map((e) => `${e.field} ${e.message}`).join("; ");
   const detail = `Invalid arguments for ${name}: ${list}.`;
   const problem: Problem = {

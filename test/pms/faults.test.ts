@@ -69,6 +69,15 @@ describe("safe requests (GET) are retried within bounds", () => {
     expect(attempts(/\/providers$/)).toBe(2);
   });
 
+  it("gives an attempt longer than 10 s its whole timeoutMs when no overall deadline is set", async () => {
+    // PMS_TIMEOUT_MS may be up to 120 s; the default overall deadline must not cut it short.
+    harness.proxy.inject(PROVIDERS, { kind: "delay", ms: 10_500 });
+    const patient = harness.client({ timeoutMs: 12_000, totalDeadlineMs: undefined });
+    const providers = await patient.listProviders();
+    expect(providers.items.length).toBeGreaterThan(0);
+    expect(attempts(/\/providers$/)).toBe(1);
+  }, 30_000);
+
   it("does not retry a 2xx that is not JSON: invalid_response", async () => {
     harness.proxy.inject(PROVIDERS, { kind: "non_json" });
     const error = await failure(client.listProviders());
