@@ -85,7 +85,7 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
     import("./mcp/server.js"),
     import("./mcp/deferred-pms.js"),
   ]);
-  const { pms, warmUp } = deferredPms(() => startPms(config, logger));
+  const { pms, warmUp } = deferredPms(() => startPms(config, logger), logger);
   const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: logger.child({ component: "mcp" }) });
 
   if (config.command === "http" && config.http) {

@@ -77,7 +77,8 @@ function describePmsError(tool: string, error: PmsError): string {
       return `The practice system is busy. Wait ${error.details.retryAfterSeconds ?? 5} seconds, then call ${tool} again.`;
     case "unavailable":
       if (error.details.outcomeUnknown) {
-        return `The practice system did not answer in time, so it is unknown whether ${tool} took effect. Do not assume either way: check with find_appointments (or call ${tool} again with exactly the same arguments, which is safe for book_appointment).`;
+        // A lost answer, a timeout or a 5xx to a write: the model must look before acting again.
+        return `The practice system gave no complete answer, so it is unknown whether ${tool} took effect. Do not assume either way: check with ${tool === "create_patient" ? "search_patients" : "find_appointments"} (or call ${tool} again with exactly the same arguments, which is safe for book_appointment).`;
       }
       return `The practice system is temporarily unreachable. Try ${tool} again in a few seconds; if it keeps failing, offer to have the practice call back.`;
     case "invalid_response":

@@ -36,12 +36,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     { name: SERVER_NAME, title: "Dental PMS scheduling", version: SERVER_VERSION },
     { capabilities: { tools: {}, prompts: {} }, instructions: instructions(deps.privacy) },
   );
-  const byName = new Map(tools.map((tool) => [tool.name, tool]));
-  // Built on first use: converting every schema to JSON Schema would delay the initialize answer.
-  let listed: Tool[] | undefined;
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: (listed ??= tools.map((tool) => describeTool(tool, deps.privacy))),
-  }));
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools(deps.privacy) }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
@@ -58,6 +53,22 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   });
   registerPrompts(server, deps.privacy);
   return server;
+}
+
+const byName = new Map(tools.map((tool) => [tool.name, tool]));
+const listedByPrivacy = new Map<PrivacyMode, Tool[]>();
+
+/**
+ * tools/list, built on first use (converting every schema to JSON Schema would delay the initialize
+ * answer) and kept for the process: over stateless HTTP every request has a fresh McpServer.
+ */
+function listedTools(privacy: PrivacyMode): Tool[] {
+  let listed = listedByPrivacy.get(privacy);
+  if (!listed) {
+    listed = tools.map((tool) => describeTool(tool, privacy));
+    listedByPrivacy.set(privacy, listed);
+  }
+  return listed;
 }
 
 /** Validate, run, check the output; any failure becomes an isError result (never structuredContent). */

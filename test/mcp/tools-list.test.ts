@@ -8,7 +8,7 @@ import { deferredPms } from "../../src/mcp/deferred-pms.js";
 import { connectInMemory } from "../support/mcp.js";
 
 // Listing never reaches the PMS: a backend that fails to start proves it.
-const { pms } = deferredPms(() => Promise.reject(new Error("not needed to list tools")));
+const { pms } = deferredPms(() => Promise.reject(new Error("not needed to list tools")), silentLogger);
 const clients: Record<"staff" | "caller", Client> = {} as never;
 
 beforeAll(async () => {
