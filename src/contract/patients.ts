@@ -20,7 +20,7 @@ export const Patient = z.object({
 });
 export type Patient = z.infer<typeof Patient>;
 
-export const PatientSearchQuery = z.object({
+export const PatientSearchQuery = z.strictObject({
   query: SearchText.optional().describe(
     'Partial, case- and accent-insensitive match on first name, last name or "first last", e.g. smi, Jane Smith, jose',
   ),

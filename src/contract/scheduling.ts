@@ -34,7 +34,7 @@ export const AppointmentType = z.object({
 });
 export type AppointmentType = z.infer<typeof AppointmentType>;
 
-export const AppointmentTypeQuery = z.object({
+export const AppointmentTypeQuery = z.strictObject({
   is_active: queryBool().optional().describe("true: only active types; false: only archived ones; omit for all"),
 });
 export type AppointmentTypeQuery = z.input<typeof AppointmentTypeQuery>;
@@ -110,7 +110,7 @@ export type ProviderRef = z.infer<typeof ProviderRef>;
 
 export const MAX_AVAILABILITY_DAYS = 31;
 
-export const AvailabilityQuery = z.object({
+export const AvailabilityQuery = z.strictObject({
   appointment_type_uuid: Uuid.describe("uuid from GET /appointment-types"),
   start_date: LocalDate.optional().describe("First day to search, local to each location (default: today there)"),
   end_date: LocalDate.optional().describe(
@@ -210,7 +210,7 @@ export const Appointment = z.object({
 });
 export type Appointment = z.infer<typeof Appointment>;
 
-export const AppointmentQuery = z.object({
+export const AppointmentQuery = z.strictObject({
   patient_uuid: Uuid.optional(),
   provider_uuid: Uuid.optional(),
   location_uuid: Uuid.optional(),

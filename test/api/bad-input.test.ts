@@ -106,6 +106,7 @@ const cases: Case[] = [
   { name: "book: huge body", method: "POST", path: () => "/appointments", raw: JSON.stringify({ notes: "x".repeat(70 * 1024) }), status: 413, code: "payload_too_large" },
   // GET /appointments
   { name: "appointments: end before start", method: "GET", path: () => "/appointments?start_date=2026-03-10&end_date=2026-03-09", status: 422, code: "invalid_time_range", field: "query.end_date" },
+  { name: "appointments: misspelt filter", method: "GET", path: () => "/appointments?date=2026-03-10", status: 400, code: "validation_failed", field: "query.date" },
   { name: "appointments: bad status", method: "GET", path: () => "/appointments?status=done", status: 400, code: "validation_failed", field: "query.status" },
   { name: "appointments: SQL in filter", method: "GET", path: () => `/appointments?provider_uuid=${encodeURIComponent(SQL)}`, status: 400, code: "validation_failed", field: "query.provider_uuid" },
   { name: "appointments: page_size 0", method: "GET", path: () => "/appointments?page_size=0", status: 400, code: "validation_failed", field: "query.page_size" },
