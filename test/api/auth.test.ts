@@ -1,7 +1,7 @@
 /** Bearer auth and tenancy: no token → 401; another org's token sees nothing, on every endpoint. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../src/contract/index.js";
-import { apiCaller, expectProblem, startTinySandbox, tinyPractice, type Caller, type TinySandbox } from "../support/sandbox.js";
+import { apiCaller, expectProblem, startTinySandbox, tinyBooking, tinyPractice, type Caller, type TinySandbox } from "../support/sandbox.js";
 
 let t: TinySandbox;
 let other: { orgId: string; token: string; baseUrl: string };
@@ -10,15 +10,7 @@ let appointmentUuid: string;
 beforeAll(async () => {
   t = await startTinySandbox();
   other = await t.sandbox.addOrg(tinyPractice("America/New_York", "Other Dental").data);
-  const created = await t.call("POST", "/appointments", {
-    body: {
-      patient_uuid: t.tiny.patientUuid,
-      appointment_type_uuid: t.tiny.examTypeUuid,
-      location_uuid: t.tiny.locationUuid,
-      provider_uuid: t.tiny.dentistUuid,
-      scheduled_start: "2026-03-03T09:00:00",
-    },
-  });
+  const created = await t.call("POST", "/appointments", { body: tinyBooking(t.tiny) });
   appointmentUuid = created.body.uuid;
 });
 afterAll(() => t.sandbox.close());

@@ -4,21 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROBLEM_CONTENT_TYPE, Problem, routes } from "../../src/contract/index.js";
-import { expectProblem, startTinySandbox, type TinySandbox } from "../support/sandbox.js";
+import { expectProblem, startTinySandbox, tinyBooking, type TinySandbox } from "../support/sandbox.js";
 
 let t: TinySandbox;
 let appointmentUuid: string;
 beforeAll(async () => {
   t = await startTinySandbox();
-  const created = await t.call("POST", "/appointments", {
-    body: {
-      patient_uuid: t.tiny.patientUuid,
-      appointment_type_uuid: t.tiny.examTypeUuid,
-      location_uuid: t.tiny.locationUuid,
-      provider_uuid: t.tiny.dentistUuid,
-      scheduled_start: "2026-03-03T09:00:00",
-    },
-  });
+  const created = await t.call("POST", "/appointments", { body: tinyBooking(t.tiny) });
   appointmentUuid = created.body.uuid;
 });
 afterAll(() => t.sandbox.close());

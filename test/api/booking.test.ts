@@ -1,7 +1,7 @@
 /** Booking, conflicts, reschedule, lifecycle, notes: the scheduling rules over real HTTP and SQLite. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Appointment, AppointmentPage, Availability, ClinicalNote } from "../../src/contract/index.js";
-import { expectProblem, startTinySandbox, type TinySandbox } from "../support/sandbox.js";
+import { expectProblem, startTinySandbox, tinyBooking, type TinySandbox } from "../support/sandbox.js";
 
 let t: TinySandbox;
 beforeAll(async () => {
@@ -9,16 +9,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.sandbox.close());
 
-function booking(overrides: Record<string, unknown> = {}) {
-  return {
-    patient_uuid: t.tiny.patientUuid,
-    appointment_type_uuid: t.tiny.examTypeUuid,
-    location_uuid: t.tiny.locationUuid,
-    provider_uuid: t.tiny.dentistUuid,
-    scheduled_start: "2026-03-03T09:00:00",
-    ...overrides,
-  };
-}
+const booking = (overrides: Record<string, unknown> = {}) => tinyBooking(t.tiny, overrides);
 
 async function book(overrides: Record<string, unknown> = {}) {
   const response = await t.call("POST", "/appointments", { body: booking(overrides) });

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startSandbox } from "../../src/sandbox/index.js";
 import { DATABASE_FILE, openSqliteStorage } from "../../src/sandbox/storage/sqlite.js";
-import { apiCaller, PINNED_NOW, tinyPractice } from "../support/sandbox.js";
+import { apiCaller, PINNED_NOW, tinyBooking, tinyPractice } from "../support/sandbox.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "sandbox-persist-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -18,13 +18,7 @@ describe("persistent dataDir", () => {
     const call = apiCaller(first.baseUrl, token);
     const patient = await call("POST", "/patients", { body: { first_name: "Per", last_name: "Sistent", date_of_birth: "1970-01-01" } });
     const appointment = await call("POST", "/appointments", {
-      body: {
-        patient_uuid: patient.body.uuid,
-        appointment_type_uuid: tiny.examTypeUuid,
-        location_uuid: tiny.locationUuid,
-        provider_uuid: tiny.dentistUuid,
-        scheduled_start: "2026-03-03T09:00:00",
-      },
+      body: tinyBooking(tiny, { patient_uuid: patient.body.uuid }),
       headers: { "Idempotency-Key": "persisted-key" },
     });
     expect(appointment.status).toBe(201);
@@ -38,13 +32,7 @@ describe("persistent dataDir", () => {
     expect((await again("GET", `/appointments/${appointment.body.uuid}`)).body).toEqual(appointment.body);
     // The idempotency record survived too.
     const replay = await again("POST", "/appointments", {
-      body: {
-        patient_uuid: patient.body.uuid,
-        appointment_type_uuid: tiny.examTypeUuid,
-        location_uuid: tiny.locationUuid,
-        provider_uuid: tiny.dentistUuid,
-        scheduled_start: "2026-03-03T09:00:00",
-      },
+      body: tinyBooking(tiny, { patient_uuid: patient.body.uuid }),
       headers: { "Idempotency-Key": "persisted-key" },
     });
     expect(replay.headers.get("idempotent-replayed")).toBe("true");

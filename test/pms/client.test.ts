@@ -2,8 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PmsClient } from "../../src/pms/client.js";
-import { PmsError } from "../../src/pms/errors.js";
-import { bookingFor, DR_CHEN, freeSlot, JANE, MAIN_STREET, NPE, startHarness, TOKEN, type Harness } from "./harness.js";
+import { bookingFor, failure, DR_CHEN, freeSlot, JANE, MAIN_STREET, NPE, startHarness, TOKEN, type Harness } from "./harness.js";
 
 let harness: Harness;
 let client: PmsClient;
@@ -14,15 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => harness.close());
 beforeEach(() => harness.proxy.clear());
-
-async function failure(promise: Promise<unknown>): Promise<PmsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PmsError);
-  return error as PmsError;
-}
 
 describe("PmsClient against the sandbox", () => {
   it("searches patients and gets one by uuid", async () => {

@@ -2,9 +2,8 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { PmsError } from "../../src/pms/errors.js";
 import { PmsClient } from "../../src/pms/client.js";
-import { bookingFor, freeSlot, JANE, startHarness, TOKEN, type Harness } from "./harness.js";
+import { bookingFor, failure, freeSlot, JANE, startHarness, TOKEN, type Harness } from "./harness.js";
 
 let harness: Harness;
 let client: PmsClient;
@@ -18,15 +17,6 @@ beforeEach(() => harness.proxy.clear());
 
 const PROVIDERS = { method: "GET", path: /\/providers$/ };
 const BOOKINGS = { method: "POST", path: /\/appointments$/ };
-
-async function failure(promise: Promise<unknown>): Promise<PmsError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PmsError);
-  return error as PmsError;
-}
 
 const attempts = (path: RegExp) => harness.proxy.requests.filter((r) => path.test(r.path)).length;
 

@@ -4,7 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { createLogger } from "../../src/log.js";
+import { expect } from "vitest";
 import { PmsClient, type PmsClientOptions } from "../../src/pms/client.js";
+import { PmsError } from "../../src/pms/errors.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 
@@ -80,4 +82,14 @@ export function bookingFor(slot: { scheduled_start: string }, notes?: string) {
     scheduled_start: slot.scheduled_start,
     ...(notes ? { notes } : {}),
   };
+}
+
+/** The PmsError a call rejects with; fails the test if it resolves or rejects with anything else. */
+export async function failure(promise: Promise<unknown>): Promise<PmsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(PmsError);
+  return error as PmsError;
 }

@@ -150,6 +150,18 @@ export async function startTinySandbox(options: SandboxOptions = {}, timezone?: 
   return { sandbox, tiny, call: apiCaller(sandbox.baseUrl, sandbox.token) };
 }
 
+/** A valid booking body for the tiny practice (exam with its dentist, 2026-03-03 09:00), with overrides. */
+export function tinyBooking(tiny: TinyPractice, overrides: Record<string, unknown> = {}) {
+  return {
+    patient_uuid: tiny.patientUuid,
+    appointment_type_uuid: tiny.examTypeUuid,
+    location_uuid: tiny.locationUuid,
+    provider_uuid: tiny.dentistUuid,
+    scheduled_start: "2026-03-03T09:00:00",
+    ...overrides,
+  };
+}
+
 /** Asserts a problem+json response with this status and code, valid per the contract; returns it. */
 export function expectProblem(response: ApiResponse, status: number, code: ErrorCode): Problem {
   expect({ status: response.status, code: response.body?.code }).toEqual({ status, code });
