@@ -3,6 +3,7 @@
  * Descriptions double as documentation: they reach the OpenAPI document and error messages.
  */
 import { z } from "zod";
+import { findLineBreaker } from "./text.js";
 
 /** zod's z.uuid() enforces RFC version bits and would reject the guide's example uuids. */
 export const Uuid = z.guid({ error: "must be a uuid such as a1b2c3d4-e5f6-7890-abcd-ef1234567890" });
@@ -71,8 +72,27 @@ export function text(max: number) {
     .refine((value) => !value.includes("\u0000"), { error: "must not contain NUL characters" });
 }
 
-/** A free-text search term: trimmed, bounded so a hostile caller cannot send megabytes. */
-export const SearchText = text(100);
+/**
+ * One line of text (a name, a search term, a reason): free text without line breaks, bidirectional
+ * controls, zero-width or other control characters, which could make a value read as several lines
+ * or as something else once it is shown to a model or a person. Multi-line fields (notes) use text().
+ */
+export function singleLine(max: number) {
+  return text(max).superRefine((value, ctx) => {
+    const found = findLineBreaker(value);
+    if (found !== undefined) {
+      ctx.addIssue({ code: "custom", input: value, message: `must be a single line of plain text; found ${found}, remove it` });
+    }
+  });
+}
+
+/** A first or last name: one line, at most 100 characters, with at least one letter. */
+export const PersonName = singleLine(100)
+  .min(1, { error: "must not be empty; expected a name such as Jane" })
+  .refine((value) => /\p{L}/u.test(value), { error: "must contain a letter; expected a name such as Jane or O'Brien" });
+
+/** A free-text search term: one line, bounded so a hostile caller cannot send megabytes. */
+export const SearchText = singleLine(100);
 
 export const PageQuery = {
   page: queryInt(1, 100_000, 1).default(1).describe("1-based page number"),

@@ -1,11 +1,9 @@
 /** The Patients domain: who is being booked. */
 import { z } from "zod";
-import { LocalDate, PageQuery, SearchText, Uuid, paginated, text } from "./common.js";
-
-const Name = text(100).min(1, { error: "must not be empty" });
+import { LocalDate, PageQuery, PersonName, SearchText, Uuid, paginated, singleLine } from "./common.js";
 
 /** Free-form phone input; the API normalises it to E.164 (+14155550148). */
-export const PhoneInput = text(32)
+export const PhoneInput = singleLine(32)
   .min(3, { error: "must be a phone number such as +1-415-555-0148 or (415) 555-0148" })
   .describe("Phone number in any common format; US numbers may omit +1. Stored as E.164, e.g. +14155550148");
 
@@ -34,8 +32,8 @@ export const PatientPage = paginated(Patient);
 export type PatientPage = z.infer<typeof PatientPage>;
 
 export const PatientCreate = z.strictObject({
-  first_name: Name,
-  last_name: Name,
+  first_name: PersonName,
+  last_name: PersonName,
   date_of_birth: LocalDate,
   primary_phone: PhoneInput.optional(),
   email: z.email({ error: "must be an email address such as jane.smith@example.com" }).max(254).optional(),

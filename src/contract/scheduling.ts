@@ -13,6 +13,7 @@ import {
   paginated,
   queryBool,
   queryInt,
+  singleLine,
   text,
 } from "./common.js";
 
@@ -179,7 +180,7 @@ export type AppointmentUpdate = z.input<typeof AppointmentUpdate>;
 
 export const StatusChange = z.strictObject({
   status: AppointmentStatus,
-  reason: text(500).optional().describe("Why, for a cancellation"),
+  reason: singleLine(500).optional().describe("Why, for a cancellation"),
 });
 export type StatusChange = z.input<typeof StatusChange>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppointmentType, Location, Patient, Provider } from "../../src/contract/index.js";
+import { AppointmentType, Location, Patient, PatientCreate, PersonName, Provider } from "../../src/contract/index.js";
 import { buildDemoPractice, buildScaledPractice, DEMO_ORG_UUID, GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { findSlots } from "../../src/sandbox/domain/availability.js";
 import type { AppointmentRecord, PracticeData, ScheduleSnapshot } from "../../src/sandbox/domain/model.js";
@@ -121,6 +121,17 @@ describe("buildDemoPractice", () => {
     for (const p of demo.providers) Provider.parse(p);
     for (const t of demo.appointmentTypes) AppointmentType.parse(t);
     for (const p of demo.patients) Patient.parse(p);
+  });
+
+  it("has patient names that the contract accepts, so every demo patient could be registered as it is", () => {
+    const scaled = buildScaledPractice(NOW, { providers: 2, days: 2, appointments: 10 });
+    const names = [...demo.patients, ...scaled.patients].flatMap((p) => [p.first_name, p.last_name]);
+    expect(names.length).toBeGreaterThan(600);
+    for (const name of names) expect(PersonName.safeParse(name).error?.issues, name).toBeUndefined();
+    for (const p of demo.patients) {
+      const body = { first_name: p.first_name, last_name: p.last_name, date_of_birth: p.date_of_birth, primary_phone: p.primary_phone ?? undefined };
+      expect(PatientCreate.safeParse(body).error?.issues, `${p.first_name} ${p.last_name}`).toBeUndefined();
+    }
   });
 
   it("stores phones in E.164, plausible emails, and unique RFC v4 uuids outside the guide's", () => {

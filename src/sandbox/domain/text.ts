@@ -1,21 +1,8 @@
-/** Text normalisation for search and storage: names folded for matching, phones to E.164. */
+/** Text normalisation for search and storage: names folded for matching (see the contract), phones to E.164. */
 import { type CountryCode, parsePhoneNumberFromString } from "libphonenumber-js";
 
-/** Letters that Unicode does not decompose into a base letter and a mark. */
-const UNDECOMPOSABLE: Readonly<Record<string, string>> = {
-  ø: "o", æ: "ae", œ: "oe", ß: "ss", đ: "d", ð: "d", ł: "l", þ: "th", ı: "i",
-};
-
-/** Lowercase, without diacritics, single-spaced and trimmed: "  José  NGUYỄN " → "jose nguyen". */
-export function foldForSearch(s: string): string {
-  return s
-    .normalize("NFD")
-    .replace(/\p{M}/gu, "")
-    .toLowerCase()
-    .replace(/[øæœßđðłþı]/g, (letter) => UNDECOMPOSABLE[letter] ?? letter)
-    .replace(/\s+/g, " ")
-    .trim();
-}
+/** Search keys are folded exactly as the MCP server folds names to verify a caller. */
+export { foldName as foldForSearch } from "../../contract/text.js";
 
 export type NormalisedPhone = { ok: true; e164: string } | { ok: false; message: string };
 
