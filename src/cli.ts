@@ -86,10 +86,12 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
     import("./mcp/deferred-pms.js"),
   ]);
   const { pms, warmUp } = deferredPms(() => startPms(config, logger), logger);
-  const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: logger.child({ component: "mcp" }) });
+  const guard = config.privacy === "caller" ? await callerGuard(config, logger) : undefined;
+  const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: logger.child({ component: "mcp" }), guard });
 
   if (config.command === "http" && config.http) {
     warmUp();
+    guard?.warmUp();
     const { startHttpServer } = await import("./mcp/transports/http.js");
     const http = await startHttpServer({ ...config.http, createServer: serverFor, logger });
     cleanups.push(() => http.close());
@@ -99,13 +101,24 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
 
   const server = serverFor();
   // Start the PMS once the handshake is done, so initialize is answered without waiting for it.
-  server.server.oninitialized = warmUp;
+  server.server.oninitialized = () => {
+    warmUp();
+    guard?.warmUp();
+  };
   const { serveStdio } = await import("./mcp/transports/stdio.js");
   const { closed } = await serveStdio(server);
   cleanups.push(() => server.close());
   logger.info("mcp_stdio_ready", { privacy: config.privacy, embedded_pms: config.pms === undefined });
   await closed;
   await shutdown(logger, "stdin closed");
+}
+
+/** Caller mode's pass signer and attempt counter, one for the process (every HTTP request has its own server). */
+async function callerGuard(config: Config, logger: Logger) {
+  const { CallerGuard } = await import("./mcp/caller-guard.js");
+  const guard = new CallerGuard({ ...config.caller, logger: logger.child({ component: "caller-guard" }) });
+  cleanups.push(() => guard.close());
+  return guard;
 }
 
 async function runSandbox(config: Config, logger: Logger): Promise<void> {

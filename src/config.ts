@@ -5,10 +5,12 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { LogLevel } from "./log.js";
+import { DEFAULT_PASS_TTL_MINUTES, MIN_CALLER_SECRET_LENGTH } from "./mcp/caller-pass.js";
 import type { PrivacyMode } from "./mcp/tools/define-tool.js";
 
 export const DEFAULT_HTTP_PORT = 8765;
 export const DEFAULT_SANDBOX_PORT = 4010;
+export const DEFAULT_REDIS_KEY_PREFIX = "dental-pms-mcp";
 
 export const USAGE = `Usage:
   dental-pms-mcp                      MCP over stdio (for Claude Desktop and other local clients)
@@ -28,6 +30,12 @@ Environment:
   MCP_HTTP_TOKEN           bearer token clients must send; required with --http (at least 16 characters)
   MCP_ALLOWED_HOSTS        extra Host values to accept over HTTP, comma-separated (e.g. mcp.example.com)
   MCP_ALLOWED_ORIGINS      extra Origin values to accept over HTTP, comma-separated (e.g. https://app.example.com)
+  MCP_CALLER_SECRET        caller mode: at least 32 characters that sign caller passes; give every instance the same
+                           one (default: random per process, so passes die with it and no other instance takes them)
+  MCP_CALLER_PASS_TTL_MINUTES  caller mode: how long a caller pass stays valid (default ${DEFAULT_PASS_TTL_MINUTES}, 1 to 1440)
+  REDIS_URL                caller mode: redis://host:6379 to count failed verifications (5 per name per 15 minutes)
+                           across instances; requires MCP_CALLER_SECRET (default: counted in process)
+  REDIS_KEY_PREFIX         prefix of the Redis keys (default ${DEFAULT_REDIS_KEY_PREFIX})
   SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)
   DATABASE_URL             postgres://user@host:5432/db: keep the sandbox's data in PostgreSQL instead (several
                            sandbox instances may share one database; not together with SANDBOX_DATA_DIR)
@@ -44,6 +52,8 @@ export interface Config {
   pms: { baseUrl: string; orgId: string; token: string } | undefined;
   pmsTimeoutMs: number | undefined;
   http: { port: number; token: string; allowedHosts: string[]; allowedOrigins: string[] } | undefined;
+  /** Caller mode's pass signing and attempt counting. */
+  caller: { secret: string | undefined; passTtlMinutes: number; redis: { url: string; keyPrefix: string } | undefined };
   sandbox: { port: number; dataDir: string | undefined; databaseUrl: string | undefined; token: string | undefined };
 }
 
@@ -82,6 +92,25 @@ const Env = z.object({
   MCP_HTTP_TOKEN: z.string().min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" }).optional(),
   MCP_ALLOWED_HOSTS: list.optional(),
   MCP_ALLOWED_ORIGINS: list.optional(),
+  MCP_CALLER_SECRET: z
+    .string()
+    .min(MIN_CALLER_SECRET_LENGTH, {
+      error: `MCP_CALLER_SECRET must be at least ${MIN_CALLER_SECRET_LENGTH} characters (e.g. from: openssl rand -hex 32)`,
+    })
+    .optional(),
+  MCP_CALLER_PASS_TTL_MINUTES: z.coerce
+    .number({ error: "MCP_CALLER_PASS_TTL_MINUTES must be whole minutes from 1 to 1440, e.g. 30" })
+    .int({ error: "MCP_CALLER_PASS_TTL_MINUTES must be whole minutes from 1 to 1440, e.g. 30" })
+    .min(1, { error: "MCP_CALLER_PASS_TTL_MINUTES must be at least 1 (minute)" })
+    .max(1440, { error: "MCP_CALLER_PASS_TTL_MINUTES must be at most 1440 (a day)" })
+    .optional(),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: "REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379" })
+    .optional(),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: "REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : . _ -, e.g. dental-pms-mcp" })
+    .optional(),
   SANDBOX_DATA_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/dental" })
@@ -126,6 +155,12 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
   if (wantsHttp && env.MCP_HTTP_TOKEN === undefined) {
     problems.push("MCP_HTTP_TOKEN is required with --http: clients must send it as Authorization: Bearer <token> (e.g. from: openssl rand -hex 32)");
   }
+  const callerMode = (parsedArgs?.values.privacy ?? env.MCP_PRIVACY_MODE) === "caller";
+  if (callerMode && env.REDIS_URL !== undefined && env.MCP_CALLER_SECRET === undefined) {
+    problems.push(
+      "MCP_CALLER_SECRET is required with REDIS_URL in caller mode: instances that share attempt counts must share the secret that signs caller passes (e.g. from: openssl rand -hex 32)",
+    );
+  }
   if (env.DATABASE_URL !== undefined && (env.SANDBOX_DATA_DIR !== undefined || parsedArgs?.values["data-dir"] !== undefined)) {
     problems.push("DATABASE_URL (PostgreSQL) and SANDBOX_DATA_DIR/--data-dir (SQLite) are both set: keep only one");
   }
@@ -152,6 +187,11 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
             allowedOrigins: e.MCP_ALLOWED_ORIGINS ?? [],
           }
         : undefined,
+    caller: {
+      secret: e.MCP_CALLER_SECRET,
+      passTtlMinutes: e.MCP_CALLER_PASS_TTL_MINUTES ?? DEFAULT_PASS_TTL_MINUTES,
+      redis: e.REDIS_URL ? { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX ?? DEFAULT_REDIS_KEY_PREFIX } : undefined,
+    },
     sandbox: {
       port: command === "sandbox" ? (flags.port ?? DEFAULT_SANDBOX_PORT) : 0,
       dataDir: flags["data-dir"] ?? e.SANDBOX_DATA_DIR,

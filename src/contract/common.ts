@@ -63,10 +63,13 @@ export function queryBool() {
     .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: message });
 }
 
-/** Free text as every backend can store it: PostgreSQL text cannot hold a NUL character. */
-export function text(max: number) {
+/**
+ * Free text as every backend can store it: PostgreSQL text cannot hold a NUL character. `expected`
+ * describes the value for the error when it is missing or not a string.
+ */
+export function text(max: number, expected?: string) {
   return z
-    .string()
+    .string(expected === undefined ? undefined : { error: `must be ${expected}` })
     .trim()
     .max(max, { error: `must be at most ${max} characters` })
     .refine((value) => !value.includes("\u0000"), { error: "must not contain NUL characters" });
@@ -77,8 +80,8 @@ export function text(max: number) {
  * controls, zero-width or other control characters, which could make a value read as several lines
  * or as something else once it is shown to a model or a person. Multi-line fields (notes) use text().
  */
-export function singleLine(max: number) {
-  return text(max).superRefine((value, ctx) => {
+export function singleLine(max: number, expected?: string) {
+  return text(max, expected).superRefine((value, ctx) => {
     const found = findLineBreaker(value);
     if (found !== undefined) {
       ctx.addIssue({ code: "custom", input: value, message: `must be a single line of plain text; found ${found}, remove it` });
@@ -87,7 +90,7 @@ export function singleLine(max: number) {
 }
 
 /** A first or last name: one line, at most 100 characters, with at least one letter. */
-export const PersonName = singleLine(100)
+export const PersonName = singleLine(100, "a name such as Jane")
   .min(1, { error: "must not be empty; expected a name such as Jane" })
   .refine((value) => /\p{L}/u.test(value), { error: "must contain a letter; expected a name such as Jane or O'Brien" });
 

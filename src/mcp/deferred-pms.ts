@@ -22,6 +22,7 @@ export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms
   const warmUp = () => void backend().catch(() => {}); // the failure is reported to each caller instead
 
   const pms: PmsApi = {
+    orgId: async (...a) => (await backend()).orgId(...a),
     searchPatients: async (...a) => (await backend()).searchPatients(...a),
     getPatient: async (...a) => (await backend()).getPatient(...a),
     createPatient: async (...a) => (await backend()).createPatient(...a),

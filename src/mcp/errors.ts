@@ -7,7 +7,14 @@ import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { PmsError } from "../pms/errors.js";
 import type { Logger } from "../log.js";
-import { ToolFailure, ToolInputError } from "./tool-error.js";
+import {
+  AppointmentNotFound,
+  CallerPassRefused,
+  PossibleExistingPatient,
+  ToolFailure,
+  ToolInputError,
+  VerificationRefused,
+} from "./tool-error.js";
 
 export function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
@@ -19,6 +26,20 @@ export function toErrorResult(tool: string, error: unknown, args: unknown, logge
     return errorResult(`Invalid arguments for ${tool}:\n- ${error.message}\nFix this and call ${tool} again.`);
   }
   if (error instanceof ToolFailure) return errorResult(error.message);
+  if (error instanceof VerificationRefused) return errorResult(describeRefusal(error));
+  if (error instanceof CallerPassRefused) return errorResult(describePassProblem(tool, error));
+  if (error instanceof AppointmentNotFound) {
+    return errorResult(
+      "No appointment with this appointment_uuid was found for this caller. Use an appointment_uuid from find_appointments " +
+        `called with the same caller_pass, then call ${tool} again.`,
+    );
+  }
+  if (error instanceof PossibleExistingPatient) {
+    return errorResult(
+      "This person may already be a patient: verify them with search_patients (first name, last name, and date of birth or " +
+        "phone) instead of registering them again.",
+    );
+  }
   if (error instanceof PmsError) {
     logger.warn("tool_failed", { tool, kind: error.kind, status: error.status, code: error.problem?.code });
     return errorResult(describePmsError(tool, error));
@@ -50,6 +71,29 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
+}
+
+/**
+ * Caller mode. One text for no match and for several matches alike: which detail was wrong must not
+ * be learnable, or the answers would narrow down a birth date or phone one guess at a time.
+ */
+function describeRefusal(error: VerificationRefused): string {
+  return error.reason === "locked"
+    ? "Cannot verify this caller right now: there have been too many unsuccessful attempts for this name. Do not try " +
+        "again during this call; offer to have the practice call them back."
+    : "Could not verify the caller with these details. Do not tell the caller which detail did not match. Ask for their " +
+        "first and last name exactly as registered with the practice and their date of birth (or the phone number on " +
+        "file), then call search_patients once more; attempts are limited. If they have never been a patient here, " +
+        "register them with create_patient.";
+}
+
+function describePassProblem(tool: string, error: CallerPassRefused): string {
+  const verify =
+    "verify the caller with search_patients (first name, last name, and date of birth or phone) and call " +
+    `${tool} again with the caller_pass it returns, exactly as given`;
+  return error.problem === "expired"
+    ? `The caller_pass has expired: ${verify}.`
+    : `The caller_pass is not valid for this practice. First ${verify}.`;
 }
 
 /** The API names fields as query.x / body.x; the model knows them as the tool's parameters. */

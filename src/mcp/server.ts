@@ -15,10 +15,11 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { PmsApi } from "../pms/api.js";
 import type { Logger } from "../log.js";
+import type { CallerGuard } from "./caller-guard.js";
 import { errorResult, toErrorResult } from "./errors.js";
 import { registerPrompts } from "./prompts.js";
-import { tools } from "./tools/index.js";
-import type { PrivacyMode, ToolContext, ToolDefinition } from "./tools/define-tool.js";
+import { toolsFor } from "./tools/index.js";
+import type { CallerToolContext, PrivacyMode, ToolContext, ToolDefinition } from "./tools/define-tool.js";
 
 export const SERVER_NAME = "dental-pms-mcp";
 export const SERVER_VERSION = "0.1.0";
@@ -29,9 +30,13 @@ export interface McpServerDeps {
   logger: Logger;
   /** The current time in epoch ms; injectable so tests can pin "today". */
   now?: () => number;
+  /** Required in caller mode: one per process, since it counts identity attempts. */
+  guard?: CallerGuard;
 }
 
 export function createMcpServer(deps: McpServerDeps): McpServer {
+  if (deps.privacy === "caller" && deps.guard === undefined) throw new Error("caller mode needs a CallerGuard");
+  const byName = toolsByName[deps.privacy];
   const server = new McpServer(
     { name: SERVER_NAME, title: "Dental PMS scheduling", version: SERVER_VERSION },
     { capabilities: { tools: {}, prompts: {} }, instructions: instructions(deps.privacy) },
@@ -42,12 +47,14 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     if (!tool) {
       throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; available: ${[...byName.keys()].join(", ")}`);
     }
-    const context: ToolContext = {
+    // Caller-mode tools are only served with the guard present (checked above).
+    const context: ToolContext & Partial<CallerToolContext> = {
       pms: deps.pms,
       privacy: deps.privacy,
       logger: deps.logger,
       now: deps.now ?? Date.now,
       signal: extra.signal,
+      guard: deps.guard,
     };
     return callTool(tool, request.params.arguments, context);
   });
@@ -55,7 +62,8 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   return server;
 }
 
-const byName = new Map(tools.map((tool) => [tool.name, tool]));
+const nameIndex = (privacy: PrivacyMode) => new Map(toolsFor(privacy).map((tool) => [tool.name, tool]));
+const toolsByName: Readonly<Record<PrivacyMode, ReadonlyMap<string, ToolDefinition>>> = { staff: nameIndex("staff"), caller: nameIndex("caller") };
 const listedByPrivacy = new Map<PrivacyMode, Tool[]>();
 
 /**
@@ -65,7 +73,7 @@ const listedByPrivacy = new Map<PrivacyMode, Tool[]>();
 function listedTools(privacy: PrivacyMode): Tool[] {
   let listed = listedByPrivacy.get(privacy);
   if (!listed) {
-    listed = tools.map((tool) => describeTool(tool, privacy));
+    listed = toolsFor(privacy).map((tool) => describeTool(tool, privacy));
     listedByPrivacy.set(privacy, listed);
   }
   return listed;
@@ -144,7 +152,7 @@ function instructions(privacy: PrivacyMode): string {
     "Workflow: get_practice_info (today's date, providers) → search_patients (or create_patient) → list_appointment_types → check_availability → confirm with the person → book_appointment → read back the confirmation.",
     "Use only uuids returned by the tools. Always state times with their timezone.",
     privacy === "caller"
-      ? "Caller mode: verify identity with date of birth or phone before anything else; never disclose contact details."
+      ? "Caller mode: before anything about a patient, verify the caller with search_patients (first name, last name, and date of birth or phone), or register a new patient with create_patient. Keep the caller_pass it returns and pass it to every later call; the tools act only for that patient. Never disclose contact details."
       : "Staff mode: full patient records are available.",
   ].join(" ");
 }

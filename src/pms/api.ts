@@ -38,6 +38,11 @@ export interface Booking {
 }
 
 export interface PmsApi {
+  /**
+   * The id of the practice (org) this client acts for. Asynchronous because an embedded PMS only
+   * knows it once started; caller passes are bound to it.
+   */
+  orgId(options?: CallOptions): Promise<string>;
   searchPatients(query: PatientSearchQuery, options?: CallOptions): Promise<PatientPage>;
   getPatient(patientUuid: string, options?: CallOptions): Promise<Patient>;
   createPatient(body: PatientCreate, options?: CallOptions): Promise<Patient>;

@@ -85,6 +85,7 @@ interface CallContext {
 export class PmsClient implements PmsApi {
   private readonly pool: Pool;
   private readonly apiPath: string;
+  private readonly org: string;
   private readonly token: string;
   private readonly timeoutMs: number;
   private readonly totalDeadlineMs: number;
@@ -108,7 +109,8 @@ export class PmsClient implements PmsApi {
     this.random = options.random ?? Math.random;
     this.cache = new ReferenceCache(nonNegative(options.cacheTtlMs, 60_000, "cacheTtlMs"), this.now);
     const basePath = url.pathname.replace(/\/+$/, "");
-    this.apiPath = `${basePath}${API_PREFIX}/${encodeURIComponent(options.orgId.trim())}`;
+    this.org = options.orgId.trim();
+    this.apiPath = `${basePath}${API_PREFIX}/${encodeURIComponent(this.org)}`;
     this.pool = new Pool(url.origin, {
       connections: positive(options.connections, 8, "connections"),
       maxResponseSize: MAX_RESPONSE_BYTES,
@@ -121,6 +123,10 @@ export class PmsClient implements PmsApi {
   async close(): Promise<void> {
     this.cache.clear();
     await this.pool.close();
+  }
+
+  async orgId(): Promise<string> {
+    return this.org;
   }
 
   searchPatients(query: PatientSearchQuery, options?: CallOptions): Promise<PatientPage> {

@@ -38,6 +38,44 @@ describe("loadConfig", () => {
     expect(loadConfig(["--http"], { MCP_HTTP_TOKEN: "0123456789abcdef0123" }).http?.port).toBe(DEFAULT_HTTP_PORT);
   });
 
+  it("reads caller mode's pass secret, pass lifetime and Redis, with defaults", () => {
+    expect(loadConfig([], {}).caller).toEqual({ secret: undefined, passTtlMinutes: 30, redis: undefined });
+    const secret = "0123456789abcdef0123456789abcdef";
+    expect(
+      loadConfig(["--privacy", "caller"], {
+        MCP_CALLER_SECRET: secret,
+        MCP_CALLER_PASS_TTL_MINUTES: "10",
+        REDIS_URL: "redis://127.0.0.1:6379",
+        REDIS_KEY_PREFIX: "practice-a",
+      }).caller,
+    ).toEqual({ secret, passTtlMinutes: 10, redis: { url: "redis://127.0.0.1:6379", keyPrefix: "practice-a" } });
+    expect(loadConfig([], { MCP_CALLER_SECRET: secret, REDIS_URL: "rediss://cache.example.com:6380" }).caller.redis).toEqual({
+      url: "rediss://cache.example.com:6380",
+      keyPrefix: "dental-pms-mcp",
+    });
+  });
+
+  it("refuses a short caller secret, a bad pass lifetime or Redis URL, and Redis in caller mode without a shared secret", () => {
+    const problems = problemsOf([], {
+      MCP_CALLER_SECRET: "short",
+      MCP_CALLER_PASS_TTL_MINUTES: "0",
+      REDIS_URL: "http://127.0.0.1:6379",
+      REDIS_KEY_PREFIX: "no spaces",
+    }).join("\n");
+    for (const expected of [
+      "MCP_CALLER_SECRET must be at least 32 characters",
+      "MCP_CALLER_PASS_TTL_MINUTES must be at least 1",
+      "REDIS_URL must be a Redis URL such as redis://127.0.0.1:6379",
+      "REDIS_KEY_PREFIX must be 1 to 64 letters",
+    ]) {
+      expect(problems).toContain(expected);
+    }
+    expect(problemsOf(["--privacy", "caller"], { REDIS_URL: "redis://127.0.0.1:6379" }).join("\n")).toContain(
+      "MCP_CALLER_SECRET is required with REDIS_URL in caller mode",
+    );
+    expect(loadConfig([], { REDIS_URL: "redis://127.0.0.1:6379" }).caller.redis?.url).toBe("redis://127.0.0.1:6379");
+  });
+
   it("parses the sandbox command and help", () => {
     expect(loadConfig(["sandbox", "--port", "4999", "--data-dir", "/tmp/x", "--token", "sandbox-token"], {})).toMatchObject({
       command: "sandbox",

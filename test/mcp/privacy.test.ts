@@ -1,4 +1,4 @@
-/** Caller mode (a bot answering the public): identity checks, and no contact details in any result. */
+/** Caller mode (a bot answering the public): identity checks, the caller pass, and no contact details in any result. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callError, callOk, startMcpHarness, type McpHarness, type Structured } from "../support/mcp.js";
 
@@ -10,31 +10,43 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([staff?.close(), caller?.close()]));
 
 describe("caller mode", () => {
-  it("requires date of birth or phone to search, and says what to ask", async () => {
-    const text = await callError(caller.client, "search_patients", { query: "Smith" });
+  it("requires the full name and a date of birth or phone to verify, and says what to ask", async () => {
+    const text = await callError(caller.client, "search_patients", { first_name: "Jane", last_name: "Smith" });
     expect(text).toContain("date_of_birth");
     expect(text).toContain("phone");
     expect(text).toMatch(/ask the caller/i);
+    const nameless = await callError(caller.client, "search_patients", { last_name: "Smith", date_of_birth: "1986-04-12" });
+    expect(nameless).toMatch(/- first_name: is required; it must be a name such as Jane/);
   });
 
-  it("returns a patient only on an exact match, with names only, and discloses no contact details anywhere", async () => {
+  it("verifies on the full name, case and accents aside, and on phone as well as birth date", async () => {
+    const byPhone = await callOk(caller.client, "search_patients", { first_name: "JANE", last_name: "smith", phone: "(415) 555-0148" });
+    expect(byPhone.structured.patient.first_name).toBe("Jane");
+    const accented = (await callOk(staff.client, "search_patients", { query: "José García" })).structured.patients[0];
+    const verified = await callOk(caller.client, "search_patients", {
+      first_name: "jose",
+      last_name: "GARCIA",
+      date_of_birth: accented.date_of_birth,
+    });
+    expect(verified.structured.patient.uuid).toBe(accented.uuid);
+  });
+
+  it("acts only for the verified patient and discloses no contact details anywhere", async () => {
     const full = (await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.patients[0];
     expect(full.primary_phone).toBeTruthy();
     const secrets = [full.primary_phone, full.email, full.date_of_birth, full.primary_phone.slice(-4)];
-
-    const wrong = await callOk(caller.client, "search_patients", { query: "Jane Smith", date_of_birth: "1990-01-01" });
-    expect(wrong.structured.patients).toEqual([]);
-    const byPhone = await callOk(caller.client, "search_patients", { query: "Smith", phone: "(415) 555-0148" });
-    expect(byPhone.structured.patients.map((p: Structured) => p.uuid)).toEqual([full.uuid]);
 
     const outputs: string[] = [];
     const record = (r: { structured: Structured; text: string }) => {
       outputs.push(JSON.stringify(r.structured), r.text);
       return r;
     };
-    const found = record(await callOk(caller.client, "search_patients", { query: "Jane", date_of_birth: full.date_of_birth }));
-    expect(found.structured.patients).toHaveLength(1);
-    expect(Object.keys(found.structured.patients[0]).sort()).toEqual(["first_name", "last_name", "preferred_provider_uuid", "uuid"]);
+    const found = record(await callOk(caller.client, "search_patients", { first_name: "Jane", last_name: "Smith", date_of_birth: full.date_of_birth }));
+    expect(Object.keys(found.structured.patient).sort()).toEqual(["first_name", "last_name", "preferred_provider_uuid", "uuid"]);
+    const pass: string = found.structured.caller_pass;
+    expect(pass).toMatch(/^v1\.[\w-]+\.[\w-]+$/);
+    // Claude-style clients show the model only the text: the pass must be in it.
+    expect(found.text).toContain(`caller_pass: ${pass}`);
 
     const types = record(await callOk(caller.client, "list_appointment_types"));
     const type = types.structured.appointment_types[0];
@@ -43,7 +55,7 @@ describe("caller mode", () => {
     const slot = slots.structured.slots[0];
     const booked = record(
       await callOk(caller.client, "book_appointment", {
-        patient_uuid: full.uuid,
+        caller_pass: pass,
         appointment_type_uuid: type.uuid,
         provider_uuid: slot.provider.uuid,
         location_uuid: slot.location.uuid,
@@ -51,14 +63,17 @@ describe("caller mode", () => {
         notes: "call me on my mobile",
       }),
     );
+    expect(booked.structured.appointment.patient.uuid).toBe(full.uuid);
     expect(booked.structured.appointment.notes).toBeUndefined();
-    const listed = record(await callOk(caller.client, "find_appointments", { patient_uuid: full.uuid, include_past: true }));
+    const listed = record(await callOk(caller.client, "find_appointments", { caller_pass: pass, include_past: true }));
+    expect(listed.structured.appointments.map((a: Structured) => a.uuid)).toContain(booked.structured.appointment.uuid);
     for (const a of listed.structured.appointments) {
       expect(a.patient.uuid).toBe(full.uuid);
       expect(a).not.toHaveProperty("notes");
     }
-    record(await callOk(caller.client, "confirm_appointment", { appointment_uuid: booked.structured.appointment.uuid }));
-    record(await callOk(caller.client, "cancel_appointment", { appointment_uuid: booked.structured.appointment.uuid }));
+    const appointment = booked.structured.appointment.uuid;
+    record(await callOk(caller.client, "confirm_appointment", { caller_pass: pass, appointment_uuid: appointment }));
+    record(await callOk(caller.client, "cancel_appointment", { caller_pass: pass, appointment_uuid: appointment }));
     const created = record(
       await callOk(caller.client, "create_patient", {
         first_name: "Priya",
@@ -69,6 +84,9 @@ describe("caller mode", () => {
       }),
     );
     expect(Object.keys(created.structured.patient).sort()).toEqual(["first_name", "last_name", "preferred_provider_uuid", "uuid"]);
+    expect(created.text).toContain(`caller_pass: ${created.structured.caller_pass}`);
+    const priyas = record(await callOk(caller.client, "find_appointments", { caller_pass: created.structured.caller_pass }));
+    expect(priyas.structured.appointments).toEqual([]);
 
     const everything = outputs.join("\n");
     for (const secret of [...secrets, "1991-07-08", "priya.raman@example.com", "5550199", "555-0199", "call me on my mobile"]) {
@@ -76,9 +94,10 @@ describe("caller mode", () => {
     }
   });
 
-  it("describes the mode in the tool descriptions", async () => {
+  it("describes the mode in the tool descriptions and the server instructions", async () => {
     const { tools } = await caller.client.listTools();
     const search = tools.find((t) => t.name === "search_patients");
     expect(search?.description).toContain("CALLER MODE");
+    expect(caller.client.getInstructions()).toMatch(/caller_pass/);
   });
 });

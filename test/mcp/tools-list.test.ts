@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { silentLogger } from "../../src/log.js";
 import { createMcpServer } from "../../src/mcp/server.js";
-import { tools } from "../../src/mcp/tools/index.js";
+import { toolsFor } from "../../src/mcp/tools/index.js";
 import { deferredPms } from "../../src/mcp/deferred-pms.js";
-import { connectInMemory } from "../support/mcp.js";
+import { connectInMemory, testCallerGuard } from "../support/mcp.js";
 
 // Listing never reaches the PMS: a backend that fails to start proves it.
 const { pms } = deferredPms(() => Promise.reject(new Error("not needed to list tools")), silentLogger);
@@ -13,7 +13,7 @@ const clients: Record<"staff" | "caller", Client> = {} as never;
 
 beforeAll(async () => {
   clients.staff = await connectInMemory(createMcpServer({ pms, privacy: "staff", logger: silentLogger }));
-  clients.caller = await connectInMemory(createMcpServer({ pms, privacy: "caller", logger: silentLogger }));
+  clients.caller = await connectInMemory(createMcpServer({ pms, privacy: "caller", logger: silentLogger, guard: testCallerGuard("caller") }));
 });
 afterAll(async () => Promise.all(Object.values(clients).map((c) => c.close())));
 
@@ -25,6 +25,7 @@ describe.each(["staff", "caller"] as const)("tools/list in %s mode", (mode) => {
 
   it("has object input and output schemas with exactly each tool's parameters", async () => {
     const listed = await clients[mode].listTools();
+    const tools = toolsFor(mode);
     expect(listed.tools.map((t) => t.name)).toEqual(tools.map((t) => t.name));
     for (const [i, tool] of listed.tools.entries()) {
       const definition = tools[i]!;
@@ -38,6 +39,24 @@ describe.each(["staff", "caller"] as const)("tools/list in %s mode", (mode) => {
       expect(typeof tool.annotations?.readOnlyHint).toBe("boolean");
     }
   });
+});
+
+it("requires caller_pass in caller mode on every tool that acts for a patient, which no longer takes a patient uuid", async () => {
+  const actingForPatient = ["find_appointments", "book_appointment", "reschedule_appointment", "cancel_appointment", "confirm_appointment"];
+  const { tools: caller } = await clients.caller.listTools();
+  for (const tool of caller) {
+    const required = (tool.inputSchema.required ?? []).includes("caller_pass");
+    expect(required, tool.name).toBe(actingForPatient.includes(tool.name));
+    expect(Object.keys(tool.inputSchema.properties ?? {}), tool.name).not.toContain("patient_uuid");
+    if (required) expect(tool.description, tool.name).toMatch(/caller_pass .*is required/);
+  }
+  const search = caller.find((t) => t.name === "search_patients")!;
+  expect(search.inputSchema.required).toEqual(["first_name", "last_name"]);
+  expect(search.description).toMatch(/keep it and pass it as caller_pass to every later call/);
+  expect(caller.find((t) => t.name === "create_patient")!.description).toMatch(/caller_pass/);
+
+  const { tools: staff } = await clients.staff.listTools();
+  for (const tool of staff) expect(JSON.stringify(tool), tool.name).not.toContain("caller_pass");
 });
 
 it("marks only cancel and reschedule destructive, and the reads read-only", async () => {

@@ -7,6 +7,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { silentLogger } from "../../src/log.js";
+import { CallerGuard } from "../../src/mcp/caller-guard.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { PrivacyMode } from "../../src/mcp/tools/define-tool.js";
 import { PmsClient } from "../../src/pms/client.js";
@@ -22,10 +23,20 @@ export interface McpHarness {
   close(): Promise<void>;
 }
 
+/** What test servers sign caller passes with, so that tests can forge and age passes of their own. */
+export const TEST_CALLER_SECRET = "test-caller-secret-0123456789abcdef0123456789";
+
+/** Caller mode's guard for an in-process server: the test secret, attempts counted in process. */
+export function testCallerGuard(privacy: PrivacyMode): CallerGuard | undefined {
+  return privacy === "caller" ? new CallerGuard({ secret: TEST_CALLER_SECRET, logger: silentLogger }) : undefined;
+}
+
 export async function startMcpHarness(options: { privacy?: PrivacyMode } = {}): Promise<McpHarness> {
   const sandbox = await startSandbox();
   const pms = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token });
-  const server = createMcpServer({ pms, privacy: options.privacy ?? "staff", logger: silentLogger });
+  const privacy = options.privacy ?? "staff";
+  const guard = testCallerGuard(privacy);
+  const server = createMcpServer({ pms, privacy, logger: silentLogger, guard });
   const client = await connectInMemory(server);
   return {
     client,
@@ -33,6 +44,7 @@ export async function startMcpHarness(options: { privacy?: PrivacyMode } = {}): 
     async close() {
       await client.close();
       await server.close();
+      await guard?.close();
       await pms.close();
       await sandbox.close();
     },

@@ -15,6 +15,7 @@ import { startHttpServer, type RunningHttpServer } from "../../src/mcp/transport
 import { PmsClient, type PmsClientOptions } from "../../src/pms/client.js";
 import { startSandbox, type RunningSandbox, type SandboxOptions } from "../../src/sandbox/index.js";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.js";
+import { testCallerGuard } from "./mcp.js";
 import { apiCaller, type Caller } from "./sandbox.js";
 
 export const MCP_TOKEN = "reliability-mcp-token-0123456789abcdef";
@@ -48,10 +49,12 @@ export async function startMcpStack(options: StackOptions = {}): Promise<McpStac
     token: sandbox.token,
     ...options.pms,
   });
+  const privacy = options.privacy ?? "staff";
+  const guard = testCallerGuard(privacy);
   const http = await startHttpServer({
     port: 0,
     token: MCP_TOKEN,
-    createServer: () => createMcpServer({ pms, privacy: options.privacy ?? "staff", logger: silentLogger }),
+    createServer: () => createMcpServer({ pms, privacy, logger: silentLogger, guard }),
     logger: silentLogger,
   });
   const clients: Client[] = [];
@@ -74,6 +77,7 @@ export async function startMcpStack(options: StackOptions = {}): Promise<McpStac
     async close() {
       await Promise.all(clients.map((c) => c.close()));
       await http.close();
+      await guard?.close();
       await pms.close();
       await proxy?.close();
       await sandbox.close();

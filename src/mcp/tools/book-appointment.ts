@@ -2,16 +2,17 @@ import { z } from "zod";
 import type { Appointment, AppointmentCreate } from "../../contract/index.js";
 import { PmsError } from "../../pms/errors.js";
 import { describeTaken, nearestAlternatives } from "../availability.js";
+import { verifiedPatient } from "../caller-scope.js";
 import { deriveIdempotencyKey } from "../idempotency.js";
 import { ToolFailure } from "../tool-error.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
-import { defineTool, type ToolContext } from "./define-tool.js";
-import { appointmentTypeUuid, dateTime, locationUuid, notes, patientUuid, providerUuid } from "./params.js";
+import { defineCallerTool, defineTool, perPrivacyMode, type ToolContext } from "./define-tool.js";
+import { appointmentTypeUuid, callerPass, dateTime, locationUuid, notes, patientUuid, providerUuid } from "./params.js";
 
 /** A chain of replays that were each cancelled is short in practice; bound it anyway. */
 const MAX_REBOOKS = 5;
 
-export const bookAppointment = defineTool({
+const staff = defineTool({
   name: "book_appointment",
   title: "Book an appointment",
   description:
@@ -56,6 +57,28 @@ export const bookAppointment = defineTool({
     };
   },
 });
+
+/**
+ * Caller mode: the patient is the one the caller_pass names. No idempotency_key parameter either: a key
+ * of the caller's choosing could be one used for another patient's booking, and whether the PMS
+ * refuses it as reused would tell whether that booking exists. The derived key covers retries.
+ */
+const { patient_uuid: _patient, idempotency_key: _key, ...callerFields } = staff.inputSchema.shape;
+const caller = defineCallerTool({
+  ...staff,
+  description:
+    "CALLER MODE: book an appointment for the verified caller once they have agreed to a specific slot. caller_pass " +
+    "(from search_patients or create_patient) is required and names the patient; appointment_type_uuid from " +
+    "list_appointment_types, and scheduled_start, provider_uuid and location_uuid from the chosen check_availability " +
+    "slot. Safe to retry: the same arguments never create a second appointment. If the time was just taken, the error " +
+    "lists the nearest free alternatives. Read the confirmation back to the caller.",
+  inputSchema: z.strictObject({ caller_pass: callerPass, ...callerFields }),
+  async handler({ caller_pass, ...args }, context) {
+    return staff.handler({ ...args, patient_uuid: await verifiedPatient(caller_pass, context) }, context);
+  },
+});
+
+export const bookAppointment = perPrivacyMode({ staff, caller });
 
 /**
  * Books under the key and returns the appointment as it is NOW: a replayed key answers with the

@@ -1,10 +1,12 @@
 import { z } from "zod";
+import { singleLine } from "../../contract/index.js";
 import { PmsError } from "../../pms/errors.js";
+import { callersAppointment } from "../caller-scope.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
-import { defineTool } from "./define-tool.js";
-import { appointmentUuid } from "./params.js";
+import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
+import { appointmentUuid, callerPass } from "./params.js";
 
-export const cancelAppointment = defineTool({
+const staff = defineTool({
   name: "cancel_appointment",
   title: "Cancel an appointment",
   description:
@@ -13,10 +15,7 @@ export const cancelAppointment = defineTool({
     "and cannot be undone; the person can book again.",
   inputSchema: z.strictObject({
     appointment_uuid: appointmentUuid,
-    reason: z
-      .string({ error: "must be text" })
-      .trim()
-      .max(500, { error: "must be at most 500 characters" })
+    reason: singleLine(500, "text")
       .optional()
       .describe("Why, in a few words, e.g. patient is travelling"),
   }),
@@ -41,3 +40,18 @@ export const cancelAppointment = defineTool({
     }
   },
 });
+
+const caller = defineCallerTool({
+  ...staff,
+  description:
+    "CALLER MODE: cancel one of the verified caller's appointments after they have confirmed they want to cancel. " +
+    "caller_pass (from search_patients or create_patient) is required; appointment_uuid from find_appointments. To " +
+    "move it instead, use reschedule_appointment. Cancelling frees the slot and cannot be undone; the caller can book again.",
+  inputSchema: z.strictObject({ caller_pass: callerPass, ...staff.inputSchema.shape }),
+  async handler({ caller_pass, ...args }, context) {
+    await callersAppointment(args.appointment_uuid, caller_pass, context);
+    return staff.handler(args, context);
+  },
+});
+
+export const cancelAppointment = perPrivacyMode({ staff, caller });

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { PmsError } from "../../pms/errors.js";
+import { callersAppointment } from "../caller-scope.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
-import { defineTool } from "./define-tool.js";
-import { appointmentUuid } from "./params.js";
+import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
+import { appointmentUuid, callerPass } from "./params.js";
 
-export const confirmAppointment = defineTool({
+const staff = defineTool({
   name: "confirm_appointment",
   title: "Confirm an appointment",
   description:
@@ -27,3 +28,17 @@ export const confirmAppointment = defineTool({
     }
   },
 });
+
+const caller = defineCallerTool({
+  ...staff,
+  description:
+    "CALLER MODE: mark one of the verified caller's scheduled appointments as confirmed (they say they will come). " +
+    "caller_pass (from search_patients or create_patient) is required; appointment_uuid from find_appointments or book_appointment.",
+  inputSchema: z.strictObject({ caller_pass: callerPass, ...staff.inputSchema.shape }),
+  async handler({ caller_pass, ...args }, context) {
+    await callersAppointment(args.appointment_uuid, caller_pass, context);
+    return staff.handler(args, context);
+  },
+});
+
+export const confirmAppointment = perPrivacyMode({ staff, caller });

@@ -1,12 +1,14 @@
 /**
- * One tool = one file exporting `defineTool({...})`. A tool returns structured data and a short text
- * rendering; the server (server.ts) validates input, runs the handler and turns every failure into an
- * `isError` result in one place, so handlers just throw.
+ * One tool = one file exporting `defineTool({...})`, or `perPrivacyMode({staff, caller})` when caller
+ * mode takes other parameters (a caller_pass instead of a patient uuid). A tool returns structured data
+ * and a short text rendering; the server (server.ts) validates input, runs the handler and turns every
+ * failure into an `isError` result in one place, so handlers just throw.
  */
 import type { z } from "zod";
 import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { PmsApi } from "../../pms/api.js";
 import type { Logger } from "../../log.js";
+import type { CallerGuard } from "../caller-guard.js";
 
 /** "staff": full records. "caller": a bot answering the public — verify identity, disclose nothing else. */
 export type PrivacyMode = "staff" | "caller";
@@ -20,13 +22,22 @@ export interface ToolContext {
   signal: AbortSignal;
 }
 
+/** What caller-mode handlers get besides: the pass issuer and checker, and the attempt counter. */
+export interface CallerToolContext extends ToolContext {
+  guard: CallerGuard;
+}
+
 export interface ToolOutput<Structured> {
   structured: Structured;
   /** Short rendering for reading aloud or chat; names and local times, not walls of uuids. */
   text: string;
 }
 
-export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+export interface ToolDefinition<
+  Input extends z.ZodObject = z.ZodObject,
+  Output extends z.ZodObject = z.ZodObject,
+  Context extends ToolContext = ToolContext,
+> {
   name: string;
   title: string;
   /** When to use the tool and where each uuid comes from; may depend on the privacy mode. */
@@ -36,11 +47,32 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   /** Every tool reaches an external PMS, so openWorldHint is always true and set by the server. */
   annotations: Required<Pick<ToolAnnotations, "readOnlyHint" | "destructiveHint" | "idempotentHint">>;
   // Method syntax keeps handlers of different tools assignable to one ToolDefinition list.
-  handler(args: z.output<Input>, context: ToolContext): Promise<ToolOutput<z.input<Output>>>;
+  handler(args: z.output<Input>, context: Context): Promise<ToolOutput<z.input<Output>>>;
 }
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   definition: ToolDefinition<Input, Output>,
 ): ToolDefinition<Input, Output> {
   return definition;
+}
+
+/** A tool as caller mode serves it: its handler gets the CallerGuard. */
+export function defineCallerTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  definition: ToolDefinition<Input, Output, CallerToolContext>,
+): ToolDefinition<Input, Output, CallerToolContext> {
+  return definition;
+}
+
+/** One tool served differently per privacy mode: same name, title and annotations, other parameters. */
+export interface ToolModes {
+  staff: ToolDefinition;
+  caller: ToolDefinition<z.ZodObject, z.ZodObject, CallerToolContext>;
+}
+
+export function perPrivacyMode(modes: ToolModes): ToolModes {
+  const { staff, caller } = modes;
+  if (staff.name !== caller.name || staff.title !== caller.title || JSON.stringify(staff.annotations) !== JSON.stringify(caller.annotations)) {
+    throw new Error(`the staff and caller definitions of ${staff.name} must share name, title and annotations`);
+  }
+  return modes;
 }

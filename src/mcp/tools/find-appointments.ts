@@ -1,20 +1,20 @@
 import { z } from "zod";
 import { AppointmentStatus } from "../../contract/index.js";
 import type { PmsApi } from "../../pms/api.js";
+import { verifiedPatient } from "../caller-scope.js";
 import { todayAt, localToMillis } from "../time.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
-import { defineTool } from "./define-tool.js";
-import { limit, patientUuid } from "./params.js";
+import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
+import { callerPass, limit, patientUuid } from "./params.js";
 
-export const findAppointments = defineTool({
+const staff = defineTool({
   name: "find_appointments",
   title: "Find a patient's appointments",
-  description: (privacy) =>
+  description:
     "List a patient's upcoming appointments (patient_uuid from search_patients), e.g. before rescheduling, " +
     "cancelling or confirming, or to check whether a booking went through. Each result's uuid is the " +
     "appointment_uuid for reschedule_appointment, cancel_appointment and confirm_appointment. Set include_past " +
-    "for history." +
-    (privacy === "caller" ? " CALLER MODE: only the verified patient's appointments, without notes." : ""),
+    "for history.",
   inputSchema: z.strictObject({
     patient_uuid: patientUuid,
     include_past: z.boolean({ error: "must be true or false" }).default(false).describe("Also list past appointments (default false)"),
@@ -52,6 +52,23 @@ export const findAppointments = defineTool({
     };
   },
 });
+
+/** Caller mode: the appointments of the patient the caller_pass names, and of nobody else. */
+const { patient_uuid: _patient, ...callerFields } = staff.inputSchema.shape;
+const caller = defineCallerTool({
+  ...staff,
+  description:
+    "CALLER MODE: list the verified caller's own upcoming appointments, e.g. before rescheduling, cancelling or " +
+    "confirming, or to check whether a booking went through. caller_pass (from search_patients or create_patient) is " +
+    "required and names the patient. Each result's uuid is the appointment_uuid for reschedule_appointment, " +
+    "cancel_appointment and confirm_appointment. Set include_past for history. Notes are not shown.",
+  inputSchema: z.strictObject({ caller_pass: callerPass, ...callerFields }),
+  async handler({ caller_pass, ...args }, context) {
+    return staff.handler({ ...args, patient_uuid: await verifiedPatient(caller_pass, context) }, context);
+  },
+});
+
+export const findAppointments = perPrivacyMode({ staff, caller });
 
 async function earliestToday(pms: PmsApi, at: number, signal: AbortSignal): Promise<string | undefined> {
   const locations = await pms.listLocations({ signal });

@@ -4,14 +4,14 @@ import { cancelAppointment } from "./cancel-appointment.js";
 import { checkAvailability } from "./check-availability.js";
 import { confirmAppointment } from "./confirm-appointment.js";
 import { createPatient } from "./create-patient.js";
-import type { ToolDefinition } from "./define-tool.js";
+import type { PrivacyMode, ToolDefinition, ToolModes } from "./define-tool.js";
 import { findAppointments } from "./find-appointments.js";
 import { getPracticeInfo } from "./get-practice-info.js";
 import { listAppointmentTypes } from "./list-appointment-types.js";
 import { rescheduleAppointment } from "./reschedule-appointment.js";
 import { searchPatients } from "./search-patients.js";
 
-export const tools: readonly ToolDefinition[] = [
+const tools: readonly (ToolDefinition | ToolModes)[] = [
   getPracticeInfo,
   searchPatients,
   createPatient,
@@ -23,3 +23,11 @@ export const tools: readonly ToolDefinition[] = [
   cancelAppointment,
   confirmAppointment,
 ];
+
+const byMode = (privacy: PrivacyMode) => tools.map((tool) => ("staff" in tool ? tool[privacy] : tool));
+const toolLists: Readonly<Record<PrivacyMode, readonly ToolDefinition[]>> = { staff: byMode("staff"), caller: byMode("caller") };
+
+/** The tools as a privacy mode serves them. */
+export function toolsFor(privacy: PrivacyMode): readonly ToolDefinition[] {
+  return toolLists[privacy];
+}

@@ -16,6 +16,15 @@ export const locationUuid = Uuid.describe(
 );
 export const appointmentUuid = Uuid.describe("uuid of the appointment, from book_appointment or find_appointments");
 
+/** Caller mode: who the caller was verified as, in place of a patient uuid. */
+export const callerPass = z
+  .string({ error: "must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first" })
+  .min(1, { error: "must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first" })
+  .max(2000, { error: "must be a caller_pass exactly as search_patients or create_patient returned it" })
+  .describe(
+    "REQUIRED: the caller_pass returned by search_patients (or create_patient) when this caller was verified. If you have none, verify the caller with search_patients first.",
+  );
+
 export const date = (description: string) =>
   LocalDate.describe(`${description}; YYYY-MM-DD in the practice's local calendar, e.g. 2025-05-20`);
 

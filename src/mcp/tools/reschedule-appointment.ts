@@ -3,11 +3,12 @@ import type { AppointmentUpdate } from "../../contract/index.js";
 import { PmsError } from "../../pms/errors.js";
 import { describeTaken, nearestAlternatives } from "../availability.js";
 import { ToolFailure } from "../tool-error.js";
+import { callersAppointment } from "../caller-scope.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
-import { defineTool } from "./define-tool.js";
-import { appointmentUuid, dateTime, locationUuid, providerUuid } from "./params.js";
+import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
+import { appointmentUuid, callerPass, dateTime, locationUuid, providerUuid } from "./params.js";
 
-export const rescheduleAppointment = defineTool({
+const staff = defineTool({
   name: "reschedule_appointment",
   title: "Reschedule an appointment",
   description:
@@ -51,3 +52,20 @@ export const rescheduleAppointment = defineTool({
     };
   },
 });
+
+const caller = defineCallerTool({
+  ...staff,
+  description:
+    "CALLER MODE: move one of the verified caller's appointments to a new start time, optionally with another " +
+    "provider or at another location (provider_uuid and location_uuid from the chosen check_availability slot). " +
+    "caller_pass (from search_patients or create_patient) is required; appointment_uuid from find_appointments. Check " +
+    "availability first and confirm the new time with the caller. If the new time is taken, the error lists the " +
+    "nearest free alternatives.",
+  inputSchema: z.strictObject({ caller_pass: callerPass, ...staff.inputSchema.shape }),
+  async handler({ caller_pass, ...args }, context) {
+    await callersAppointment(args.appointment_uuid, caller_pass, context);
+    return staff.handler(args, context);
+  },
+});
+
+export const rescheduleAppointment = perPrivacyMode({ staff, caller });

@@ -1,28 +1,24 @@
 import { z } from "zod";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
-import { LocalDate, PhoneInput, type Patient } from "../../contract/index.js";
-import { ToolInputError } from "../tool-error.js";
+import { Instant, LocalDate, PersonName, PhoneInput, foldName, singleLine, type Patient } from "../../contract/index.js";
+import type { PmsApi } from "../../pms/api.js";
+import { ToolInputError, VerificationRefused } from "../tool-error.js";
 import { PatientView, patientView } from "../views.js";
-import { defineTool } from "./define-tool.js";
+import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
 
-const CALLER_PAGE_SIZE = 50;
+const NAME_QUERY = "part of the patient's name, e.g. Smith or Jane Smith";
+const annotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true };
 
-export const searchPatients = defineTool({
+const staff = defineTool({
   name: "search_patients",
   title: "Find a patient",
-  description: (privacy) =>
+  description:
     "Find an existing patient by name before booking, rescheduling or cancelling. Returns each match's " +
     "patient_uuid, which book_appointment and find_appointments need. If nobody matches, use create_patient. " +
-    (privacy === "caller"
-      ? "CALLER MODE (public-facing): date_of_birth or phone is REQUIRED — ask the caller for it — and a patient " +
-        "is returned only when it matches exactly; results show names only, never contact details."
-      : "Staff mode: results include date of birth, phone and email; add date_of_birth or phone to narrow down namesakes."),
+    "Staff mode: results include date of birth, phone and email; add date_of_birth or phone to narrow down namesakes.",
   inputSchema: z.strictObject({
-    query: z
-      .string({ error: "must be part of the patient's name, e.g. Smith or Jane Smith" })
-      .trim()
-      .min(1, { error: "must be part of the patient's name, e.g. Smith or Jane Smith" })
-      .max(100, { error: "must be at most 100 characters" })
+    query: singleLine(100, NAME_QUERY)
+      .min(1, { error: `must be ${NAME_QUERY}` })
       .describe('First name, last name, or both, partial match, e.g. "Smith" or "Jane Smith"'),
     date_of_birth: LocalDate.optional().describe("Date of birth YYYY-MM-DD, e.g. 1986-04-12"),
     phone: PhoneInput.optional(),
@@ -41,26 +37,9 @@ export const searchPatients = defineTool({
     total: z.number().int().describe("Matches over all pages"),
     has_more: z.boolean(),
   }),
-  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  annotations,
   async handler(args, { pms, privacy, signal }) {
-    if (privacy === "caller" && args.date_of_birth === undefined && args.phone === undefined) {
-      throw new ToolInputError(
-        "date_of_birth",
-        "in caller mode, date_of_birth (YYYY-MM-DD, e.g. 1986-04-12) or phone (e.g. +1-415-555-0148) is required to verify identity. Ask the caller for their date of birth or phone number, then search again.",
-      );
-    }
-    const query = { query: args.query, date_of_birth: args.date_of_birth, phone: args.phone };
-    if (privacy === "caller") {
-      // The API's own filters are partial matches; caller mode demands an exact match on what was given.
-      const found = await pms.searchPatients({ ...query, page: 1, page_size: CALLER_PAGE_SIZE }, { signal });
-      const matches = found.items.filter((p) => verifiedBy(p, args.date_of_birth, args.phone));
-      const patients = matches.slice(0, args.page_size).map((p) => patientView(p, privacy));
-      return {
-        structured: { patients, page: 1, total: matches.length, has_more: matches.length > patients.length },
-        text: describeMatches(patients, matches.length > patients.length),
-      };
-    }
-    const found = await pms.searchPatients({ ...query, page: args.page, page_size: args.page_size }, { signal });
+    const found = await pms.searchPatients(args, { signal });
     const patients = found.items.map((p) => patientView(p, privacy));
     const hasMore = found.page * found.page_size < found.total;
     return {
@@ -70,13 +49,99 @@ export const searchPatients = defineTool({
   },
 });
 
-function verifiedBy(patient: Patient, dateOfBirth: string | undefined, phone: string | undefined): boolean {
-  if (dateOfBirth !== undefined && patient.date_of_birth !== dateOfBirth) return false;
-  if (phone !== undefined) {
-    const wanted = toE164(phone);
-    if (wanted === undefined || patient.primary_phone === null || toE164(patient.primary_phone) !== wanted) return false;
+/**
+ * Caller mode: the identity check. Exactly one record must match the full name (folded alike on both
+ * sides, so "Jane Smith" is neither "J" nor "Smith") and the birth date or phone given; the answer is
+ * that patient and a caller_pass, or one and the same refusal whatever did not match.
+ */
+const caller = defineCallerTool({
+  name: "search_patients",
+  title: "Find a patient",
+  description:
+    "CALLER MODE (public-facing): verify who the caller is before anything that concerns a patient. Ask for their " +
+    "first name, last name and date of birth (or the phone number on file) and pass them here: the patient is " +
+    "returned only when exactly one record matches all of them. The result includes a caller_pass: keep it and pass " +
+    "it as caller_pass to every later call (find_appointments, book_appointment, reschedule_appointment, " +
+    "cancel_appointment, confirm_appointment), which act only for this patient. If verification fails, never say which " +
+    "detail was wrong. Attempts per name are limited. A new patient is registered with create_patient instead.",
+  inputSchema: z.strictObject({
+    first_name: PersonName.describe("The caller's first name as registered with the practice, e.g. Jane"),
+    last_name: PersonName.describe("The caller's last name as registered with the practice, e.g. Smith"),
+    date_of_birth: LocalDate.optional().describe("The caller's date of birth YYYY-MM-DD, e.g. 1986-04-12 (this or phone is required)"),
+    phone: PhoneInput.optional().describe("The phone number on file for the caller, e.g. +1-415-555-0148 (this or date_of_birth is required)"),
+  }),
+  outputSchema: z.object({
+    patient: PatientView,
+    caller_pass: z.string().describe("Pass it as caller_pass to every later tool call for this caller"),
+    caller_pass_expires_at: Instant.describe("When the pass stops working; verify again after that"),
+  }),
+  annotations,
+  async handler(args, { pms, guard, signal, now }) {
+    if (args.date_of_birth === undefined && args.phone === undefined) {
+      throw new ToolInputError(
+        "date_of_birth",
+        "date_of_birth (YYYY-MM-DD, e.g. 1986-04-12) or phone (e.g. +1-415-555-0148) is required to verify the caller. Ask the caller for their date of birth or the phone number on file, then call search_patients again.",
+      );
+    }
+    const phone = args.phone === undefined ? undefined : toE164(args.phone);
+    if (args.phone !== undefined && phone === undefined) {
+      throw new ToolInputError("phone", "is not a valid phone number; expected one such as +1-415-555-0148 or (415) 555-0148");
+    }
+    const org = await pms.orgId({ signal });
+    const result = await guard.attempt(org, args, async () => {
+      const matches = await matchingPatients(pms, { ...args, phone }, signal);
+      if (matches === "several") return { outcome: "ambiguous" as const };
+      return matches ? { outcome: "verified" as const, patient: matches } : { outcome: "no_match" as const };
+    });
+    if (result.outcome !== "verified") throw new VerificationRefused("not_verified");
+    const patient = patientView(result.patient, "caller");
+    const pass = guard.issuePass(org, patient.uuid, now());
+    const preferred = patient.preferred_provider_uuid ? `; preferred provider_uuid ${patient.preferred_provider_uuid}` : "";
+    return {
+      structured: { patient, caller_pass: pass.caller_pass, caller_pass_expires_at: pass.expires_at },
+      text:
+        `Verified: ${patient.first_name} ${patient.last_name} (patient_uuid ${patient.uuid}${preferred}).\n` +
+        `caller_pass: ${pass.caller_pass}\n` +
+        `Keep this caller_pass and pass it to every later call for this caller (find_appointments, book_appointment, ` +
+        `reschedule_appointment, cancel_appointment, confirm_appointment). Valid until ${pass.expires_at}.`,
+    };
+  },
+});
+
+export const searchPatients = perPrivacyMode({ staff, caller });
+
+/** Candidates beyond this many pages (100 each) with one last name and birth date cannot be told apart. */
+const MAX_CANDIDATE_PAGES = 5;
+
+/**
+ * The one record whose folded names equal the caller's and whose birth date and E.164 phone equal what
+ * was given, if there is exactly one. The API narrows the candidates (its filters, and the last name as
+ * a partial match); the comparison is ours.
+ */
+async function matchingPatients(
+  pms: PmsApi,
+  wanted: { first_name: string; last_name: string; date_of_birth?: string; phone?: string },
+  signal: AbortSignal,
+): Promise<Patient | undefined | "several"> {
+  const first = foldName(wanted.first_name);
+  const last = foldName(wanted.last_name);
+  const matches = (p: Patient) =>
+    foldName(p.first_name) === first &&
+    foldName(p.last_name) === last &&
+    (wanted.date_of_birth === undefined || p.date_of_birth === wanted.date_of_birth) &&
+    (wanted.phone === undefined || (p.primary_phone !== null && toE164(p.primary_phone) === wanted.phone));
+  const found: Patient[] = [];
+  for (let page = 1; page <= MAX_CANDIDATE_PAGES; page++) {
+    const candidates = await pms.searchPatients(
+      { query: wanted.last_name, date_of_birth: wanted.date_of_birth, phone: wanted.phone, page, page_size: 100 },
+      { signal },
+    );
+    found.push(...candidates.items.filter(matches));
+    if (found.length > 1) return "several";
+    if (page * candidates.page_size >= candidates.total) return found[0];
   }
-  return true;
+  // Too many candidates to have seen them all: as good as several.
+  return "several";
 }
 
 /** US numbers may omit +1, as in the API. */
