@@ -4,16 +4,21 @@
  * details; parallel bursts cannot overshoot; shared across guards on one Redis; audited without names.
  */
 import { randomUUID } from "node:crypto";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { CallerGuard, type AttemptOutcome } from "../../src/mcp/caller-guard.js";
 import { CallerPassRefused, VerificationRefused } from "../../src/mcp/tool-error.js";
+import { REDIS_URL, assertRedisUp, deleteKeys } from "../support/redis.js";
 
 const SECRET = "guard-test-secret-0123456789abcdef0123";
 const ORG = randomUUID();
-const REDIS_URL = "redis://127.0.0.1:6379";
+const PREFIX = `caller-guard-test-${randomUUID()}`;
 const guards: CallerGuard[] = [];
-afterAll(async () => Promise.all(guards.map((g) => g.close())));
+beforeAll(assertRedisUp);
+afterAll(async () => {
+  await Promise.all(guards.map((g) => g.close()));
+  await deleteKeys(PREFIX);
+});
 
 function guardWith(options: { redisPrefix?: string; redisUrl?: string; secret?: string } = {}) {
   const lines: string[] = [];
@@ -96,7 +101,7 @@ describe("attempt limit in process", () => {
 
 describe("attempt limit in Redis", () => {
   it("holds across two guards sharing one Redis and secret", async () => {
-    const prefix = `test-${randomUUID()}`;
+    const prefix = `${PREFIX}:${randomUUID()}`;
     const a = guardWith({ redisPrefix: prefix });
     const b = guardWith({ redisPrefix: prefix });
     const jane = name();
@@ -106,12 +111,12 @@ describe("attempt limit in Redis", () => {
     expect(await tryAs(b.guard, jane, "verified")).toBe("locked");
     expect(b.events().filter((e) => e.outcome === "no_match").map((e) => e.attempts_left)).toEqual([1, 0]);
     // The Redis store is what B saw: a guard on another prefix starts from zero.
-    const elsewhere = guardWith({ redisPrefix: `test-${randomUUID()}` });
+    const elsewhere = guardWith({ redisPrefix: `${PREFIX}:${randomUUID()}` });
     expect(await tryAs(elsewhere.guard, jane, "verified")).toBe("verified");
   });
 
   it("counts in process, and says so once, while Redis is unreachable", async () => {
-    const down = guardWith({ redisPrefix: `test-${randomUUID()}`, redisUrl: "redis://127.0.0.1:1" });
+    const down = guardWith({ redisPrefix: `${PREFIX}:${randomUUID()}`, redisUrl: "redis://127.0.0.1:1" });
     const jane = name();
     for (let i = 0; i < 5; i++) expect(await tryAs(down.guard, jane, "no_match")).toBe("no_match");
     expect(await tryAs(down.guard, jane, "verified")).toBe("locked");

@@ -14,7 +14,7 @@ export function assertBuilt(): void {
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(PMS_|MCP_|SANDBOX_|DATABASE_URL$|LOG_LEVEL$)/.test(key)) env[key] = value;
+    if (value !== undefined && !/^(PMS_|MCP_|SANDBOX_|REDIS_|DATABASE_URL$|LOG_LEVEL$)/.test(key)) env[key] = value;
   }
   return { ...env, ...extra };
 }
