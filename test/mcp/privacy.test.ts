@@ -17,6 +17,8 @@ describe("caller mode", () => {
     expect(text).toMatch(/ask the caller/i);
     const nameless = await callError(caller.client, "search_patients", { last_name: "Smith", date_of_birth: "1986-04-12" });
     expect(nameless).toMatch(/- first_name: is required; it must be a name such as Jane/);
+    const badPhone = await callError(caller.client, "search_patients", { first_name: "Jane", last_name: "Smith", phone: "555-0148" });
+    expect(badPhone).toMatch(/- phone: is not a valid phone number; expected one such as \+1-415-555-0148/);
   });
 
   it("verifies on the full name, case and accents aside, and on phone as well as birth date", async () => {

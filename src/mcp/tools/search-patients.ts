@@ -144,9 +144,10 @@ async function matchingPatients(
   return "several";
 }
 
-/** US numbers may omit +1, as in the API. */
+/** A valid number in E.164, as the API stores it; US numbers may omit +1, as in the API. */
 function toE164(phone: string): string | undefined {
-  return parsePhoneNumberFromString(phone, "US")?.number;
+  const parsed = parsePhoneNumberFromString(phone, "US");
+  return parsed?.isValid() ? parsed.number : undefined;
 }
 
 function describeMatches(patients: PatientView[], hasMore: boolean): string {
