@@ -91,7 +91,7 @@ export function singleLine(max: number, expected?: string) {
 
 /** A first or last name: one line, at most 100 characters, with at least one letter. */
 export const PersonName = singleLine(100, "a name such as Jane")
-  .min(1, { error: "must not be empty; expected a name such as Jane" })
+  .min(1, { error: "must not be empty; expected a name such as Jane", abort: true })
   .refine((value) => /\p{L}/u.test(value), { error: "must contain a letter; expected a name such as Jane or O'Brien" });
 
 /** A free-text search term: one line, bounded so a hostile caller cannot send megabytes. */

@@ -12,7 +12,7 @@ beforeAll(async () => {
     { first_name: "José", last_name: "García", date_of_birth: "1975-07-04", primary_phone: "(415) 555-0199" },
     { first_name: "Jane", last_name: "Smithers", date_of_birth: "1991-03-03" },
     { first_name: "Ann", last_name: "Smith", date_of_birth: "1960-10-10", primary_phone: "+1 415 555 0111" },
-    { first_name: "100%", last_name: "Under_score", date_of_birth: "2000-01-01" },
+    { first_name: "Al100%", last_name: "Under_score", date_of_birth: "2000-01-01" },
   ];
   for (const person of people) {
     const response = await t.call("POST", "/patients", { body: person });
@@ -34,9 +34,9 @@ describe("GET /patients", () => {
     ["query=JOSÉ%20garcia", ["José"]],
     ["query=smi", ["Ann", "Jane"]],
     ["query=jane%20smith", ["Jane"]],
-    ["query=%25", ["100%"]],
+    ["query=%25", ["Al100%"]],
     ["query=s_i", []], // "_" is literal: would match "smi" as a wildcard
-    ["query=under_", ["100%"]],
+    ["query=under_", ["Al100%"]],
     ["date_of_birth=1960-10-10", ["Ann"]],
     ["phone=415-555-0199", ["José"]],
     ["phone=%2B14155550111&query=ann", ["Ann"]],

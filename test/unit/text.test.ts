@@ -63,6 +63,12 @@ describe("PersonName", () => {
     expect(PersonName.parse(name)).toBe(name);
   });
 
+  it("says only that an empty name is empty", () => {
+    for (const empty of ["", "   "]) {
+      expect(PersonName.safeParse(empty).error?.issues.map((i) => i.message)).toEqual(["must not be empty; expected a name such as Jane"]);
+    }
+  });
+
   it.each([
     ["", "must not be empty"],
     ["   ", "must not be empty"],
