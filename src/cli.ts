@@ -87,7 +87,8 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   ]);
   const { pms, warmUp } = deferredPms(() => startPms(config, logger), logger);
   const guard = config.privacy === "caller" ? await callerGuard(config, logger) : undefined;
-  const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: logger.child({ component: "mcp" }), guard });
+  const mcpLogger = logger.child({ component: "mcp" });
+  const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: mcpLogger, guard });
 
   if (config.command === "http" && config.http) {
     warmUp();

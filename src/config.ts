@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { LogLevel } from "./log.js";
+import { MAX_VERIFICATION_ATTEMPTS, VERIFICATION_WINDOW_MINUTES } from "./mcp/attempt-limiter.js";
 import { DEFAULT_PASS_TTL_MINUTES, MIN_CALLER_SECRET_LENGTH } from "./mcp/caller-pass.js";
 import type { PrivacyMode } from "./mcp/tools/define-tool.js";
 
@@ -32,8 +33,9 @@ Environment:
   MCP_ALLOWED_ORIGINS      extra Origin values to accept over HTTP, comma-separated (e.g. https://app.example.com)
   MCP_CALLER_SECRET        caller mode: at least 32 characters that sign caller passes; give every instance the same
                            one (default: random per process, so passes die with it and no other instance takes them)
-  MCP_CALLER_PASS_TTL_MINUTES  caller mode: how long a caller pass stays valid (default ${DEFAULT_PASS_TTL_MINUTES}, 1 to 1440)
-  REDIS_URL                caller mode: redis://host:6379 to count failed verifications (5 per name per 15 minutes)
+  MCP_CALLER_PASS_TTL_MINUTES
+                           caller mode: how long a caller pass stays valid (default ${DEFAULT_PASS_TTL_MINUTES}, 1 to 1440)
+  REDIS_URL                caller mode: redis://host:6379 to count failed verifications (${MAX_VERIFICATION_ATTEMPTS} per name per ${VERIFICATION_WINDOW_MINUTES} minutes)
                            across instances; requires MCP_CALLER_SECRET (default: counted in process)
   REDIS_KEY_PREFIX         prefix of the Redis keys (default ${DEFAULT_REDIS_KEY_PREFIX})
   SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)

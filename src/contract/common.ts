@@ -84,7 +84,8 @@ export function singleLine(max: number, expected?: string) {
   return text(max, expected).superRefine((value, ctx) => {
     const found = findLineBreaker(value);
     if (found !== undefined) {
-      ctx.addIssue({ code: "custom", input: value, message: `must be a single line of plain text; found ${found}, remove it` });
+      const message = `must be a single line of plain text; found ${found}, remove it`;
+      ctx.addIssue({ code: "custom", input: value, message });
     }
   });
 }

@@ -82,7 +82,11 @@ async function openBackend(points: number, duration: number, options: AttemptLim
   const { Redis } = await import("ioredis");
   // No offline queue and one try per command: while Redis is away, a count falls through to the
   // in-process insurance limiter at once instead of holding the caller's tool call.
-  const client = new Redis(options.redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: REDIS_CONNECT_MS });
+  const client = new Redis(options.redis.url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: REDIS_CONNECT_MS,
+  });
   watchConnection(client, options.logger);
   await Promise.race([
     new Promise((resolve) => client.once("ready", resolve)),
@@ -107,7 +111,9 @@ function watchConnection(client: Redis, logger: Logger): void {
     down = false;
   });
   client.on("error", (error: NodeJS.ErrnoException) => {
-    if (!down) logger.warn("attempt_store_unavailable", { store: "redis", error: error.code ?? error.name, fallback: "in-process counting" });
+    if (!down) {
+      logger.warn("attempt_store_unavailable", { store: "redis", error: error.code ?? error.name, fallback: "in-process counting" });
+    }
     down = true;
   });
 }

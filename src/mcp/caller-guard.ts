@@ -50,7 +50,9 @@ export class CallerGuard {
     }
     if (options.secret === undefined) {
       this.logger.warn("caller_pass_secret_generated", {
-        note: "MCP_CALLER_SECRET is not set: caller passes are signed with a random key of this process, so they do not survive a restart and no other instance accepts them",
+        note:
+          "MCP_CALLER_SECRET is not set: caller passes are signed with a random key of this process, so they do not " +
+          "survive a restart and no other instance accepts them",
       });
     }
     this.secret = options.secret ?? randomBytes(32).toString("base64url");
@@ -78,7 +80,11 @@ export class CallerGuard {
    * details are right. The attempt is given back when it verified the caller, or when `attempt` threw
    * (the PMS failed, so the caller learnt nothing).
    */
-  async attempt<T extends { outcome: AttemptOutcome }>(org: string, name: CallerName, attempt: () => Promise<T>): Promise<T> {
+  async attempt<T extends { outcome: AttemptOutcome }>(
+    org: string,
+    name: CallerName,
+    attempt: () => Promise<T>,
+  ): Promise<T> {
     const key = this.attemptKey(org, name);
     const subject = createHash("sha256").update(key).digest("hex").slice(0, 12);
     const left = await this.attempts.take(key);

@@ -29,12 +29,17 @@ export type CallerPassProblem = "malformed" | "forged" | "expired" | "other_org"
 export type CallerPassCheck = { ok: true; claims: CallerPassClaims } | { ok: false; problem: CallerPassProblem };
 
 export function signCallerPass(claims: CallerPassClaims, secret: string): string {
-  const payload = Buffer.from(JSON.stringify({ org: claims.org, sub: claims.sub, exp: claims.exp })).toString("base64url");
+  const json = JSON.stringify({ org: claims.org, sub: claims.sub, exp: claims.exp });
+  const payload = Buffer.from(json).toString("base64url");
   return `${VERSION}.${payload}.${signature(`${VERSION}.${payload}`, secret).toString("base64url")}`;
 }
 
 /** Checks the signature first (constant-time), then what the signed claims say about now and the org. */
-export function checkCallerPass(pass: string, secret: string, expected: { org: string; nowMs: number }): CallerPassCheck {
+export function checkCallerPass(
+  pass: string,
+  secret: string,
+  expected: { org: string; nowMs: number },
+): CallerPassCheck {
   const parts = pass.split(".");
   if (parts.length !== 3 || parts[0] !== VERSION || !parts[1] || !parts[2]) return { ok: false, problem: "malformed" };
   const [version, payload, mac] = parts as [string, string, string];
@@ -58,7 +63,9 @@ function parseClaims(payload: string): CallerPassClaims | undefined {
     const value: unknown = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
     if (value === null || typeof value !== "object") return undefined;
     const { org, sub, exp } = value as Record<string, unknown>;
-    if (typeof org !== "string" || typeof sub !== "string" || typeof exp !== "number" || !Number.isFinite(exp)) return undefined;
+    if (typeof org !== "string" || typeof sub !== "string" || typeof exp !== "number" || !Number.isFinite(exp)) {
+      return undefined;
+    }
     return { org, sub, exp };
   } catch {
     return undefined;

@@ -15,7 +15,11 @@ export async function verifiedPatient(callerPass: string, context: CallerToolCon
 }
 
 /** The appointment, when it is the verified patient's; AppointmentNotFound alike when it is missing or another's. */
-export async function callersAppointment(appointmentUuid: string, callerPass: string, context: CallerToolContext): Promise<Appointment> {
+export async function callersAppointment(
+  appointmentUuid: string,
+  callerPass: string,
+  context: CallerToolContext,
+): Promise<Appointment> {
   const patientUuid = await verifiedPatient(callerPass, context);
   let appointment: Appointment;
   try {

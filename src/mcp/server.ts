@@ -63,7 +63,10 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
 }
 
 const nameIndex = (privacy: PrivacyMode) => new Map(toolsFor(privacy).map((tool) => [tool.name, tool]));
-const toolsByName: Readonly<Record<PrivacyMode, ReadonlyMap<string, ToolDefinition>>> = { staff: nameIndex("staff"), caller: nameIndex("caller") };
+const toolsByName: Readonly<Record<PrivacyMode, ReadonlyMap<string, ToolDefinition>>> = {
+  staff: nameIndex("staff"),
+  caller: nameIndex("caller"),
+};
 const listedByPrivacy = new Map<PrivacyMode, Tool[]>();
 
 /**

@@ -71,7 +71,8 @@ export interface ToolModes {
 
 export function perPrivacyMode(modes: ToolModes): ToolModes {
   const { staff, caller } = modes;
-  if (staff.name !== caller.name || staff.title !== caller.title || JSON.stringify(staff.annotations) !== JSON.stringify(caller.annotations)) {
+  const sameAnnotations = JSON.stringify(staff.annotations) === JSON.stringify(caller.annotations);
+  if (staff.name !== caller.name || staff.title !== caller.title || !sameAnnotations) {
     throw new Error(`the staff and caller definitions of ${staff.name} must share name, title and annotations`);
   }
   return modes;
