@@ -7,7 +7,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Redis } from "ioredis";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -16,7 +15,7 @@ import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
 import { callTool, disjointSlots, inParallel, printSummary, textOf, type FreeSlot } from "../support/reliability.js";
-import { REDIS_URL, assertRedisUp, deleteKeys } from "../support/redis.js";
+import { REDIS_URL, assertRedisUp, deleteKeys, keysUnder } from "../support/redis.js";
 import { apiCaller, tinyPractice, type Caller } from "../support/sandbox.js";
 
 const HTTP_TOKEN = `caller-mode-${randomUUID()}`;
@@ -364,9 +363,7 @@ describe("two MCP instances sharing one Redis", () => {
     expect((await verify(a, jonathan, { date_of_birth: jonathan.date_of_birth })).isError).toBe(false);
 
     // The counts live under this run's prefix, keyed without any name.
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${REDIS_PREFIX}*`);
-    await redis.quit();
+    const keys = await keysUnder(REDIS_PREFIX);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(key).toMatch(new RegExp(`^${REDIS_PREFIX}:caller-verification:[0-9a-f]{64}$`));
   });

@@ -12,11 +12,21 @@ export async function assertRedisUp(): Promise<void> {
   expect(pong, `Redis must run on 127.0.0.1:6379: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`).toBe("PONG");
 }
 
-/** Deletes every key under `prefix` (a test run's own). */
-export async function deleteKeys(prefix: string): Promise<string[]> {
+/** Every key under `prefix` (a test run's own). */
+export async function keysUnder(prefix: string): Promise<string[]> {
   const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  try {
+    return await redis.keys(`${prefix}*`);
+  } finally {
+    await redis.quit();
+  }
+}
+
+/** Deletes every key under `prefix`. */
+export async function deleteKeys(prefix: string): Promise<void> {
+  const keys = await keysUnder(prefix);
+  if (keys.length === 0) return;
+  const redis = new Redis(REDIS_URL);
+  await redis.del(...keys);
   await redis.quit();
-  return keys;
 }
