@@ -1,13 +1,62 @@
 /**
- * `npm run bench`: every benchmark of the project in one run, so that the figures are ratios measured
- * side by side on the same (noisy, shared) machine.
+ * `npm run bench`: every figure of issue 13 in one run, so that each ratio compares figures measured side by
+ * side on the same (noisy, shared) machine. Human-readable sections first, each figure with its spread and
+ * its goal; then a goal summary; then exactly one line `BENCH {json}` for machines.
  */
-import { benchSandbox } from "./sandbox.js";
+import { cpus, loadavg } from "node:os";
+import { performance } from "node:perf_hooks";
+import { benchAvailability, type SectionResult } from "./availability.js";
+import { benchBookings } from "./bookings.js";
+import { benchColdStart } from "./cold-start.js";
+import { judgeAll, type Figures } from "./goals.js";
 import { benchMcp } from "./mcp.js";
-import { benchPostgres } from "./postgres.js";
+import { round, type Spread } from "./measure.js";
+import { scaledPractice } from "./practice.js";
 
 const report = (line: string) => console.log(line);
+const started = performance.now();
+const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+report(`dental-pms-mcp bench: node ${process.version}, ${cpus().length} CPUs, load average ${load()}`);
+report("Figures: median (p25–p75 interquartile range, min–max, n samples). Ratios are of medians from this run.");
 
-await benchSandbox(report);
-await benchMcp(report);
-await benchPostgres(report);
+const built = performance.now();
+const practice = scaledPractice();
+report(`scaled practice built in ${(performance.now() - built).toFixed(0)} ms`);
+
+const figures: Figures = {};
+const spreads: Record<string, Spread> = {};
+const sections: (() => Promise<SectionResult>)[] = [
+  () => benchAvailability(practice, report),
+  () => benchBookings(practice, report),
+  () => benchColdStart(report),
+  () => benchMcp(report),
+];
+for (const section of sections) {
+  (globalThis as { gc?: () => void }).gc?.();
+  report("");
+  const result = await section();
+  Object.assign(figures, result.figures);
+  Object.assign(spreads, result.spreads);
+}
+
+const { goals, lines } = judgeAll(figures);
+report("");
+report("## Goals of issue 13");
+for (const line of lines) report(line);
+const seconds = (performance.now() - started) / 1000;
+report(`bench took ${seconds.toFixed(0)} s; load average now ${load()}`);
+
+const rounded = Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, value === null ? null : round(value)]));
+const roundedGoals = Object.fromEntries(
+  Object.entries(goals).map(([key, verdict]) => [
+    key,
+    { ...verdict, value: verdict.value === null ? null : round(verdict.value), limit: verdict.limit === null ? null : round(verdict.limit) },
+  ]),
+);
+const roundedSpreads = Object.fromEntries(
+  Object.entries(spreads).map(([key, spread]) => [
+    key,
+    { median: round(spread.median), p25: round(spread.p25), p75: round(spread.p75), min: round(spread.min), max: round(spread.max), n: spread.n },
+  ]),
+);
+console.log(`BENCH ${JSON.stringify({ ...rounded, goals: roundedGoals, spreads: roundedSpreads, seconds: Math.round(seconds) })}`);
