@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Availability } from "../src/contract/index.js";
 import { startSandbox, type RunningSandbox } from "../src/sandbox/index.js";
-import type { Figures } from "./goals.js";
-import { goalNote } from "./goals.js";
+import { goalNote, judged, type Figures } from "./goals.js";
 import { jsonClient, pathOf, type JsonClient } from "./http.js";
 import { inProcessAvailability } from "./in-process.js";
 import { describeSpread, interleave, timed, type Round, type Spread } from "./measure.js";
@@ -30,7 +29,10 @@ interface HttpTarget {
   get(query: URLSearchParams): Promise<unknown>;
 }
 
-async function httpTarget(practice: ScaledPractice, storage: { dataDir: string } | { databaseUrl: string }): Promise<HttpTarget> {
+async function httpTarget(
+  practice: ScaledPractice,
+  storage: { dataDir: string } | { databaseUrl: string },
+): Promise<HttpTarget> {
   const sandbox = await startSandbox({ ...storage, seed: practice.data, now: () => NOW });
   const client = jsonClient(sandbox.url, sandbox.token);
   const path = `${pathOf(sandbox.baseUrl)}/schedule/availability`;
@@ -39,8 +41,14 @@ async function httpTarget(practice: ScaledPractice, storage: { dataDir: string }
 
 const slotsOf = (answer: unknown) => JSON.stringify(Availability.parse(answer).slots);
 
-export async function benchAvailability(practice: ScaledPractice, report: (line: string) => void): Promise<SectionResult> {
-  report(`## Availability (${practice.type.code}, 7 days, all providers, limit 50; ${practice.data.appointments.length} appointments)`);
+export async function benchAvailability(
+  practice: ScaledPractice,
+  report: (line: string) => void,
+): Promise<SectionResult> {
+  report(
+    `## Availability (${practice.type.code}, 7 days, all providers, limit 50; ` +
+      `${practice.data.appointments.length} appointments)`,
+  );
   const dir = mkdtempSync(join(tmpdir(), "bench-availability-"));
   const query = practice.availabilityQuery;
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -48,7 +56,10 @@ export async function benchAvailability(practice: ScaledPractice, report: (line:
     const inProcess = await inProcessAvailability(practice.data, join(dir, "in-process"), NOW);
     cleanups.push(() => inProcess.close());
     const sqlite = await httpTarget(practice, { dataDir: join(dir, "sqlite") });
-    cleanups.push(() => sqlite.sandbox.close(), () => sqlite.client.close());
+    cleanups.push(
+      () => sqlite.sandbox.close(),
+      () => sqlite.client.close(),
+    );
 
     let postgres: HttpTarget | undefined;
     const reason = await unreachable(DATABASE_URL);
@@ -57,16 +68,23 @@ export async function benchAvailability(practice: ScaledPractice, report: (line:
       cleanups.push(() => schema.drop());
       postgres = await httpTarget(practice, { databaseUrl: schema.url });
       const pgTarget = postgres;
-      cleanups.push(() => pgTarget.sandbox.close(), () => pgTarget.client.close());
+      cleanups.push(
+        () => pgTarget.sandbox.close(),
+        () => pgTarget.client.close(),
+      );
     } else {
-      report(`PostgreSQL skipped: unreachable at ${new URL(DATABASE_URL).host} (${reason}); set DATABASE_URL to measure it`);
+      report(
+        `PostgreSQL skipped: unreachable at ${new URL(DATABASE_URL).host} (${reason}); set DATABASE_URL to measure it`,
+      );
     }
 
     // The same work on every side, or the comparison means nothing.
     const reference = Availability.parse(await inProcess.check(query)).slots;
     const expected = JSON.stringify(reference);
-    if (slotsOf(await sqlite.get(query)) !== expected) throw new Error("availability over HTTP (SQLite) differs from in process");
-    if (postgres && slotsOf(await postgres.get(query)) !== expected) throw new Error("availability on PostgreSQL differs from SQLite");
+    if (slotsOf(await sqlite.get(query)) !== expected)
+      throw new Error("availability over HTTP (SQLite) differs from in process");
+    if (postgres && slotsOf(await postgres.get(query)) !== expected)
+      throw new Error("availability on PostgreSQL differs from SQLite");
     report(`same ${reference.length} slots from every side`);
 
     const variants: Record<string, Round> = {
@@ -85,12 +103,10 @@ export async function benchAvailability(practice: ScaledPractice, report: (line:
     };
     report(`in process          ${describeSpread(spreads.in_process!, "ms")} ${goalNote("availability_p50", figures)}`);
     report(`HTTP, SQLite        ${describeSpread(spreads.sqlite_http!, "ms")}`);
-    report(`  HTTP / in process ×${(figures.availability_http_p50_ms! / figures.availability_p50_ms!).toFixed(2)} ${goalNote("availability_http_ratio", figures)}`);
+    report(`  HTTP / in process ${judged("availability_http_ratio", figures)}`);
     if (spreads.postgres_http) {
       report(`HTTP, PostgreSQL    ${describeSpread(spreads.postgres_http, "ms")}`);
-      report(
-        `  PostgreSQL / SQLite ×${(spreads.postgres_http.median / spreads.sqlite_http!.median).toFixed(2)} ${goalNote("availability_pg_ratio", figures)}`,
-      );
+      report(`  PostgreSQL / SQLite ${judged("availability_pg_ratio", figures)}`);
     }
     return {
       figures,
@@ -101,7 +117,8 @@ export async function benchAvailability(practice: ScaledPractice, report: (line:
       },
     };
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch((error: unknown) => report(`cleanup failed: ${String(error)}`));
+    for (const cleanup of cleanups.reverse())
+      await cleanup().catch((error: unknown) => report(`cleanup failed: ${String(error)}`));
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -10,7 +10,7 @@ import { dirname, extname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import type { SectionResult } from "./availability.js";
-import { goalNote, type Figures } from "./goals.js";
+import { judged, type Figures } from "./goals.js";
 import { describeSpread, interleave, type Round } from "./measure.js";
 import { ROOT, binPath, childEnv } from "./processes.js";
 
@@ -23,7 +23,9 @@ import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js"
 import { z } from "zod";
 
 const server = new McpServer({ name: "minimal", version: "1.0.0" });
-server.registerTool("echo", { inputSchema: { text: z.string() } }, ({ text }) => ({ content: [{ type: "text", text }] }));
+server.registerTool("echo", { inputSchema: { text: z.string() } }, ({ text }) => ({
+  content: [{ type: "text", text }],
+}));
 await server.connect(new StdioServerTransport());
 `;
 
@@ -68,7 +70,8 @@ async function minimalServer(bin: string): Promise<Launch> {
   const source = join(ROOT, ".bench", "minimal-server.mjs");
   writeFileSync(source, MINIMAL_SERVER);
   const loadsSdk = [...bareImports(bin)].some((specifier) => specifier.startsWith("@modelcontextprotocol/sdk"));
-  if (loadsSdk) return { description: "plain ESM from .bench/ (the bin loads the SDK from node_modules)", args: [source] };
+  if (loadsSdk)
+    return { description: "plain ESM from .bench/ (the bin loads the SDK from node_modules)", args: [source] };
 
   // The bin is a bundle: bundle the minimal server alike (same format, minified if the bin is).
   const text = readFileSync(bin, "utf8");
@@ -86,9 +89,18 @@ async function minimalServer(bin: string): Promise<Launch> {
     minify,
     logLevel: "warning",
     // CommonJS dependencies bundled into ESM may require() Node's own modules.
-    ...(format === "esm" ? { banner: { js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);' } } : {}),
+    ...(format === "esm"
+      ? {
+          banner: {
+            js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+          },
+        }
+      : {}),
   });
-  return { description: `esbuild bundle (${format}${minify ? ", minified" : ""}), as the bin is a bundle`, args: [outfile] };
+  return {
+    description: `esbuild bundle (${format}${minify ? ", minified" : ""}), as the bin is a bundle`,
+    args: [outfile],
+  };
 }
 
 /** Milliseconds from spawn to the initialize answer; then stdin is closed and the process awaited. */
@@ -123,7 +135,9 @@ export async function benchColdStart(report: (line: string) => void): Promise<Se
   const bin = binPath();
   const minimal = await minimalServer(bin);
   report(`## Cold start (spawn → initialize answer, ${WARMUP} warm-up + ${PAIRS} interleaved pairs)`);
-  report(`bin: node ${bin.slice(ROOT.length)} (embedded demo practice, stdio); minimal SDK server: ${minimal.description}`);
+  report(
+    `bin: node ${bin.slice(ROOT.length)} (embedded demo practice, stdio); minimal SDK server: ${minimal.description}`,
+  );
   const env = childEnv();
   const ours: Round = () => coldStart([bin], env);
   const theirs: Round = () => coldStart(minimal.args, env);
@@ -131,6 +145,6 @@ export async function benchColdStart(report: (line: string) => void): Promise<Se
   const figures: Figures = { cold_start_ms: spreads.bin.median, minimal_cold_start_ms: spreads.minimal.median };
   report(`dental-pms-mcp      ${describeSpread(spreads.bin, "ms")}`);
   report(`minimal SDK server  ${describeSpread(spreads.minimal, "ms")}`);
-  report(`  bin / minimal ×${(spreads.bin.median / spreads.minimal.median).toFixed(2)} ${goalNote("cold_start_ratio", figures)}`);
+  report(`  bin / minimal ${judged("cold_start_ratio", figures)}`);
   return { figures, spreads: { cold_start_ms: spreads.bin, minimal_cold_start_ms: spreads.minimal } };
 }

@@ -71,7 +71,9 @@ export async function startHttpFloor(file: string): Promise<HttpFloor> {
       return;
     }
     for (const { row, response } of batch) {
-      response.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify({ uuid: row[0], status: "scheduled" }));
+      response
+        .writeHead(201, { "content-type": "application/json" })
+        .end(JSON.stringify({ uuid: row[0], status: "scheduled" }));
     }
   };
 

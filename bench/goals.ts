@@ -20,12 +20,21 @@ interface Goal {
 const ratio = (numerator: string, denominator: string) => (figures: Figures) => {
   const top = figures[numerator];
   const bottom = figures[denominator];
-  return top === null || top === undefined || bottom === null || bottom === undefined || bottom === 0 ? null : top / bottom;
+  return top === null || top === undefined || bottom === null || bottom === undefined || bottom === 0
+    ? null
+    : top / bottom;
 };
 const figure = (key: string) => (figures: Figures) => figures[key] ?? null;
 
 export const GOALS: readonly Goal[] = [
-  { key: "availability_p50", label: "availability p50 in process", value: figure("availability_p50_ms"), op: "<=", limit: 1.5, unit: "ms" },
+  {
+    key: "availability_p50",
+    label: "availability p50 in process",
+    value: figure("availability_p50_ms"),
+    op: "<=",
+    limit: 1.5,
+    unit: "ms",
+  },
   {
     key: "availability_http_ratio",
     label: "availability over HTTP / in process",
@@ -50,8 +59,22 @@ export const GOALS: readonly Goal[] = [
     limit: 0.5,
     unit: "×",
   },
-  { key: "cold_start_ratio", label: "cold start / minimal SDK server", value: ratio("cold_start_ms", "minimal_cold_start_ms"), op: "<=", limit: 1.1, unit: "×" },
-  { key: "stdio_undici_ratio", label: "search_patients stdio / undici", value: ratio("stdio_search_ms", "undici_search_ms"), op: "<=", limit: 1.5, unit: "×" },
+  {
+    key: "cold_start_ratio",
+    label: "cold start / minimal SDK server",
+    value: ratio("cold_start_ms", "minimal_cold_start_ms"),
+    op: "<=",
+    limit: 1.1,
+    unit: "×",
+  },
+  {
+    key: "stdio_undici_ratio",
+    label: "search_patients stdio / undici",
+    value: ratio("stdio_search_ms", "undici_search_ms"),
+    op: "<=",
+    limit: 1.5,
+    unit: "×",
+  },
   {
     key: "stdio_faster_than_peer",
     label: "search_patients stdio vs the OpenAPI bridge peer",
@@ -60,7 +83,14 @@ export const GOALS: readonly Goal[] = [
     limit: figure("peer_search_ms"),
     unit: "ms",
   },
-  { key: "tools_list_tokens", label: "tools/list tokens", value: figure("tools_list_tokens"), op: "<=", limit: 4000, unit: "tokens" },
+  {
+    key: "tools_list_tokens",
+    label: "tools/list tokens",
+    value: figure("tools_list_tokens"),
+    op: "<=",
+    limit: 4000,
+    unit: "tokens",
+  },
   {
     key: "tools_list_model_tokens",
     label: "tools/list model-facing tokens",
@@ -69,8 +99,22 @@ export const GOALS: readonly Goal[] = [
     limit: 2800,
     unit: "tokens",
   },
-  { key: "rss_after_1000_calls", label: "RSS after 1,000 calls (embedded PMS)", value: figure("rss_mib_after_1000_calls"), op: "<=", limit: 100, unit: "MiB" },
-  { key: "rss_proxy_start", label: "RSS at start, proxy mode", value: figure("rss_mib_proxy_start"), op: "<=", limit: 60, unit: "MiB" },
+  {
+    key: "rss_after_1000_calls",
+    label: "RSS after 1,000 calls (embedded PMS)",
+    value: figure("rss_mib_after_1000_calls"),
+    op: "<=",
+    limit: 100,
+    unit: "MiB",
+  },
+  {
+    key: "rss_proxy_start",
+    label: "RSS at start, proxy mode",
+    value: figure("rss_mib_proxy_start"),
+    op: "<=",
+    limit: 60,
+    unit: "MiB",
+  },
 ];
 
 export interface Verdict {
@@ -99,7 +143,12 @@ const SYMBOL = { "<=": "≤", ">=": "≥", "<": "<" } as const;
 export function judge(goal: Goal, figures: Figures): Verdict {
   const value = goal.value(figures);
   const limit = typeof goal.limit === "number" ? goal.limit : goal.limit(figures);
-  const target = limit === null ? "?" : typeof goal.limit === "number" ? format(limit, goal.unit) : `the peer's ${format(limit, goal.unit)}`;
+  const target =
+    limit === null
+      ? "?"
+      : typeof goal.limit === "number"
+        ? format(limit, goal.unit)
+        : `the peer's ${format(limit, goal.unit)}`;
   const text = `${SYMBOL[goal.op]} ${target}`;
   if (value === null || limit === null || !Number.isFinite(value) || !Number.isFinite(limit)) {
     return { value, limit, goal: text, met: null };
@@ -110,12 +159,22 @@ export function judge(goal: Goal, figures: Figures): Verdict {
 
 const mark = (met: boolean | null) => (met === null ? "–" : met ? "✓" : "✗");
 
-/** "(goal ≤ ×1.30) ✓" for the goal with this key. */
-export function goalNote(key: string, figures: Figures): string {
+function verdictOf(key: string, figures: Figures): { goal: Goal; verdict: Verdict } {
   const goal = GOALS.find((g) => g.key === key);
   if (!goal) throw new Error(`no goal ${key}`);
-  const verdict = judge(goal, figures);
+  return { goal, verdict: judge(goal, figures) };
+}
+
+/** "(goal ≤ ×1.30) ✓" for the goal with this key. */
+export function goalNote(key: string, figures: Figures): string {
+  const { verdict } = verdictOf(key, figures);
   return `(goal ${verdict.goal}) ${verdict.met === null ? "– not judged" : mark(verdict.met)}`;
+}
+
+/** "×1.11 (goal ≤ ×1.30) ✓": the value the goal is judged on (a ratio of medians, say), then its note. */
+export function judged(key: string, figures: Figures): string {
+  const { goal, verdict } = verdictOf(key, figures);
+  return `${verdict.value === null ? "not measured" : format(verdict.value, goal.unit)} ${goalNote(key, figures)}`;
 }
 
 /** Every goal judged: the `goals` object of the BENCH line, and one line each for the summary. */

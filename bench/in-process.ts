@@ -17,7 +17,11 @@ export interface InProcessAvailability {
   close(): Promise<void>;
 }
 
-export async function inProcessAvailability(data: PracticeData, dataDir: string, now: EpochMs): Promise<InProcessAvailability> {
+export async function inProcessAvailability(
+  data: PracticeData,
+  dataDir: string,
+  now: EpochMs,
+): Promise<InProcessAvailability> {
   const storage = openSqliteStorage(dataDir);
   await storage.insertPractice(toPracticeRows(data));
   const ctx = { storage, now: () => now };

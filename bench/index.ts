@@ -15,7 +15,10 @@ import { scaledPractice } from "./practice.js";
 
 const report = (line: string) => console.log(line);
 const started = performance.now();
-const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 report(`dental-pms-mcp bench: node ${process.version}, ${cpus().length} CPUs, load average ${load()}`);
 report("Figures: median (p25–p75 interquartile range, min–max, n samples). Ratios are of medians from this run.");
 
@@ -46,17 +49,32 @@ for (const line of lines) report(line);
 const seconds = (performance.now() - started) / 1000;
 report(`bench took ${seconds.toFixed(0)} s; load average now ${load()}`);
 
-const rounded = Object.fromEntries(Object.entries(figures).map(([key, value]) => [key, value === null ? null : round(value)]));
+const rounded = Object.fromEntries(
+  Object.entries(figures).map(([key, value]) => [key, value === null ? null : round(value)]),
+);
 const roundedGoals = Object.fromEntries(
   Object.entries(goals).map(([key, verdict]) => [
     key,
-    { ...verdict, value: verdict.value === null ? null : round(verdict.value), limit: verdict.limit === null ? null : round(verdict.limit) },
+    {
+      ...verdict,
+      value: verdict.value === null ? null : round(verdict.value),
+      limit: verdict.limit === null ? null : round(verdict.limit),
+    },
   ]),
 );
 const roundedSpreads = Object.fromEntries(
   Object.entries(spreads).map(([key, spread]) => [
     key,
-    { median: round(spread.median), p25: round(spread.p25), p75: round(spread.p75), min: round(spread.min), max: round(spread.max), n: spread.n },
+    {
+      median: round(spread.median),
+      p25: round(spread.p25),
+      p75: round(spread.p75),
+      min: round(spread.min),
+      max: round(spread.max),
+      n: spread.n,
+    },
   ]),
 );
-console.log(`BENCH ${JSON.stringify({ ...rounded, goals: roundedGoals, spreads: roundedSpreads, seconds: Math.round(seconds) })}`);
+console.log(
+  `BENCH ${JSON.stringify({ ...rounded, goals: roundedGoals, spreads: roundedSpreads, seconds: Math.round(seconds) })}`,
+);

@@ -54,7 +54,8 @@ async function run(job: LoadJob): Promise<LoadResult> {
         });
         const text = await response.body.text();
         statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-        if (response.statusCode !== 201 && firstFailure === null) firstFailure = `${response.statusCode} ${text.slice(0, 400)}`;
+        if (response.statusCode !== 201 && firstFailure === null)
+          firstFailure = `${response.statusCode} ${text.slice(0, 400)}`;
       }
     }),
   );
@@ -68,6 +69,7 @@ parentPort?.on("message", (message: { job: LoadJob } | "close") => {
   }
   run(message.job).then(
     (result) => parentPort?.postMessage({ result }),
-    (error: unknown) => parentPort?.postMessage({ error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+    (error: unknown) =>
+      parentPort?.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
   );
 });

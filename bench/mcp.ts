@@ -12,7 +12,7 @@ import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { startSandbox, type RunningSandbox } from "../src/sandbox/index.js";
 import type { SectionResult } from "./availability.js";
-import { goalNote, type Figures } from "./goals.js";
+import { goalNote, judged, type Figures } from "./goals.js";
 import { jsonClient, pathOf } from "./http.js";
 import { describeSpread, interleave, summarize, timed } from "./measure.js";
 import { ROOT, binPath, childEnv, connectStdio, rssMiB, type StdioPeer } from "./processes.js";
@@ -33,7 +33,13 @@ const tokens = (value: unknown) => Math.round(Buffer.byteLength(JSON.stringify(v
 
 /** What the model reads of each tool; the rest of tools/list (outputSchema, _meta) serves the client. */
 function modelFacing(tools: readonly Tool[]) {
-  return tools.map(({ name, title, description, inputSchema, annotations }) => ({ name, title, description, inputSchema, annotations }));
+  return tools.map(({ name, title, description, inputSchema, annotations }) => ({
+    name,
+    title,
+    description,
+    inputSchema,
+    annotations,
+  }));
 }
 
 function peerBin(): string {
@@ -45,18 +51,27 @@ function peerBin(): string {
 }
 
 const proxyEnv = (sandbox: RunningSandbox) =>
-  childEnv({ PMS_BASE_URL: sandbox.url, PMS_ORG_ID: sandbox.orgId, PMS_API_TOKEN: sandbox.token, MCP_PRIVACY_MODE: "staff" });
+  childEnv({
+    PMS_BASE_URL: sandbox.url,
+    PMS_ORG_ID: sandbox.orgId,
+    PMS_API_TOKEN: sandbox.token,
+    MCP_PRIVACY_MODE: "staff",
+  });
 
 async function call(peer: StdioPeer, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const result = (await peer.client.callTool({ name, arguments: args })) as CallToolResult;
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 500)}\n${peer.stderrTail()}`);
+  if (result.isError)
+    throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 500)}\n${peer.stderrTail()}`);
   return result;
 }
 
 const uuidsIn = (items: readonly { uuid: string }[]) => items.map((p) => p.uuid).join(",");
 
 async function searchPatients(sandbox: RunningSandbox, report: (line: string) => void): Promise<SectionResult> {
-  report(`## search_patients ${JSON.stringify(SEARCH)} (${WARMUP} warm-up + ${ROUNDS} interleaved rounds, one sandbox for all three)`);
+  report(
+    `## search_patients ${JSON.stringify(SEARCH)} ` +
+      `(${WARMUP} warm-up + ${ROUNDS} interleaved rounds, one sandbox for all three)`,
+  );
   const ours = await connectStdio([binPath()], proxyEnv(sandbox));
   const peer = await connectStdio(
     [
@@ -77,9 +92,17 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
     const peerTools = (await peer.client.listTools()).tools;
     const peerSearch = peerTools.find((tool) => /^search-?patients$/i.test(tool.name));
     if (!peerSearch) throw new Error(`the peer has no patient search tool: ${peerTools.map((t) => t.name).join(", ")}`);
-    const path = `${pathOf(sandbox.baseUrl)}/patients?${new URLSearchParams({ query: SEARCH.query, page: String(SEARCH.page), page_size: String(SEARCH.page_size) })}`;
+    const search = new URLSearchParams({
+      query: SEARCH.query,
+      page: String(SEARCH.page),
+      page_size: String(SEARCH.page_size),
+    });
+    const path = `${pathOf(sandbox.baseUrl)}/patients?${search}`;
     const viaUndici = async () => (await undici.get(path)) as { items: { uuid: string }[] };
-    const viaOurs = async () => (await call(ours, "search_patients", { query: SEARCH.query })).structuredContent as { patients: { uuid: string }[] };
+    const viaOurs = async () =>
+      (await call(ours, "search_patients", { query: SEARCH.query })).structuredContent as {
+        patients: { uuid: string }[];
+      };
     const viaPeer = async () => {
       const result = await call(peer, peerSearch.name, { org_id: sandbox.orgId, ...SEARCH });
       const text = result.content.find((c) => c.type === "text");
@@ -88,7 +111,8 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
 
     // The same request and the same answer on all three sides.
     const expected = uuidsIn((await viaUndici()).items);
-    if (uuidsIn((await viaOurs()).patients) !== expected) throw new Error("search_patients over stdio found other patients than undici");
+    if (uuidsIn((await viaOurs()).patients) !== expected)
+      throw new Error("search_patients over stdio found other patients than undici");
     if (uuidsIn((await viaPeer()).items) !== expected) throw new Error("the peer found other patients than undici");
     report(`same ${expected.split(",").length} patients from every side; peer tool ${peerSearch.name}`);
 
@@ -106,8 +130,11 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
     report(`MCP stdio (ours)    ${describeSpread(spreads.stdio, "ms")}`);
     report(`undici Pool         ${describeSpread(spreads.undici, "ms")}`);
     report(`OpenAPI bridge peer ${describeSpread(spreads.peer, "ms")}`);
-    report(`  stdio / undici ×${(spreads.stdio.median / spreads.undici.median).toFixed(2)} ${goalNote("stdio_undici_ratio", figures)}`);
-    report(`  stdio / peer ×${(spreads.stdio.median / spreads.peer.median).toFixed(2)} ${goalNote("stdio_faster_than_peer", figures)}`);
+    report(`  stdio / undici ${judged("stdio_undici_ratio", figures)}`);
+    report(
+      `  stdio / peer ×${(spreads.stdio.median / spreads.peer.median).toFixed(2)}: ` +
+        `${judged("stdio_faster_than_peer", figures)}`,
+    );
 
     const tools = (await ours.client.listTools()).tools;
     figures.tools_list_tokens = tokens(tools);
@@ -115,9 +142,15 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
     figures.peer_tools_list_tokens = tokens(peerTools);
     report(`## tools/list (staff mode, ${tools.length} tools: ${tools.map((t) => t.name).join(", ")})`);
     report(`whole tools array   ${figures.tools_list_tokens} tokens ${goalNote("tools_list_tokens", figures)}`);
-    report(`model-facing part   ${figures.tools_list_model_tokens} tokens (name, title, description, inputSchema, annotations) ${goalNote("tools_list_model_tokens", figures)}`);
+    report(
+      `model-facing part   ${judged("tools_list_model_tokens", figures)} ` +
+        `(per tool: name, title, description, inputSchema, annotations)`,
+    );
     report(`  the peer's tools array: ${figures.peer_tools_list_tokens} tokens for ${peerTools.length} tools`);
-    return { figures, spreads: { stdio_search_ms: spreads.stdio, undici_search_ms: spreads.undici, peer_search_ms: spreads.peer } };
+    return {
+      figures,
+      spreads: { stdio_search_ms: spreads.stdio, undici_search_ms: spreads.undici, peer_search_ms: spreads.peer },
+    };
   } finally {
     await undici.close();
     await peer.close();
@@ -132,8 +165,13 @@ async function memory(sandbox: RunningSandbox, report: (line: string) => void): 
   try {
     const outcome = await runWorkload(embedded.client as Client, CALLS);
     afterCalls = rssMiB(embedded.pid);
-    const mix = Object.entries(outcome.calls).map(([tool, n]) => `${tool} ${n}`).join(", ");
-    report(`${CALLS} calls with the embedded PMS (${mix}): ${outcome.errors} errors${outcome.firstError ? ` (first: ${outcome.firstError})` : ""}`);
+    const mix = Object.entries(outcome.calls)
+      .map(([tool, n]) => `${tool} ${n}`)
+      .join(", ");
+    report(
+      `${CALLS} calls with the embedded PMS (${mix}): ${outcome.errors} errors` +
+        (outcome.firstError ? ` (first: ${outcome.firstError})` : ""),
+    );
   } finally {
     await embedded.close();
   }
@@ -155,12 +193,17 @@ async function memory(sandbox: RunningSandbox, report: (line: string) => void): 
     rss_mib_proxy_start: summarize(starts).median,
     rss_mib_proxy_initialize: summarize(atInitialize).median,
   };
-  report(`after ${CALLS} calls, embedded PMS   ${afterCalls.toFixed(1)} MiB ${goalNote("rss_after_1000_calls", figures)}`);
   report(
-    `at start, proxy mode              ${figures.rss_mib_proxy_start!.toFixed(1)} MiB (median of ${PROXY_STARTS} starts, ` +
-      `${SETTLE_MS} ms after initialize; all: ${starts.map((s) => s.toFixed(1)).join(", ")}) ${goalNote("rss_proxy_start", figures)}`,
+    `after ${CALLS} calls, embedded PMS   ${afterCalls.toFixed(1)} MiB ${goalNote("rss_after_1000_calls", figures)}`,
   );
-  report(`  at the initialize answer itself  ${figures.rss_mib_proxy_initialize!.toFixed(1)} MiB (before the PMS client is loaded)`);
+  report(
+    `at start, proxy mode              ${judged("rss_proxy_start", figures)} (median of ${PROXY_STARTS} starts, ` +
+      `${SETTLE_MS} ms after initialize; all: ${starts.map((s) => s.toFixed(1)).join(", ")})`,
+  );
+  report(
+    `  at the initialize answer itself  ${figures.rss_mib_proxy_initialize!.toFixed(1)} MiB ` +
+      `(before the PMS client is loaded)`,
+  );
   return { figures, spreads: {} };
 }
 

@@ -82,5 +82,6 @@ export function describeSpread(spread: Spread, unit: "ms" | "/s"): string {
   const digits = unit === "ms" ? 2 : 0;
   const f = (value: number) => value.toFixed(digits);
   const median = unit === "ms" ? ms(spread.median) : `${f(spread.median)}/s`;
-  return `${median} (p25–p75 ${f(spread.p25)}–${f(spread.p75)}, min–max ${f(spread.min)}–${f(spread.max)}, n=${spread.n})`;
+  const ranges = `p25–p75 ${f(spread.p25)}–${f(spread.p75)}, min–max ${f(spread.min)}–${f(spread.max)}`;
+  return `${median} (${ranges}, n=${spread.n})`;
 }

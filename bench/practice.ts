@@ -94,12 +94,15 @@ export async function bookingBodies(
       end: DateTime.fromISO(slot.scheduled_end, { zone: slot.timezone }).toMillis(),
     };
     if (!calendar.isFree(`provider:${slot.provider.uuid}`, span)) return;
-    const operatory = (operatoriesOf.get(slot.location.uuid) ?? []).find((o) => calendar.isFree(`operatory:${o}`, span));
+    const operatory = (operatoriesOf.get(slot.location.uuid) ?? []).find((o) =>
+      calendar.isFree(`operatory:${o}`, span),
+    );
     if (operatory === undefined) return;
     for (let tries = 0; tries < patients.length; tries++) {
       const patient = patients[nextPatient++ % patients.length]!;
       if (!calendar.isFree(`patient:${patient}`, span)) continue;
-      for (const key of [`provider:${slot.provider.uuid}`, `operatory:${operatory}`, `patient:${patient}`]) calendar.add(key, span);
+      for (const key of [`provider:${slot.provider.uuid}`, `operatory:${operatory}`, `patient:${patient}`])
+        calendar.add(key, span);
       bodies.push({
         patient_uuid: patient,
         appointment_type_uuid: type.uuid,
@@ -126,6 +129,7 @@ export async function bookingBodies(
       for (const slot of Availability.parse(await availability(query)).slots) choose(slot);
     }
   }
-  if (bodies.length < count) throw new Error(`only ${bodies.length} conflict-free bookings found in ${MAX_DAYS} days, ${count} wanted`);
+  if (bodies.length < count)
+    throw new Error(`only ${bodies.length} conflict-free bookings found in ${MAX_DAYS} days, ${count} wanted`);
   return bodies.slice(0, count);
 }

@@ -50,8 +50,12 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
   try {
     // Patients to call about: the first pages of a broad name search.
     const patients: Patient[] = [];
-    for (let page = 1; page <= 8; page++) patients.push(...list<Patient>(await call("search_patients", { query: "a", page, page_size: 20 }), "patients"));
-    const types = list<{ uuid: string; provider_roles: string[] }>(await call("list_appointment_types", {}), "appointment_types");
+    for (let page = 1; page <= 8; page++)
+      patients.push(...list<Patient>(await call("search_patients", { query: "a", page, page_size: 20 }), "patients"));
+    const types = list<{ uuid: string; provider_roles: string[] }>(
+      await call("list_appointment_types", {}),
+      "appointment_types",
+    );
     const type = types.find((t) => t.provider_roles.includes("dentist")) ?? types[0];
     if (!type || patients.length === 0) throw new Error("the workload found no appointment type or no patient");
 
@@ -60,7 +64,10 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
       await call("get_practice_info", {});
       await call("search_patients", { query: patient.last_name });
       await call("list_appointment_types", {});
-      const slots = list<Slot>(await call("check_availability", { appointment_type_uuid: type.uuid, limit: 30 }), "slots");
+      const slots = list<Slot>(
+        await call("check_availability", { appointment_type_uuid: type.uuid, limit: 30 }),
+        "slots",
+      );
       const slot = slots[conversation % Math.max(1, slots.length)];
       if (!slot) continue;
       const booked = await call("book_appointment", {
@@ -72,7 +79,8 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
       });
       await call("find_appointments", { patient_uuid: patient.uuid });
       const appointment = booked?.appointment as { uuid?: string } | undefined;
-      if (appointment?.uuid) await call("cancel_appointment", { appointment_uuid: appointment.uuid, reason: "Patient rescheduled" });
+      if (appointment?.uuid)
+        await call("cancel_appointment", { appointment_uuid: appointment.uuid, reason: "Patient rescheduled" });
     }
   } catch (error) {
     if (!(error instanceof OutOfCalls)) throw error;
