@@ -8,20 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Availability } from "../src/contract/index.js";
 import { startSandbox, type RunningSandbox } from "../src/sandbox/index.js";
-import { goalNote, judged, type Figures } from "./goals.js";
+import { goalNote, judged, type Figures, type SectionResult } from "./goals.js";
 import { jsonClient, pathOf, type JsonClient } from "./http.js";
 import { inProcessAvailability } from "./in-process.js";
-import { describeSpread, interleave, timed, type Round, type Spread } from "./measure.js";
+import { describeSpread, interleave, timed, type Round } from "./measure.js";
 import { DATABASE_URL, benchSchema, unreachable } from "./postgres.js";
 import { NOW, type ScaledPractice } from "./practice.js";
 
 const WARMUP = 15;
 const ROUNDS = 100;
-
-export interface SectionResult {
-  figures: Figures;
-  spreads: Record<string, Spread>;
-}
 
 interface HttpTarget {
   sandbox: RunningSandbox;
@@ -81,10 +76,12 @@ export async function benchAvailability(
     // The same work on every side, or the comparison means nothing.
     const reference = Availability.parse(await inProcess.check(query)).slots;
     const expected = JSON.stringify(reference);
-    if (slotsOf(await sqlite.get(query)) !== expected)
+    if (slotsOf(await sqlite.get(query)) !== expected) {
       throw new Error("availability over HTTP (SQLite) differs from in process");
-    if (postgres && slotsOf(await postgres.get(query)) !== expected)
+    }
+    if (postgres && slotsOf(await postgres.get(query)) !== expected) {
       throw new Error("availability on PostgreSQL differs from SQLite");
+    }
     report(`same ${reference.length} slots from every side`);
 
     const variants: Record<string, Round> = {
@@ -117,8 +114,9 @@ export async function benchAvailability(
       },
     };
   } finally {
-    for (const cleanup of cleanups.reverse())
+    for (const cleanup of cleanups.reverse()) {
       await cleanup().catch((error: unknown) => report(`cleanup failed: ${String(error)}`));
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -9,8 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
-import type { SectionResult } from "./availability.js";
-import { judged, type Figures } from "./goals.js";
+import { judged, type Figures, type SectionResult } from "./goals.js";
 import { describeSpread, interleave, type Round } from "./measure.js";
 import { ROOT, binPath, childEnv } from "./processes.js";
 
@@ -70,8 +69,9 @@ async function minimalServer(bin: string): Promise<Launch> {
   const source = join(ROOT, ".bench", "minimal-server.mjs");
   writeFileSync(source, MINIMAL_SERVER);
   const loadsSdk = [...bareImports(bin)].some((specifier) => specifier.startsWith("@modelcontextprotocol/sdk"));
-  if (loadsSdk)
+  if (loadsSdk) {
     return { description: "plain ESM from .bench/ (the bin loads the SDK from node_modules)", args: [source] };
+  }
 
   // The bin is a bundle: bundle the minimal server alike (same format, minified if the bin is).
   const text = readFileSync(bin, "utf8");

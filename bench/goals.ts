@@ -2,9 +2,16 @@
  * The goals of issue 13, each computed from figures of the same run (ratios from medians measured side by
  * side), so a figure and its goal are printed together and the BENCH line says met / not met per goal.
  */
+import type { Spread } from "./measure.js";
 
 /** The figures of the BENCH line; null when a part could not run (e.g. PostgreSQL unreachable). */
 export type Figures = Record<string, number | null>;
+
+/** What a section of the bench returns: its figures, and the spread of each one measured over rounds. */
+export interface SectionResult {
+  figures: Figures;
+  spreads: Record<string, Spread>;
+}
 
 interface Goal {
   /** Key in the BENCH line's `goals` object. */

@@ -14,8 +14,9 @@ export function jsonClient(origin: string, token: string, connections = 1): Json
     async get(path) {
       const response = await pool.request({ method: "GET", path, headers });
       const text = await response.body.text();
-      if (response.statusCode !== 200)
+      if (response.statusCode !== 200) {
         throw new Error(`GET ${path} answered ${response.statusCode}: ${text.slice(0, 300)}`);
+      }
       return JSON.parse(text) as unknown;
     },
     close: () => pool.close(),

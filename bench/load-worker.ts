@@ -54,8 +54,9 @@ async function run(job: LoadJob): Promise<LoadResult> {
         });
         const text = await response.body.text();
         statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-        if (response.statusCode !== 201 && firstFailure === null)
+        if (response.statusCode !== 201 && firstFailure === null) {
           firstFailure = `${response.statusCode} ${text.slice(0, 400)}`;
+        }
       }
     }),
   );

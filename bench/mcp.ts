@@ -8,11 +8,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { startSandbox, type RunningSandbox } from "../src/sandbox/index.js";
-import type { SectionResult } from "./availability.js";
-import { goalNote, judged, type Figures } from "./goals.js";
+import { goalNote, judged, type Figures, type SectionResult } from "./goals.js";
 import { jsonClient, pathOf } from "./http.js";
 import { describeSpread, interleave, summarize, timed } from "./measure.js";
 import { ROOT, binPath, childEnv, connectStdio, rssMiB, type StdioPeer } from "./processes.js";
@@ -60,8 +58,9 @@ const proxyEnv = (sandbox: RunningSandbox) =>
 
 async function call(peer: StdioPeer, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const result = (await peer.client.callTool({ name, arguments: args })) as CallToolResult;
-  if (result.isError)
+  if (result.isError) {
     throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 500)}\n${peer.stderrTail()}`);
+  }
   return result;
 }
 
@@ -111,8 +110,9 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
 
     // The same request and the same answer on all three sides.
     const expected = uuidsIn((await viaUndici()).items);
-    if (uuidsIn((await viaOurs()).patients) !== expected)
+    if (uuidsIn((await viaOurs()).patients) !== expected) {
       throw new Error("search_patients over stdio found other patients than undici");
+    }
     if (uuidsIn((await viaPeer()).items) !== expected) throw new Error("the peer found other patients than undici");
     report(`same ${expected.split(",").length} patients from every side; peer tool ${peerSearch.name}`);
 
@@ -140,6 +140,7 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
     figures.tools_list_tokens = tokens(tools);
     figures.tools_list_model_tokens = tokens(modelFacing(tools));
     figures.peer_tools_list_tokens = tokens(peerTools);
+    report("");
     report(`## tools/list (staff mode, ${tools.length} tools: ${tools.map((t) => t.name).join(", ")})`);
     report(`whole tools array   ${figures.tools_list_tokens} tokens ${goalNote("tools_list_tokens", figures)}`);
     report(
@@ -159,11 +160,12 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
 }
 
 async function memory(sandbox: RunningSandbox, report: (line: string) => void): Promise<SectionResult> {
-  report(`## Resident memory of the bin (VmRSS)`);
+  report("");
+  report("## Resident memory of the bin (VmRSS)");
   const embedded = await connectStdio([binPath()], childEnv({ MCP_PRIVACY_MODE: "staff" }));
   let afterCalls: number;
   try {
-    const outcome = await runWorkload(embedded.client as Client, CALLS);
+    const outcome = await runWorkload(embedded.client, CALLS);
     afterCalls = rssMiB(embedded.pid);
     const mix = Object.entries(outcome.calls)
       .map(([tool, n]) => `${tool} ${n}`)

@@ -101,8 +101,9 @@ export async function bookingBodies(
     for (let tries = 0; tries < patients.length; tries++) {
       const patient = patients[nextPatient++ % patients.length]!;
       if (!calendar.isFree(`patient:${patient}`, span)) continue;
-      for (const key of [`provider:${slot.provider.uuid}`, `operatory:${operatory}`, `patient:${patient}`])
+      for (const key of [`provider:${slot.provider.uuid}`, `operatory:${operatory}`, `patient:${patient}`]) {
         calendar.add(key, span);
+      }
       bodies.push({
         patient_uuid: patient,
         appointment_type_uuid: type.uuid,
@@ -129,7 +130,8 @@ export async function bookingBodies(
       for (const slot of Availability.parse(await availability(query)).slots) choose(slot);
     }
   }
-  if (bodies.length < count)
+  if (bodies.length < count) {
     throw new Error(`only ${bodies.length} conflict-free bookings found in ${MAX_DAYS} days, ${count} wanted`);
+  }
   return bodies.slice(0, count);
 }

@@ -26,8 +26,9 @@ export function binPath(): string {
 export function childEnv(settings: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value === undefined || /^(PMS_|MCP_|SANDBOX_)/.test(key) || key === "DATABASE_URL" || key === "LOG_LEVEL")
+    if (value === undefined || /^(PMS_|MCP_|SANDBOX_)/.test(key) || key === "DATABASE_URL" || key === "LOG_LEVEL") {
       continue;
+    }
     env[key] = value;
   }
   return { ...env, ...settings };

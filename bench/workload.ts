@@ -50,8 +50,9 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
   try {
     // Patients to call about: the first pages of a broad name search.
     const patients: Patient[] = [];
-    for (let page = 1; page <= 8; page++)
+    for (let page = 1; page <= 8; page++) {
       patients.push(...list<Patient>(await call("search_patients", { query: "a", page, page_size: 20 }), "patients"));
+    }
     const types = list<{ uuid: string; provider_roles: string[] }>(
       await call("list_appointment_types", {}),
       "appointment_types",
@@ -79,8 +80,9 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
       });
       await call("find_appointments", { patient_uuid: patient.uuid });
       const appointment = booked?.appointment as { uuid?: string } | undefined;
-      if (appointment?.uuid)
+      if (appointment?.uuid) {
         await call("cancel_appointment", { appointment_uuid: appointment.uuid, reason: "Patient rescheduled" });
+      }
     }
   } catch (error) {
     if (!(error instanceof OutOfCalls)) throw error;
