@@ -114,7 +114,11 @@ export async function benchBookings(practice: ScaledPractice, report: (line: str
       bookings_non_201: sum(failures.sandbox),
     };
     report(`sandbox over HTTP   ${describeSpread(spreads.sandbox, "/s")}, ${perRound(written.sandbox)}`);
-    report(`HTTP floor          ${describeSpread(spreads.floor, "/s")}, ${perRound(written.floor)}`);
+    const grouped = floor.stats();
+    report(
+      `HTTP floor          ${describeSpread(spreads.floor, "/s")}, ${perRound(written.floor)} ` +
+        `(${(grouped.rows / grouped.commits).toFixed(1)} rows per commit on average)`,
+    );
     report(
       `raw inserts         ${describeSpread(spreads.raw, "/s")}, ${perRound(written.raw)} ` +
         `(one after another: the driver is synchronous)`,

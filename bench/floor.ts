@@ -51,6 +51,8 @@ function rowOf(body: AppointmentCreate): Row {
 
 export interface HttpFloor {
   url: string;
+  /** Rows inserted and commits made so far: how much group commit grouped. */
+  stats(): { rows: number; commits: number };
   close(): Promise<void>;
 }
 
@@ -60,12 +62,15 @@ export async function startHttpFloor(file: string): Promise<HttpFloor> {
     for (const row of rows) insert.run(...row);
   });
   let pending: { row: Row; response: ServerResponse }[] = [];
+  const stats = { rows: 0, commits: 0 };
 
   const flush = () => {
     const batch = pending;
     pending = [];
     try {
       commit.immediate(batch.map((p) => p.row));
+      stats.rows += batch.length;
+      stats.commits++;
     } catch (error) {
       for (const { response } of batch) response.writeHead(500).end(String(error));
       return;
@@ -97,6 +102,7 @@ export async function startHttpFloor(file: string): Promise<HttpFloor> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    stats: () => ({ ...stats }),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
