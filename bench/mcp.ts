@@ -1,157 +1,221 @@
 /**
- * What the MCP layer costs on top of the PMS, measured side by side on the same machine: per-call
- * overhead (in memory and over stdio) as a ratio to the same direct HTTP call, cold start of the bin
- * beside a minimal SDK server, resident memory, and the size in tokens of what the model reads.
+ * The MCP server as clients see it, through the built bin over stdio:
+ * - search_patients over stdio (bin in proxy mode) against the same request made directly with undici and
+ *   against the OpenAPI→MCP bridge peer (@ivotoby/openapi-mcp-server) pointed at the same sandbox, interleaved;
+ * - tools/list size in tokens (bytes/4), whole and model-facing part, staff mode;
+ * - resident memory of the bin after 1,000 tool calls with the embedded PMS, and at start in proxy mode.
  */
-import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { performance } from "node:perf_hooks";
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { silentLogger } from "../src/log.js";
-import { createMcpServer } from "../src/mcp/server.js";
-import { PmsClient } from "../src/pms/client.js";
-import { startSandbox } from "../src/sandbox/index.js";
-import { ms } from "./measure.js";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import { startSandbox, type RunningSandbox } from "../src/sandbox/index.js";
+import { goalNote, judged, type Figures, type SectionResult } from "./goals.js";
+import { jsonClient, pathOf } from "./http.js";
+import { describeSpread, interleave, summarize, timed } from "./measure.js";
+import { ROOT, binPath, childEnv, connectStdio, rssMiB, type StdioPeer } from "./processes.js";
+import { runWorkload } from "./workload.js";
 
-const CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const ITERATIONS = 40;
-const WARMUP = 5;
-const COLD_STARTS = 5;
+const WARMUP = 30;
+const ROUNDS = 300;
+const CALLS = 1000;
+const PROXY_STARTS = 3;
+/**
+ * The bin loads its PMS client only once `initialized` has arrived, so RSS right at the initialize answer
+ * misses it (about 11 MiB on the tsc build): the start figure is taken once the process has settled.
+ */
+const SETTLE_MS = 1000;
+const SEARCH = { query: "Smith", page: 1, page_size: 5 };
 
-/** The smallest SDK server over stdio with one tool: the baseline for cold start. */
-const MINIMAL_SERVER = `
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
-import { z } from "zod";
-const server = new McpServer({ name: "minimal", version: "1.0.0" });
-server.registerTool("echo", { inputSchema: { text: z.string() } }, ({ text }) => ({ content: [{ type: "text", text }] }));
-await server.connect(new StdioServerTransport());
-`;
+const tokens = (value: unknown) => Math.round(Buffer.byteLength(JSON.stringify(value), "utf8") / 4);
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+/** What the model reads of each tool; the rest of tools/list (outputSchema, _meta) serves the client. */
+function modelFacing(tools: readonly Tool[]) {
+  return tools.map(({ name, title, description, inputSchema, annotations }) => ({
+    name,
+    title,
+    description,
+    inputSchema,
+    annotations,
+  }));
 }
 
-async function timeMedian(run: () => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < WARMUP; i++) await run();
-  const samples: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const started = performance.now();
-    await run();
-    samples.push(performance.now() - started);
+function peerBin(): string {
+  const dir = join(ROOT, "node_modules", "@ivotoby", "openapi-mcp-server");
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { bin: string | Record<string, string> };
+  const bin = typeof pkg.bin === "string" ? pkg.bin : Object.values(pkg.bin)[0];
+  if (bin === undefined) throw new Error("@ivotoby/openapi-mcp-server has no bin");
+  return join(dir, bin);
+}
+
+const proxyEnv = (sandbox: RunningSandbox) =>
+  childEnv({
+    PMS_BASE_URL: sandbox.url,
+    PMS_ORG_ID: sandbox.orgId,
+    PMS_API_TOKEN: sandbox.token,
+    MCP_PRIVACY_MODE: "staff",
+  });
+
+async function call(peer: StdioPeer, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+  const result = (await peer.client.callTool({ name, arguments: args })) as CallToolResult;
+  if (result.isError) {
+    throw new Error(`${name} failed: ${JSON.stringify(result.content).slice(0, 500)}\n${peer.stderrTail()}`);
   }
-  return median(samples);
-}
-
-const tokens = (text: string) => Math.round(Buffer.byteLength(text, "utf8") / 4);
-
-async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
-  const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   return result;
 }
 
-/** Milliseconds from spawn to the initialize response. */
-async function coldStart(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["pipe", "pipe", "ignore"] });
-  const initialize = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1" } } };
-  child.stdin.write(`${JSON.stringify(initialize)}\n`);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.once("data", () => resolve());
-    child.once("exit", (code) => reject(new Error(`exited ${code} before answering initialize`)));
-  });
-  const elapsed = performance.now() - started;
-  child.stdin.end();
-  await new Promise((resolve) => child.once("exit", resolve));
-  return elapsed;
-}
+const uuidsIn = (items: readonly { uuid: string }[]) => items.map((p) => p.uuid).join(",");
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kib / 1024;
-}
-
-export async function benchMcp(report: (line: string) => void): Promise<void> {
-  report("## MCP server");
-  const sandbox = await startSandbox();
-  const pms = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token });
-  const server = createMcpServer({ pms, privacy: "staff", logger: silentLogger });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  const memory = new Client({ name: "bench", version: "1.0.0" });
-  await Promise.all([server.connect(serverSide), memory.connect(clientSide)]);
-
-  const env = { ...process.env, PMS_BASE_URL: sandbox.url, PMS_ORG_ID: sandbox.orgId, PMS_API_TOKEN: sandbox.token, LOG_LEVEL: "warn" };
-  const stdioTransport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: env as Record<string, string>, stderr: "ignore" });
-  const stdio = new Client({ name: "bench", version: "1.0.0" });
-  await stdio.connect(stdioTransport);
-
+async function searchPatients(sandbox: RunningSandbox, report: (line: string) => void): Promise<SectionResult> {
+  report(
+    `## search_patients ${JSON.stringify(SEARCH)} ` +
+      `(${WARMUP} warm-up + ${ROUNDS} interleaved rounds, one sandbox for all three)`,
+  );
+  const ours = await connectStdio([binPath()], proxyEnv(sandbox));
+  const peer = await connectStdio(
+    [
+      peerBin(),
+      "--api-base-url",
+      sandbox.url,
+      "--openapi-spec",
+      `${sandbox.url}/openapi.json`,
+      "--headers",
+      `Authorization:Bearer ${sandbox.token}`,
+      "--verbose",
+      "false",
+    ],
+    childEnv(),
+  );
+  const undici = jsonClient(sandbox.url, sandbox.token);
   try {
-    const types = await call(memory, "list_appointment_types", {});
-    const typeUuid = (types.structuredContent as { appointment_types: { uuid: string }[] }).appointment_types[0]!.uuid;
-    const headers = { Authorization: `Bearer ${sandbox.token}`, Accept: "application/json" };
-    const direct = (path: string) => async () => {
-      const response = await fetch(`${sandbox.baseUrl}${path}`, { headers });
-      await response.json();
+    const peerTools = (await peer.client.listTools()).tools;
+    const peerSearch = peerTools.find((tool) => /^search-?patients$/i.test(tool.name));
+    if (!peerSearch) throw new Error(`the peer has no patient search tool: ${peerTools.map((t) => t.name).join(", ")}`);
+    const search = new URLSearchParams({
+      query: SEARCH.query,
+      page: String(SEARCH.page),
+      page_size: String(SEARCH.page_size),
+    });
+    const path = `${pathOf(sandbox.baseUrl)}/patients?${search}`;
+    const viaUndici = async () => (await undici.get(path)) as { items: { uuid: string }[] };
+    const viaOurs = async () =>
+      (await call(ours, "search_patients", { query: SEARCH.query })).structuredContent as {
+        patients: { uuid: string }[];
+      };
+    const viaPeer = async () => {
+      const result = await call(peer, peerSearch.name, { org_id: sandbox.orgId, ...SEARCH });
+      const text = result.content.find((c) => c.type === "text");
+      return JSON.parse(text?.type === "text" ? text.text : "{}") as { items: { uuid: string }[] };
     };
-    const cases = [
-      { tool: "search_patients", args: { query: "Smith" }, path: "/patients?query=Smith&page=1&page_size=5" },
-      { tool: "check_availability", args: { appointment_type_uuid: typeUuid }, path: `/schedule/availability?appointment_type_uuid=${typeUuid}&limit=11` },
-    ];
-    for (const c of cases) {
-      const http = await timeMedian(direct(c.path));
-      const inMemory = await timeMedian(() => call(memory, c.tool, c.args));
-      const overStdio = await timeMedian(() => call(stdio, c.tool, c.args));
-      report(
-        `${c.tool}: direct HTTP ${ms(http)}; MCP in memory ${ms(inMemory)} (x${(inMemory / http).toFixed(2)}); ` +
-          `MCP stdio ${ms(overStdio)} (x${(overStdio / http).toFixed(2)})  [median of ${ITERATIONS}]`,
-      );
-    }
-    const pid = stdioTransport.pid;
-    if (pid !== null) report(`stdio server RSS after the calls: ${rssMiB(pid).toFixed(1)} MiB`);
 
-    const listed = await memory.listTools();
-    report(`tools/list: ~${tokens(JSON.stringify(listed))} tokens (${listed.tools.length} tools)`);
-    const jane = (await call(memory, "search_patients", { query: "Jane Smith" })).structuredContent as { patients: { uuid: string }[] };
-    const typical: [string, Record<string, unknown>][] = [
-      ["get_practice_info", {}],
-      ["search_patients", { query: "Smith" }],
-      ["list_appointment_types", {}],
-      ["check_availability", { appointment_type_uuid: typeUuid }],
-      ["find_appointments", { patient_uuid: jane.patients[0]!.uuid, include_past: true }],
-    ];
-    const sizes: string[] = [];
-    for (const [tool, args] of typical) {
-      const result = await call(memory, tool, args);
-      sizes.push(`${tool} ~${tokens(JSON.stringify(result))} (text ~${tokens(JSON.stringify(result.content))})`);
+    // The same request and the same answer on all three sides.
+    const expected = uuidsIn((await viaUndici()).items);
+    if (uuidsIn((await viaOurs()).patients) !== expected) {
+      throw new Error("search_patients over stdio found other patients than undici");
     }
-    report(`typical result sizes in tokens: ${sizes.join("; ")}`);
+    if (uuidsIn((await viaPeer()).items) !== expected) throw new Error("the peer found other patients than undici");
+    report(`same ${expected.split(",").length} patients from every side; peer tool ${peerSearch.name}`);
+
+    // The client must not validate results against output schemas (it would once tools/list is cached): the
+    // figure is the server's and the transport's cost, and the peer declares no output schemas.
+    const spreads = await interleave(
+      { stdio: timed(viaOurs), undici: timed(viaUndici), peer: timed(viaPeer) },
+      { warmup: WARMUP, rounds: ROUNDS },
+    );
+    const figures: Figures = {
+      stdio_search_ms: spreads.stdio.median,
+      undici_search_ms: spreads.undici.median,
+      peer_search_ms: spreads.peer.median,
+    };
+    report(`MCP stdio (ours)    ${describeSpread(spreads.stdio, "ms")}`);
+    report(`undici Pool         ${describeSpread(spreads.undici, "ms")}`);
+    report(`OpenAPI bridge peer ${describeSpread(spreads.peer, "ms")}`);
+    report(`  stdio / undici ${judged("stdio_undici_ratio", figures)}`);
+    report(
+      `  stdio / peer ×${(spreads.stdio.median / spreads.peer.median).toFixed(2)}: ` +
+        `${judged("stdio_faster_than_peer", figures)}`,
+    );
+
+    const tools = (await ours.client.listTools()).tools;
+    figures.tools_list_tokens = tokens(tools);
+    figures.tools_list_model_tokens = tokens(modelFacing(tools));
+    figures.peer_tools_list_tokens = tokens(peerTools);
+    report("");
+    report(`## tools/list (staff mode, ${tools.length} tools: ${tools.map((t) => t.name).join(", ")})`);
+    report(`whole tools array   ${figures.tools_list_tokens} tokens ${goalNote("tools_list_tokens", figures)}`);
+    report(
+      `model-facing part   ${judged("tools_list_model_tokens", figures)} ` +
+        `(per tool: name, title, description, inputSchema, annotations)`,
+    );
+    report(`  the peer's tools array: ${figures.peer_tools_list_tokens} tokens for ${peerTools.length} tools`);
+    return {
+      figures,
+      spreads: { stdio_search_ms: spreads.stdio, undici_search_ms: spreads.undici, peer_search_ms: spreads.peer },
+    };
   } finally {
-    await stdio.close();
-    await memory.close();
-    await server.close();
-    await pms.close();
+    await undici.close();
+    await peer.close();
+    await ours.close();
+  }
+}
+
+async function memory(sandbox: RunningSandbox, report: (line: string) => void): Promise<SectionResult> {
+  report("");
+  report("## Resident memory of the bin (VmRSS)");
+  const embedded = await connectStdio([binPath()], childEnv({ MCP_PRIVACY_MODE: "staff" }));
+  let afterCalls: number;
+  try {
+    const outcome = await runWorkload(embedded.client, CALLS);
+    afterCalls = rssMiB(embedded.pid);
+    const mix = Object.entries(outcome.calls)
+      .map(([tool, n]) => `${tool} ${n}`)
+      .join(", ");
+    report(
+      `${CALLS} calls with the embedded PMS (${mix}): ${outcome.errors} errors` +
+        (outcome.firstError ? ` (first: ${outcome.firstError})` : ""),
+    );
+  } finally {
+    await embedded.close();
+  }
+
+  const starts: number[] = [];
+  const atInitialize: number[] = [];
+  for (let i = 0; i < PROXY_STARTS; i++) {
+    const proxy = await connectStdio([binPath()], proxyEnv(sandbox));
+    try {
+      atInitialize.push(rssMiB(proxy.pid));
+      await sleep(SETTLE_MS);
+      starts.push(rssMiB(proxy.pid));
+    } finally {
+      await proxy.close();
+    }
+  }
+  const figures: Figures = {
+    rss_mib_after_1000_calls: afterCalls,
+    rss_mib_proxy_start: summarize(starts).median,
+    rss_mib_proxy_initialize: summarize(atInitialize).median,
+  };
+  report(
+    `after ${CALLS} calls, embedded PMS   ${afterCalls.toFixed(1)} MiB ${goalNote("rss_after_1000_calls", figures)}`,
+  );
+  report(
+    `at start, proxy mode              ${judged("rss_proxy_start", figures)} (median of ${PROXY_STARTS} starts, ` +
+      `${SETTLE_MS} ms after initialize; all: ${starts.map((s) => s.toFixed(1)).join(", ")})`,
+  );
+  report(
+    `  at the initialize answer itself  ${figures.rss_mib_proxy_initialize!.toFixed(1)} MiB ` +
+      `(before the PMS client is loaded)`,
+  );
+  return { figures, spreads: {} };
+}
+
+export async function benchMcp(report: (line: string) => void): Promise<SectionResult> {
+  const sandbox = await startSandbox();
+  try {
+    const search = await searchPatients(sandbox, report);
+    const rss = await memory(sandbox, report);
+    return { figures: { ...search.figures, ...rss.figures }, spreads: search.spreads };
+  } finally {
     await sandbox.close();
   }
-
-  const embedded: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: "warn" };
-  for (const key of ["PMS_BASE_URL", "PMS_ORG_ID", "PMS_API_TOKEN"]) delete embedded[key];
-  const ours: number[] = [];
-  const minimal: number[] = [];
-  for (let i = 0; i < COLD_STARTS; i++) {
-    ours.push(await coldStart([CLI], embedded));
-    minimal.push(await coldStart(["--input-type=module", "-e", MINIMAL_SERVER], embedded));
-  }
-  report(
-    `cold start to initialize response: dental-pms-mcp ${ms(median(ours))}, minimal SDK server ${ms(median(minimal))} ` +
-      `(x${(median(ours) / median(minimal)).toFixed(2)})  [median of ${COLD_STARTS}]`,
-  );
 }
