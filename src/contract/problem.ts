@@ -32,6 +32,12 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
+  /** The database cannot be reached or is overloaded right now: retry after Retry-After. */
+  storage_unavailable: 503,
+  /** The database only allows reading (a standby, a read-only disk): nothing was written. */
+  storage_read_only: 503,
+  /** The database's disk is full: nothing was written. */
+  storage_full: 507,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ErrorCode = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);

@@ -76,6 +76,7 @@ function describePmsError(tool: string, error: PmsError): string {
     case "rate_limited":
       return `The practice system is busy. Wait ${error.details.retryAfterSeconds ?? 5} seconds, then call ${tool} again.`;
     case "unavailable":
+      if (problem?.code === "storage_full" || problem?.code === "storage_read_only") return describeNothingSaved(tool, problem.code);
       if (error.details.outcomeUnknown) {
         // A lost answer, a timeout or a 5xx to a write: the model must look before acting again.
         return `The practice system gave no complete answer, so it is unknown whether ${tool} took effect. Do not assume either way: check with ${tool === "create_patient" ? "search_patients" : "find_appointments"} (or call ${tool} again with exactly the same arguments, which is safe for book_appointment).`;
@@ -84,6 +85,16 @@ function describePmsError(tool: string, error: PmsError): string {
     case "invalid_response":
       return "The practice system answered with something unexpected. Try once more; if it fails again, tell the person the booking system has a problem and offer to have the practice call back.";
   }
+}
+
+/** The PMS answered definitely: it wrote nothing, and it cannot until its staff fix it. */
+function describeNothingSaved(tool: string, code: "storage_full" | "storage_read_only"): string {
+  const why = code === "storage_full" ? "is out of disk space" : "is read-only right now";
+  return (
+    `Nothing was saved: ${tool} did not take effect because the practice system ${why}. Practice staff must fix ` +
+    "this; retrying will not help until they do. Looking things up still works. Tell the person their request " +
+    "could not be saved and offer to have the practice call back."
+  );
 }
 
 function describeConflict(tool: string, error: PmsError, detail: string): string {

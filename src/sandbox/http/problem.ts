@@ -15,6 +15,9 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   unsupported_media_type: "Unsupported content type",
   unknown_reference: "Unknown reference",
   internal_error: "Internal error",
+  storage_unavailable: "Database unavailable",
+  storage_read_only: "Database is read-only",
+  storage_full: "Database out of disk space",
 };
 
 function titleOf(code: ErrorCode): string {

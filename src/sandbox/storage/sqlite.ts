@@ -27,6 +27,8 @@ import {
   type PracticeRows,
   type ReferenceData,
   type Storage,
+  StorageError,
+  translatingErrors,
   type TransactionLoad,
   type TransactionState,
   type Write,
@@ -44,25 +46,30 @@ export function openSqliteStorage(dataDir?: string): SqliteStorage {
     file = join(dataDir, DATABASE_FILE);
   }
   const db = new Database(file);
+  // First: every later statement, switching to WAL included, may meet another process starting on the same file.
+  db.pragma("busy_timeout = 5000");
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
   // A 201 is a promise to the practice: every commit reaches the disk before it is acknowledged, so an
   // acknowledged booking survives a power cut, not just a crash of this process.
   db.pragma("synchronous = FULL");
   migrate(db);
-  return new SqliteStorage(db);
+  return translatingErrors(new SqliteStorage(db), sqliteFault(dataDir ?? "(in memory)"));
 }
 
+/**
+ * Applies the migrations the database lacks, each in its own BEGIN IMMEDIATE transaction that checks
+ * again whether it is still missing: another process starting on the same file may have applied it
+ * between our first look and our write lock.
+ */
 export function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[],
-  );
+  const isApplied = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").pluck();
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
+    if (isApplied.get(migration.version) !== undefined) continue;
     db.transaction(() => {
+      if (isApplied.get(migration.version) !== undefined) return;
       db.exec(migration.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         migration.version,
@@ -71,6 +78,28 @@ export function migrate(db: Database.Database): void {
       );
     }).immediate();
   }
+}
+
+/**
+ * SQLite's result codes as storage faults: a full disk, a read-only file or file system, an I/O error
+ * (the disk went away), a lock held by another process beyond busy_timeout.
+ */
+function sqliteFault(where: string) {
+  return (error: unknown): StorageError | undefined => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== "string") return undefined;
+    const kind =
+      code === "SQLITE_FULL"
+        ? "full"
+        : code.startsWith("SQLITE_READONLY")
+          ? "read_only"
+          : code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")
+            ? "busy"
+            : code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN")
+              ? "unavailable"
+              : undefined;
+    return kind === undefined ? undefined : new StorageError(kind, where, code, error);
+  };
 }
 
 function toPatient(row: Row): PatientRecord {
@@ -196,33 +225,43 @@ export class SqliteStorage implements Storage {
   }
 
   async insertPractice(practice: PracticeRows): Promise<void> {
+    this.db.transaction(() => this.writePractice(practice)).immediate();
+  }
+
+  async insertFirstPractice(practice: PracticeRows): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.db.prepare("SELECT 1 FROM orgs LIMIT 1").get() !== undefined) return false;
+      this.writePractice(practice);
+      return true;
+    }).immediate();
+  }
+
+  private writePractice(practice: PracticeRows): void {
     const db = this.db;
     const orgId = practice.org.uuid;
-    db.transaction(() => {
-      const seq = db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM orgs").pluck().get() as number;
-      db.prepare("INSERT INTO orgs (uuid, name, seq) VALUES (?, ?, ?)").run(orgId, practice.org.name, seq);
-      const insertDocs = (table: string, docs: readonly object[], uuidOf?: (doc: never) => string) => {
-        const statement = uuidOf
-          ? db.prepare(`INSERT INTO ${table} (org_id, uuid, seq, doc) VALUES (?, ?, ?, ?)`)
-          : db.prepare(`INSERT INTO ${table} (org_id, seq, doc) VALUES (?, ?, ?)`);
-        docs.forEach((doc, index) => {
-          const json = JSON.stringify(doc);
-          if (uuidOf) statement.run(orgId, uuidOf(doc as never), index, json);
-          else statement.run(orgId, index, json);
-        });
-      };
-      const byUuid = (doc: { uuid: string }) => doc.uuid;
-      insertDocs("locations", practice.locations, byUuid);
-      insertDocs("providers", practice.providers, byUuid);
-      insertDocs("appointment_types", practice.appointmentTypes, byUuid);
-      insertDocs("shifts", practice.shifts);
-      insertDocs("time_off", practice.timeOff, byUuid);
-      insertDocs("closures", practice.closures);
-      for (const patient of practice.patients) this.statements.insertPatient.run({ org_id: orgId, ...patient });
-      for (const appointment of practice.appointments) {
-        this.statements.insertAppointment.run(appointmentParams(orgId, appointment));
-      }
-    }).immediate();
+    const seq = db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM orgs").pluck().get() as number;
+    db.prepare("INSERT INTO orgs (uuid, name, seq) VALUES (?, ?, ?)").run(orgId, practice.org.name, seq);
+    const insertDocs = (table: string, docs: readonly object[], uuidOf?: (doc: never) => string) => {
+      const statement = uuidOf
+        ? db.prepare(`INSERT INTO ${table} (org_id, uuid, seq, doc) VALUES (?, ?, ?, ?)`)
+        : db.prepare(`INSERT INTO ${table} (org_id, seq, doc) VALUES (?, ?, ?)`);
+      docs.forEach((doc, index) => {
+        const json = JSON.stringify(doc);
+        if (uuidOf) statement.run(orgId, uuidOf(doc as never), index, json);
+        else statement.run(orgId, index, json);
+      });
+    };
+    const byUuid = (doc: { uuid: string }) => doc.uuid;
+    insertDocs("locations", practice.locations, byUuid);
+    insertDocs("providers", practice.providers, byUuid);
+    insertDocs("appointment_types", practice.appointmentTypes, byUuid);
+    insertDocs("shifts", practice.shifts);
+    insertDocs("time_off", practice.timeOff, byUuid);
+    insertDocs("closures", practice.closures);
+    for (const patient of practice.patients) this.statements.insertPatient.run({ org_id: orgId, ...patient });
+    for (const appointment of practice.appointments) {
+      this.statements.insertAppointment.run(appointmentParams(orgId, appointment));
+    }
   }
 
   async addToken(orgId: string, tokenHash: string): Promise<string> {
