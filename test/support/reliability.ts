@@ -111,31 +111,35 @@ export async function disjointSlots(
   options: { fromDay?: number; days?: number; providerUuid?: string } = {},
 ): Promise<FreeSlot[]> {
   const today = new Date();
-  const start = new Date(today.getTime() + (options.fromDay ?? 1) * 86_400_000).toISOString().slice(0, 10);
-  const end = new Date(today.getTime() + ((options.fromDay ?? 1) + (options.days ?? 27)) * 86_400_000)
-    .toISOString()
-    .slice(0, 10);
+  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const end = day((options.fromDay ?? 1) + (options.days ?? 27));
   const provider = options.providerUuid ? `&provider_uuid=${options.providerUuid}` : "";
-  const response = await api(
-    "GET",
-    `/schedule/availability?appointment_type_uuid=${appointmentTypeUuid}&start_date=${start}&end_date=${end}&limit=500${provider}`,
-  );
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  const availability = Availability.parse(response.body);
   const busyUntil = new Map<string, string>();
   const picked: FreeSlot[] = [];
-  for (const slot of availability.slots) {
-    const location = slot.location.uuid;
-    // Local times of one location compare correctly as text.
-    if ((busyUntil.get(location) ?? "") > slot.scheduled_start) continue;
-    busyUntil.set(location, slot.scheduled_end);
-    picked.push({
-      scheduled_start: slot.scheduled_start,
-      scheduled_end: slot.scheduled_end,
-      provider_uuid: slot.provider.uuid,
-      location_uuid: location,
-    });
-    if (picked.length === count) break;
+  // One answer holds at most 500 slots (a day or two of the practice): page on by date until enough.
+  for (let from = day(options.fromDay ?? 1); picked.length < count && from <= end; ) {
+    const response = await api(
+      "GET",
+      `/schedule/availability?appointment_type_uuid=${appointmentTypeUuid}&start_date=${from}&end_date=${end}&limit=500${provider}`,
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const availability = Availability.parse(response.body);
+    for (const slot of availability.slots) {
+      const location = slot.location.uuid;
+      // Local times of one location compare correctly as text.
+      if ((busyUntil.get(location) ?? "") > slot.scheduled_start) continue;
+      busyUntil.set(location, slot.scheduled_end);
+      picked.push({
+        scheduled_start: slot.scheduled_start,
+        scheduled_end: slot.scheduled_end,
+        provider_uuid: slot.provider.uuid,
+        location_uuid: location,
+      });
+      if (picked.length === count) break;
+    }
+    const lastDay = availability.slots.at(-1)?.scheduled_start.slice(0, 10);
+    if (!availability.has_more || lastDay === undefined) break;
+    from = lastDay > from ? lastDay : new Date(Date.parse(`${from}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   }
   expect(picked.length, "the demo practice has enough free time").toBe(count);
   return picked;

@@ -183,6 +183,13 @@ class Where {
   }
 }
 
+type LockKind = "idempotency" | "provider" | "location";
+
+/** The text whose hashtextextended() is the advisory lock of one provider, location or idempotency key of an org. */
+export function lockKey(orgId: string, kind: LockKind, id: string): string {
+  return `${orgId}|${kind}|${id}`;
+}
+
 /**
  * The advisory locks of a transaction in the one order every transaction takes them: its idempotency
  * key, then providers, then locations, each group sorted. Providers come before locations so that a
@@ -190,9 +197,9 @@ class Where {
  * provider's bookings there. `providers` are also the in-process wait lines it queues in.
  */
 function lockKeys(orgId: string, load: TransactionLoad): { all: string[]; providers: string[] } {
-  const keys = (kind: string, uuids: readonly string[] = []) => [...new Set(uuids)].sort().map((uuid) => `${orgId}|${kind}|${uuid}`);
+  const keys = (kind: LockKind, uuids: readonly string[] = []) => [...new Set(uuids)].sort().map((uuid) => lockKey(orgId, kind, uuid));
   const providers = keys("provider", load.bookings?.provider_uuids);
-  const idempotency = load.idempotency ? [`${orgId}|idempotency|${load.idempotency.key}`] : [];
+  const idempotency = load.idempotency ? [lockKey(orgId, "idempotency", load.idempotency.key)] : [];
   return { all: [...idempotency, ...providers, ...keys("location", load.bookings?.location_uuids)], providers };
 }
 
