@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   slot_unavailable: 409,
+  /** The patient already has an appointment overlapping the requested time (at any location). */
+  patient_busy: 409,
   duplicate_patient: 409,
   invalid_transition: 409,
   idempotency_key_in_progress: 409,
@@ -48,13 +50,13 @@ export const FieldError = z.object({
 });
 export type FieldError = z.infer<typeof FieldError>;
 
-/** On 409 slot_unavailable: what is taken, and when. */
+/** On 409 slot_unavailable and patient_busy: what is taken, and when. */
 export const SlotConflict = z.object({
-  resource: z.enum(["provider", "operatory"]),
+  resource: z.enum(["provider", "operatory", "patient"]).describe("patient: the patient's own other appointment (patient_busy)"),
   resource_uuid: Uuid,
-  start: LocalDateTime.describe("Start of the conflicting booking, local time"),
-  end: LocalDateTime.describe("End of the conflicting booking, local time"),
-  timezone: TimeZone,
+  start: LocalDateTime.describe("Start of the conflicting booking, local time at its location"),
+  end: LocalDateTime.describe("End of the conflicting booking, local time at its location"),
+  timezone: TimeZone.describe("Timezone of the conflicting booking's location"),
 });
 export type SlotConflict = z.infer<typeof SlotConflict>;
 

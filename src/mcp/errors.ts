@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { PmsError } from "../pms/errors.js";
 import type { Logger } from "../log.js";
+import { describeLocalRange } from "./time.js";
 import { ToolFailure, ToolInputError } from "./tool-error.js";
 
 export function errorResult(text: string): CallToolResult {
@@ -100,6 +101,16 @@ function describeNothingSaved(tool: string, code: "storage_full" | "storage_read
 function describeConflict(tool: string, error: PmsError, detail: string): string {
   const problem = error.problem;
   switch (problem?.code) {
+    case "patient_busy": {
+      // Another time with another provider would not help: it is the patient who is taken.
+      const conflict = problem.conflict;
+      const when = conflict ? `: ${describeLocalRange(conflict.start, conflict.end, conflict.timezone)}` : "";
+      return (
+        `The patient already has an appointment then${when}, and cannot be booked into two at once. Nothing was ` +
+        `booked. If that appointment is the one they want, nothing more is needed (find_appointments shows it); ` +
+        `otherwise choose a time that does not overlap it and call ${tool} again.`
+      );
+    }
     case "duplicate_patient":
       return problem.existing_uuid && !detail.includes(problem.existing_uuid)
         ? `${detail} The existing patient's patient_uuid is ${problem.existing_uuid}: use it instead of creating a new patient.`

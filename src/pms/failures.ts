@@ -113,6 +113,8 @@ function conflictAdvice(problem: Problem | undefined): string {
   switch (problem?.code) {
     case "slot_unavailable":
       return "That time is taken: check availability again and offer the caller a free slot.";
+    case "patient_busy":
+      return "The patient already has an appointment overlapping that time: choose a time that does not overlap it.";
     case "duplicate_patient":
       return problem.existing_uuid
         ? `Use the existing patient ${problem.existing_uuid} instead of creating a new one.`

@@ -60,7 +60,9 @@ describe("POST /appointments", () => {
 
   it("answers 409 naming the busy provider and the conflicting window", async () => {
     await book({ scheduled_start: "2026-03-06T09:00:00" });
-    const response = await t.call("POST", "/appointments", { body: booking({ scheduled_start: "2026-03-06T09:30:00" }) });
+    const response = await t.call("POST", "/appointments", {
+      body: booking({ scheduled_start: "2026-03-06T09:30:00", patient_uuid: t.tiny.otherPatientUuid }),
+    });
     const problem = expectProblem(response, 409, "slot_unavailable");
     expect(problem.conflict).toEqual({
       resource: "provider",
@@ -80,6 +82,7 @@ describe("POST /appointments", () => {
         appointment_type_uuid: t.tiny.cleaningTypeUuid,
         scheduled_start: "2026-03-06T14:30:00",
         operatory_uuid: t.tiny.operatoryUuids[1],
+        patient_uuid: t.tiny.otherPatientUuid,
       }),
     });
     const problem = expectProblem(response, 409, "slot_unavailable");
@@ -149,7 +152,8 @@ describe("lifecycle", () => {
 
   it("cancelling stores the reason and frees the slot for another booking", async () => {
     const { uuid } = await book({ scheduled_start: "2026-03-09T14:00:00" });
-    expectProblem(await t.call("POST", "/appointments", { body: booking({ scheduled_start: "2026-03-09T14:00:00" }) }), 409, "slot_unavailable");
+    const other = booking({ scheduled_start: "2026-03-09T14:00:00", patient_uuid: t.tiny.otherPatientUuid });
+    expectProblem(await t.call("POST", "/appointments", { body: other }), 409, "slot_unavailable");
     const cancelled = await t.call("POST", `/appointments/${uuid}/status`, { body: { status: "cancelled", reason: "patient is sick" } });
     expect(Appointment.parse(cancelled.body)).toMatchObject({ status: "cancelled", cancellation_reason: "patient is sick" });
     await book({ scheduled_start: "2026-03-09T14:00:00" });
@@ -170,7 +174,7 @@ describe("PATCH /appointments/{uuid}", () => {
 
   it("refuses a move onto another booking with 409, and leaves the appointment as it was", async () => {
     const a = await book({ scheduled_start: "2026-03-11T14:00:00" });
-    await book({ scheduled_start: "2026-03-11T15:00:00" });
+    await book({ scheduled_start: "2026-03-11T15:00:00", patient_uuid: t.tiny.otherPatientUuid });
     expectProblem(await t.call("PATCH", `/appointments/${a.uuid}`, { body: { scheduled_start: "2026-03-11T14:30:00" } }), 409, "slot_unavailable");
     const unchanged = Appointment.parse((await t.call("GET", `/appointments/${a.uuid}`)).body);
     expect(unchanged.scheduled_start).toBe("2026-03-11T14:00:00");

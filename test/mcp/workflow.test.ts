@@ -40,6 +40,23 @@ describe("the guide's four steps", () => {
 });
 
 describe("booking safety", () => {
+  it("a patient already booked then hears that, without alternatives at other times or with other providers", async () => {
+    const { jane, npe, slot, booking } = await runGuideWorkflow(harness.client);
+    // The same request under another idempotency key: not a replay, and not "the slot is taken" either.
+    const text = await callError(harness.client, "book_appointment", {
+      patient_uuid: jane.uuid,
+      appointment_type_uuid: npe.uuid,
+      provider_uuid: slot.provider.uuid,
+      location_uuid: slot.location.uuid,
+      scheduled_start: slot.scheduled_start,
+      idempotency_key: "a-different-key-0001",
+    });
+    expect(text).toMatch(/^The patient already has an appointment then: /);
+    expect(text).toContain(booking.structured.appointment.when);
+    expect(text).toContain("Nothing was booked");
+    expect(text).not.toMatch(/alternatives|check_availability/);
+  });
+
   it("answers a taken slot with up to three nearest free alternatives", async () => {
     const { npe, slot } = await runGuideWorkflow(harness.client);
     const search = await callOk(harness.client, "search_patients", { query: "Jonathan Smith" });

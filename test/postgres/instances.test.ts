@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Availability, Patient } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
+import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/postgres-migrations.js";
 import { assertBuilt } from "../support/mcp-process.js";
 import {
   createTestSchema,
@@ -54,7 +55,7 @@ describe("two API instances on one PostgreSQL database", () => {
         migrations: await count("SELECT COUNT(*) AS n FROM schema_migrations"),
       };
     }, schema.url);
-    expect(counts).toEqual({ orgs: 1, tokens: 1, migrations: 1 });
+    expect(counts).toEqual({ orgs: 1, tokens: 1, migrations: POSTGRES_MIGRATIONS.length });
     for (const instance of instances) expect((await instance.call("GET", "/providers")).status).toBe(200);
   });
 
@@ -74,11 +75,13 @@ describe("two API instances on one PostgreSQL database", () => {
     }
     expect(slots).toHaveLength(SLOTS);
 
+    // The guide's two patients, who have no other appointments: both ask for every slot.
+    const patients = [GUIDE_UUIDS.janeSmith, GUIDE_UUIDS.jonathanSmith];
     const requests = slots.flatMap((slot, s) =>
       Array.from({ length: REQUESTS_PER_SLOT }, (_, i) =>
         instanceFor(i)("POST", "/appointments", {
           body: {
-            patient_uuid: GUIDE_UUIDS.janeSmith,
+            patient_uuid: patients[i % patients.length],
             appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
             location_uuid: GUIDE_UUIDS.mainStreetDental,
             provider_uuid: GUIDE_UUIDS.michaelChen,
@@ -91,10 +94,17 @@ describe("two API instances on one PostgreSQL database", () => {
     for (let s = 0; s < SLOTS; s++) {
       const responses = answered.filter(([slot]) => slot === s).map(([, response]) => response);
       expect(responses.filter((r) => r.status === 201), `slot ${s}`).toHaveLength(1);
-      for (const response of responses.filter((r) => r.status !== 201)) expectProblem(response, 409, "slot_unavailable");
+      const winner = responses.find((r) => r.status === 201)!.body.patient.uuid as string;
+      for (const response of responses.filter((r) => r.status !== 201)) {
+        // The winner's other requests: the patient is booked then; the other patient's: the slot is taken.
+        const problem = expectProblem(response, 409, response.body.code);
+        expect(problem.code).toBe(problem.conflict?.resource === "patient" ? "patient_busy" : "slot_unavailable");
+        expect(problem.conflict?.resource === "patient").toBe(problem.conflict?.resource_uuid === winner);
+      }
     }
     expect(await overlappingPairs(schema.url, "provider_uuid")).toBe(0);
     expect(await overlappingPairs(schema.url, "operatory_uuid")).toBe(0);
+    expect(await overlappingPairs(schema.url, "patient_uuid")).toBe(0);
   });
 
   it("concurrent duplicate patients over both instances: one 201, every other one 409 naming it", async () => {

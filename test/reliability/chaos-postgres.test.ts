@@ -23,7 +23,7 @@ import {
   type SandboxInstance,
   type TestSchema,
 } from "../support/postgres.js";
-import { callTool, disjointSlots, inParallel, patientUuids, printSummary, textOf, type FreeSlot } from "../support/reliability.js";
+import { callTool, disjointSlots, inParallel, freshPatients, printSummary, textOf, type FreeSlot } from "../support/reliability.js";
 import { expectProblem, type ApiResponse, type Caller } from "../support/sandbox.js";
 
 const TOKEN = "sk_test_chaos_postgres_token";
@@ -110,7 +110,7 @@ describe("two API instances while their database sessions are terminated", () =>
   it(`keep running through ${FAULTS} terminations, keep every acknowledged write, double-book nothing, recover within 5 s`, async () => {
     const api = instances[0]!.call;
     const slots = await disjointSlots(api, GUIDE_UUIDS.hygiene, BOOKINGS + 2 * RESCHEDULES + 2, { fromDay: 1, days: 27 });
-    const patients = await patientUuids(api, BOOKINGS + RESCHEDULES + 2);
+    const patients = await freshPatients(api, BOOKINGS + RESCHEDULES + 2);
     const takeSlot = () => slots.shift()!;
     const takePatient = () => patients.shift()!;
 
@@ -217,7 +217,7 @@ describe("a provider's lock held by another session", () => {
     const providers = (await api("GET", "/providers")).body.items as { uuid: string; location_uuids: string[] }[];
     const colleague = providers.find((p) => p.uuid !== locked && p.location_uuids.includes(GUIDE_UUIDS.mainStreetDental))!;
     const otherSlots = await disjointSlots(api, GUIDE_UUIDS.hygiene, 6, { fromDay: 20, days: 7, providerUuid: colleague.uuid });
-    const patients = await patientUuids(api, lockedSlots.length + otherSlots.length + 1);
+    const patients = await freshPatients(api, lockedSlots.length + otherSlots.length + 1);
 
     const holder = new pg.Client({ connectionString: schema.url });
     await holder.connect();

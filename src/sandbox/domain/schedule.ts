@@ -1,6 +1,6 @@
 /**
- * An indexed, read-mostly view of a ScheduleSnapshot: bookings per provider and per operatory in
- * start order, and each (location, local date)'s working windows resolved to instants once.
+ * An indexed, read-mostly view of a ScheduleSnapshot: bookings per provider, per operatory and per
+ * patient in start order, and each (location, local date)'s working windows resolved to instants once.
  * Bookability is asked tens of thousands of times per availability query, and every luxon call
  * costs microseconds, so all timezone work is done here once and memoised.
  */
@@ -98,6 +98,7 @@ export class PreparedSchedule {
   private readonly closures: Map<string, ClosureRecord>;
   private readonly byProvider = new Map<string, Timeline>();
   private readonly byOperatory = new Map<string, Timeline>();
+  private readonly byPatient = new Map<string, Timeline>();
   private readonly dayPlans = new Map<string, DayPlan>();
   private readonly localDates = new Map<string, string>();
 
@@ -115,6 +116,7 @@ export class PreparedSchedule {
     if (booking.status === "cancelled") return;
     timeline(this.byProvider, booking.provider_uuid).add(booking);
     timeline(this.byOperatory, booking.operatory_uuid).add(booking);
+    timeline(this.byPatient, booking.patient_uuid).add(booking);
   }
 
   providerConflict(providerUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
@@ -123,6 +125,10 @@ export class PreparedSchedule {
 
   operatoryConflict(operatoryUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
     return this.byOperatory.get(operatoryUuid)?.findOverlap(start, end, ignoreUuid);
+  }
+
+  patientConflict(patientUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
+    return this.byPatient.get(patientUuid)?.findOverlap(start, end, ignoreUuid);
   }
 
   timeOffOverlapping(providerUuid: string, start: EpochMs, end: EpochMs): TimeOffRecord | undefined {

@@ -71,16 +71,17 @@ function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnap
 }
 
 /** A failed bookability check, as the API error the client sees. */
-function bookabilityError(result: Exclude<Bookability, { ok: true }>, location: LocationRecord): ApiError {
-  if (result.code === "slot_unavailable") {
+function bookabilityError(result: Exclude<Bookability, { ok: true }>, ref: Reference, location: LocationRecord): ApiError {
+  if ("conflict" in result) {
     const { conflict } = result;
-    return new ApiError("slot_unavailable", result.message, [], {
+    const timezone = ref.locationsById.get(conflict.location_uuid)?.timezone ?? location.timezone;
+    return new ApiError(result.code, result.message, [], {
       conflict: {
         resource: conflict.resource,
         resource_uuid: conflict.resource_uuid,
-        start: formatLocalDateTime(conflict.start, location.timezone),
-        end: formatLocalDateTime(conflict.end, location.timezone),
-        timezone: location.timezone,
+        start: formatLocalDateTime(conflict.start, timezone),
+        end: formatLocalDateTime(conflict.end, timezone),
+        timezone,
       },
     });
   }
@@ -97,6 +98,7 @@ function scopeOf(candidate: Candidate) {
   return {
     provider_uuids: [candidate.provider_uuid],
     location_uuids: [candidate.location_uuid],
+    patient_uuids: candidate.patient_uuid === undefined ? [] : [candidate.patient_uuid],
     window: { start: candidate.start, end: Math.max(candidate.end, candidate.start) },
   };
 }
@@ -157,6 +159,7 @@ export async function createAppointment(
     provider_uuid: provider.uuid,
     location_uuid: location.uuid,
     operatory_uuid: body.operatory_uuid,
+    patient_uuid: patient.uuid,
     start,
     end,
   };
@@ -173,7 +176,7 @@ export async function createAppointment(
       }
       const now = ctx.now();
       const verdict = checkBookable(snapshotOf(ref, state.bookings), candidate, now);
-      if (!verdict.ok) throw bookabilityError(verdict, location);
+      if (!verdict.ok) throw bookabilityError(verdict, ref, location);
       const record: AppointmentRow = {
         uuid: randomUUID(),
         patient_uuid: patient.uuid,
@@ -302,7 +305,7 @@ export async function updateAppointment(ctx: ServiceContext, caller: Caller, uui
       if (!verdict.ok && verdict.code === "slot_unavailable" && body.operatory_uuid === undefined && candidate.operatory_uuid !== undefined) {
         verdict = checkBookable(snapshot, { ...candidate, operatory_uuid: undefined }, now);
       }
-      if (!verdict.ok) throw bookabilityError(verdict, location);
+      if (!verdict.ok) throw bookabilityError(verdict, ref, location);
       const next: AppointmentRow = {
         ...existing,
         provider_uuid: candidate.provider_uuid,
@@ -351,6 +354,7 @@ function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: Upda
     provider_uuid: provider.uuid,
     location_uuid: location.uuid,
     operatory_uuid: body.operatory_uuid ?? (sameLocation ? current.operatory_uuid : undefined),
+    patient_uuid: current.patient_uuid,
     start,
     end,
     ignore_appointment_uuid: current.uuid,

@@ -105,6 +105,7 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   const bookings = await ctx.storage.findBookings(caller.orgId, {
     provider_uuids: providerUuids,
     location_uuids: locationUuids,
+    patient_uuids: [],
     window: windowOf(locations, startDate, endDate),
   });
   const found = findSlots(

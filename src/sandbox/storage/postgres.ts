@@ -2,8 +2,8 @@
  * The PostgreSQL backend of `Storage` (node-postgres, one Pool per instance), for running several
  * sandbox API instances on one database. Semantics match the SQLite backend row for row.
  *
- * `transact` is BEGIN; pg_advisory_xact_lock on the idempotency key, then the providers, then the
- * locations it touches (always in that order and sorted within each, so two transactions never wait on
+ * `transact` is BEGIN; pg_advisory_xact_lock on the idempotency key, then the providers, the patients
+ * and the locations it touches (always in that order and sorted within each, so two transactions never wait on
  * each other in a cycle, and one waiting for a provider holds no location lock meanwhile); SELECT … FOR
  * UPDATE of the appointment it changes; load; decide; write; COMMIT. The exclusion constraints of the
  * schema are the last line of defence: should a write slip past the locks (an instance of another
@@ -183,7 +183,7 @@ class Where {
   }
 }
 
-type LockKind = "idempotency" | "provider" | "location";
+type LockKind = "idempotency" | "provider" | "patient" | "location";
 
 /** The text whose hashtextextended() is the advisory lock of one provider, location or idempotency key of an org. */
 export function lockKey(orgId: string, kind: LockKind, id: string): string {
@@ -192,7 +192,7 @@ export function lockKey(orgId: string, kind: LockKind, id: string): string {
 
 /**
  * The advisory locks of a transaction in the one order every transaction takes them: its idempotency
- * key, then providers, then locations, each group sorted. Providers come before locations so that a
+ * key, then providers, patients and locations, each group sorted. Providers come before locations so that a
  * transaction waiting for a busy provider holds no location lock, which would stall every other
  * provider's bookings there. `providers` are also the in-process wait lines it queues in.
  */
@@ -200,7 +200,8 @@ function lockKeys(orgId: string, load: TransactionLoad): { all: string[]; provid
   const keys = (kind: LockKind, uuids: readonly string[] = []) => [...new Set(uuids)].sort().map((uuid) => lockKey(orgId, kind, uuid));
   const providers = keys("provider", load.bookings?.provider_uuids);
   const idempotency = load.idempotency ? [lockKey(orgId, "idempotency", load.idempotency.key)] : [];
-  return { all: [...idempotency, ...providers, ...keys("location", load.bookings?.location_uuids)], providers };
+  const patients = keys("patient", load.bookings?.patient_uuids);
+  return { all: [...idempotency, ...providers, ...patients, ...keys("location", load.bookings?.location_uuids)], providers };
 }
 
 /** What the load helpers need: a pooled client inside a transaction, or `read` outside one. */
@@ -350,16 +351,17 @@ export class PostgresStorage implements Storage {
   }
 
   private async loadBookings(db: Queryable, orgId: string, scope: BookingScope): Promise<AppointmentRow[]> {
-    // Two index range scans (by provider, by location) united; an OR of both would scan the org.
+    // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
     const overlapping = "start_ms < $2 AND start_ms > $3 AND end_ms > $4 AND status <> 'cancelled'";
     const { rows } = await db.query<AppointmentRow>(
-      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments
-       WHERE org_id = $1 AND provider_uuid = ANY($5::text[]) AND ${overlapping}
-       UNION
-       SELECT ${APPOINTMENT_COLUMNS} FROM appointments
-       WHERE org_id = $1 AND location_uuid = ANY($6::text[]) AND ${overlapping}
-       ORDER BY start, uuid`,
-      [orgId, scope.window.end, scope.window.start - MAX_BOOKING_MS, scope.window.start, scope.provider_uuids, scope.location_uuids],
+      [["provider_uuid", "$5"], ["location_uuid", "$6"], ["patient_uuid", "$7"]]
+        .map(([column, uuids]) => `SELECT ${APPOINTMENT_COLUMNS} FROM appointments
+           WHERE org_id = $1 AND ${column} = ANY(${uuids}::text[]) AND ${overlapping}`)
+        .join(" UNION ") + " ORDER BY start, uuid",
+      [
+        orgId, scope.window.end, scope.window.start - MAX_BOOKING_MS, scope.window.start,
+        scope.provider_uuids, scope.location_uuids, scope.patient_uuids,
+      ],
     );
     return rows;
   }

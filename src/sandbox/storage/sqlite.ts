@@ -170,16 +170,14 @@ export class SqliteStorage implements Storage {
         timeOff: prepare("SELECT doc FROM time_off WHERE org_id = ? ORDER BY seq"),
         closures: prepare("SELECT doc FROM closures WHERE org_id = ? ORDER BY seq"),
       },
-      // Two index range scans (by provider, by location) united; an OR of both would scan the org.
-      bookings: prepare(`
-        SELECT * FROM appointments
-        WHERE org_id = @org_id AND provider_uuid IN (SELECT value FROM json_each(@providers))
-          AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'
-        UNION
-        SELECT * FROM appointments
-        WHERE org_id = @org_id AND location_uuid IN (SELECT value FROM json_each(@locations))
-          AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'
-        ORDER BY start_ms, uuid`),
+      // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
+      bookings: prepare(
+        ["provider_uuid IN (SELECT value FROM json_each(@providers))", "location_uuid IN (SELECT value FROM json_each(@locations))",
+          "patient_uuid IN (SELECT value FROM json_each(@patients))"]
+          .map((which) => `SELECT * FROM appointments WHERE org_id = @org_id AND ${which}
+            AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'`)
+          .join(" UNION ") + " ORDER BY start_ms, uuid",
+      ),
       insertPatient: prepare(`
         INSERT INTO patients (org_id, uuid, first_name, last_name, first_folded, last_folded, date_of_birth,
           primary_phone, email, preferred_provider_uuid)
@@ -310,6 +308,7 @@ export class SqliteStorage implements Storage {
       earliest_start: scope.window.start - MAX_BOOKING_MS,
       providers: JSON.stringify(scope.provider_uuids),
       locations: JSON.stringify(scope.location_uuids),
+      patients: JSON.stringify(scope.patient_uuids),
     }) as Row[];
     return rows.map(toAppointment);
   }

@@ -101,10 +101,11 @@ export interface AuditRow extends AuditEntry {
   org_id: string;
 }
 
-/** Which bookings to load: those of these providers, or at these locations, overlapping the window. */
+/** Which bookings to load: those of these providers or patients, or at these locations, overlapping the window. */
 export interface BookingScope {
   provider_uuids: readonly string[];
   location_uuids: readonly string[];
+  patient_uuids: readonly string[];
   window: Interval;
 }
 
