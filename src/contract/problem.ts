@@ -25,6 +25,8 @@ export const ERROR_STATUS = {
   unknown_reference: 422,
   outside_working_hours: 422,
   in_the_past: 422,
+  /** Further ahead than the practice's booking horizon; the detail names the last bookable date. */
+  beyond_horizon: 422,
   invalid_time_range: 422,
   nonexistent_local_time: 422,
   range_too_long: 422,

@@ -208,4 +208,33 @@ describe("checkBookable", () => {
       expect(checkBookable({ ...baseSnapshot(), bookings: [own] }, moving, NOW).ok).toBe(true);
     });
   });
+
+  describe("the booking horizon", () => {
+    // Seen from 2025-05-01 with a one-month horizon, 2025-06-01 (a Sunday) is the last bookable date.
+    const horizon = () => ({ ...baseSnapshot(), horizon_months: 1 });
+
+    it("accepts a visit up to the last bookable date and refuses one after it, naming that date", () => {
+      expect(checkBookable(horizon(), chen("2025-05-30T10:00", "2025-05-30T11:00"), NOW).ok).toBe(true);
+      const result = checkBookable(horizon(), chen("2025-06-02T10:00", "2025-06-02T11:00"), NOW);
+      expect(result).toMatchObject({ ok: false, code: "beyond_horizon", field: "scheduled_start" });
+      if (!result.ok) {
+        expect(result.message).toBe(
+          "Appointments can be booked up to 1 months ahead: the last bookable date at Main Street Dental is 2025-06-01 " +
+            "(America/Los_Angeles). Choose a date on or before it.",
+        );
+      }
+    });
+
+    it("defaults to 18 months, and judges any year, even 9999, without computing with it", () => {
+      expect(checkBookable(baseSnapshot(), chen("2026-10-30T10:00", "2026-10-30T11:00"), NOW).ok).toBe(true);
+      expect(checkBookable(baseSnapshot(), chen("2026-11-03T10:00", "2026-11-03T11:00"), NOW)).toMatchObject({ code: "beyond_horizon" });
+      const last = { ...chen("2025-05-20T10:00", "2025-05-20T11:00"), start: Date.parse("9999-12-31T23:00:00Z"), end: Date.parse("9999-12-31T23:59:00Z") };
+      expect(checkBookable(baseSnapshot(), last, NOW)).toMatchObject({ code: "beyond_horizon" });
+    });
+
+    it("refuses a horizon outside 1 to 120 months", () => {
+      expect(() => prepareSnapshot({ ...baseSnapshot(), horizon_months: 0 })).toThrow(RangeError);
+      expect(() => prepareSnapshot({ ...baseSnapshot(), horizon_months: 121 })).toThrow(RangeError);
+    });
+  });
 });

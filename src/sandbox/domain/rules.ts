@@ -37,7 +37,7 @@ export type Bookability =
   | { ok: true; operatory_uuid: string }
   | {
       ok: false;
-      code: "invalid_time_range" | "in_the_past" | "outside_working_hours" | "unknown_reference";
+      code: "invalid_time_range" | "in_the_past" | "beyond_horizon" | "outside_working_hours" | "unknown_reference";
       message: string;
       field?: string;
     }
@@ -59,6 +59,7 @@ export type Bookability =
 export type Verdict =
   | { ok: true; operatory_uuid: string }
   | { ok: false; reason: "invalid_time_range" | "in_the_past" | "unknown_provider" | "unknown_location" }
+  | { ok: false; reason: "beyond_horizon"; location: LocationRecord; lastDate: string; months: number }
   | { ok: false; reason: "inactive_provider"; provider: ProviderRecord }
   | { ok: false; reason: "unknown_operatory"; location: LocationRecord }
   | { ok: false; reason: "closed_day"; plan: DayPlan; closure: ClosureRecord }
@@ -105,6 +106,11 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
     operatories = [chosen];
   }
   if (start < now) return { ok: false, reason: "in_the_past" };
+  // Before any calendar work on the start: a start in year 9999 must be judged, not computed with.
+  const horizon = schedule.horizon(location, now);
+  if (start >= horizon.end) {
+    return { ok: false, reason: "beyond_horizon", location, lastDate: horizon.lastDate, months: schedule.horizonMonths };
+  }
 
   const day = plan ?? schedule.dayPlan(location, schedule.localDateAt(location, start));
   if (day.closure) return { ok: false, reason: "closed_day", plan: day, closure: day.closure };
@@ -176,6 +182,15 @@ export function explain(verdict: Verdict): Bookability {
         ok: false,
         code: "in_the_past",
         message: "The requested start time has already passed; choose a time in the future.",
+        field: "scheduled_start",
+      };
+    case "beyond_horizon":
+      return {
+        ok: false,
+        code: "beyond_horizon",
+        message:
+          `Appointments can be booked up to ${verdict.months} months ahead: the last bookable date at ${verdict.location.name} ` +
+          `is ${verdict.lastDate} (${verdict.location.timezone}). Choose a date on or before it.`,
         field: "scheduled_start",
       };
     case "unknown_provider":

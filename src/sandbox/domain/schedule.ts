@@ -16,7 +16,10 @@ import type {
   ShiftRecord,
   TimeOffRecord,
 } from "./model.js";
-import { localDate, wallClockBoundary, weekdayOf } from "./time.js";
+import { addDays, addMonths, localDate, startOfLocalDay, wallClockBoundary, weekdayOf } from "./time.js";
+
+export const DEFAULT_HORIZON_MONTHS = 18;
+export const MAX_HORIZON_MONTHS = 120;
 
 /** A provider's shift on one local date, resolved to instants. */
 export interface ShiftWindow {
@@ -101,8 +104,15 @@ export class PreparedSchedule {
   private readonly byPatient = new Map<string, Timeline>();
   private readonly dayPlans = new Map<string, DayPlan>();
   private readonly localDates = new Map<string, string>();
+  private readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
+  /** How far ahead bookings may be made, in months from today at the location. */
+  readonly horizonMonths: number;
 
   constructor(snapshot: ScheduleSnapshot) {
+    this.horizonMonths = snapshot.horizon_months ?? DEFAULT_HORIZON_MONTHS;
+    if (!Number.isInteger(this.horizonMonths) || this.horizonMonths < 1 || this.horizonMonths > MAX_HORIZON_MONTHS) {
+      throw new RangeError(`the booking horizon must be 1 to ${MAX_HORIZON_MONTHS} months, got ${this.horizonMonths}`);
+    }
     this.locations = new Map(snapshot.locations.map((location) => [location.uuid, location]));
     this.providers = new Map(snapshot.providers.map((provider) => [provider.uuid, provider]));
     this.shiftsByLocation = groupBy(snapshot.shifts, (shift) => shift.location_uuid);
@@ -144,6 +154,22 @@ export class PreparedSchedule {
       this.localDates.set(key, date);
     }
     return date;
+  }
+
+  /**
+   * The last local date at `location` on which a visit may start, seen from `now`, and the instant that
+   * date ends (starts from then on are beyond the horizon; compared as instants, whatever their year).
+   */
+  horizon(location: LocationRecord, now: EpochMs): { lastDate: string; end: EpochMs } {
+    const today = this.localDateAt(location, now);
+    const key = `${location.uuid}|${today}`;
+    let horizon = this.horizons.get(key);
+    if (!horizon) {
+      const lastDate = addMonths(today, this.horizonMonths);
+      horizon = { lastDate, end: startOfLocalDay(addDays(lastDate, 1), location.timezone) };
+      this.horizons.set(key, horizon);
+    }
+    return horizon;
   }
 
   dayPlan(location: LocationRecord, date: string): DayPlan {

@@ -67,6 +67,7 @@ function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnap
     timeOff: ref.timeOff,
     closures: ref.closures,
     bookings,
+    horizon_months: ref.org.booking_horizon_months,
   };
 }
 

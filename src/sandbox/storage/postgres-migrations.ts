@@ -159,4 +159,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ) WHERE (status <> 'cancelled');
     `,
   },
+  {
+    version: 3,
+    name: "per-org booking horizon",
+    sql: "ALTER TABLE orgs ADD COLUMN booking_horizon_months INTEGER NOT NULL DEFAULT 18;",
+  },
 ];

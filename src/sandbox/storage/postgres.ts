@@ -20,6 +20,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 import type { PoolClient, QueryResult, QueryResultRow } from "pg";
 import type { AppointmentRecord, ClinicalNoteRecord, PatientRecord } from "../domain/model.js";
+import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import type { Logger } from "../../log.js";
 import { migratePostgres } from "./postgres-migrate.js";
 import { describeDatabaseUrl } from "./postgres-url.js";
@@ -327,7 +328,7 @@ export class PostgresStorage implements Storage {
     const docs = (table: string) =>
       `COALESCE((SELECT json_agg(doc ORDER BY seq) FROM ${table} WHERE org_id = $1), '[]'::json)`;
     const { rows } = await this.read(
-      `SELECT uuid, name, ${docs("locations")} AS locations, ${docs("providers")} AS providers,
+      `SELECT uuid, name, booking_horizon_months, ${docs("locations")} AS locations, ${docs("providers")} AS providers,
          ${docs("appointment_types")} AS appointment_types, ${docs("shifts")} AS shifts,
          ${docs("time_off")} AS time_off, ${docs("closures")} AS closures
        FROM orgs WHERE uuid = $1`,
@@ -336,7 +337,7 @@ export class PostgresStorage implements Storage {
     const row = rows[0] as Record<string, unknown> | undefined;
     if (!row) return null;
     return {
-      org: { uuid: row.uuid as string, name: row.name as string },
+      org: { uuid: row.uuid as string, name: row.name as string, booking_horizon_months: row.booking_horizon_months as number },
       locations: row.locations as ReferenceData["locations"],
       providers: row.providers as ReferenceData["providers"],
       appointmentTypes: row.appointment_types as ReferenceData["appointmentTypes"],
@@ -546,7 +547,11 @@ export class PostgresStorage implements Storage {
 /** Inserts a whole practice on `client`, inside the caller's transaction. */
 async function writePractice(client: PoolClient, practice: PracticeRows): Promise<void> {
   const orgId = practice.org.uuid;
-  await client.query("INSERT INTO orgs (uuid, name) VALUES ($1, $2)", [orgId, practice.org.name]);
+  await client.query("INSERT INTO orgs (uuid, name, booking_horizon_months) VALUES ($1, $2, $3)", [
+    orgId,
+    practice.org.name,
+    practice.org.booking_horizon_months ?? DEFAULT_HORIZON_MONTHS,
+  ]);
   const insertDocs = async (table: string, docs: readonly object[], uuidOf?: (doc: never) => string) => {
     if (docs.length === 0) return;
     const json = docs.map((doc) => JSON.stringify(doc));

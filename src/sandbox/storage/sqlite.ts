@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import type { AppointmentRecord, ClinicalNoteRecord, PatientRecord } from "../domain/model.js";
+import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { MIGRATIONS } from "./migrations.js";
 import {
   MAX_BOOKING_MS,
@@ -161,7 +162,7 @@ export class SqliteStorage implements Storage {
     this.statements = {
       findToken: prepare("SELECT id AS token_id, org_id FROM api_tokens WHERE token_hash = ?"),
       insertToken: prepare("INSERT INTO api_tokens (id, org_id, token_hash, created_at) VALUES (?, ?, ?, ?)"),
-      getOrg: prepare("SELECT uuid, name FROM orgs WHERE uuid = ?"),
+      getOrg: prepare("SELECT uuid, name, booking_horizon_months FROM orgs WHERE uuid = ?"),
       docs: {
         locations: prepare("SELECT doc FROM locations WHERE org_id = ? ORDER BY seq"),
         providers: prepare("SELECT doc FROM providers WHERE org_id = ? ORDER BY seq"),
@@ -238,7 +239,12 @@ export class SqliteStorage implements Storage {
     const db = this.db;
     const orgId = practice.org.uuid;
     const seq = db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM orgs").pluck().get() as number;
-    db.prepare("INSERT INTO orgs (uuid, name, seq) VALUES (?, ?, ?)").run(orgId, practice.org.name, seq);
+    db.prepare("INSERT INTO orgs (uuid, name, seq, booking_horizon_months) VALUES (?, ?, ?, ?)").run(
+      orgId,
+      practice.org.name,
+      seq,
+      practice.org.booking_horizon_months ?? DEFAULT_HORIZON_MONTHS,
+    );
     const insertDocs = (table: string, docs: readonly object[], uuidOf?: (doc: never) => string) => {
       const statement = uuidOf
         ? db.prepare(`INSERT INTO ${table} (org_id, uuid, seq, doc) VALUES (?, ?, ?, ?)`)
@@ -280,7 +286,7 @@ export class SqliteStorage implements Storage {
   }
 
   async getReference(orgId: string): Promise<ReferenceData | null> {
-    const org = this.statements.getOrg.get(orgId) as { uuid: string; name: string } | undefined;
+    const org = this.statements.getOrg.get(orgId) as ReferenceData["org"] | undefined;
     if (!org) return null;
     const docs = this.statements.docs;
     const load = <T>(statement: Database.Statement): T[] =>
