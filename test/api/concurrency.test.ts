@@ -89,6 +89,32 @@ describe("Idempotency-Key", () => {
     expect((await appointmentsOn("2026-03-05")).total).toBe(1);
   });
 
+  it("replays an equivalent request: …Z or an offset for the local time, the default end spelt out, blank notes", async () => {
+    const headers = { "Idempotency-Key": "equivalent-forms" };
+    // Thursday 2026-03-12 09:00 in Los Angeles is 16:00Z (PDT since the 8th); the exam lasts 60 minutes.
+    const first = await t.call("POST", "/appointments", { body: booking("2026-03-12T09:00:00"), headers });
+    expect(first.status).toBe(201);
+    for (const equivalent of [
+      booking("2026-03-12T16:00:00Z"),
+      booking("2026-03-12T12:00:00-04:00"),
+      booking("2026-03-12T09:00"),
+      booking("2026-03-12T09:00:00", { scheduled_end: "2026-03-12T10:00:00" }),
+      booking("2026-03-12T09:00:00", { notes: "   " }),
+    ]) {
+      const again = await t.call("POST", "/appointments", { body: equivalent, headers });
+      expect({ status: again.status, replayed: again.headers.get("idempotent-replayed") }, JSON.stringify(equivalent)).toEqual({
+        status: 201,
+        replayed: "true",
+      });
+      expect(again.body).toEqual(first.body);
+    }
+    // A different end is a different request.
+    const longer = booking("2026-03-12T09:00:00", { scheduled_end: "2026-03-12T10:30:00" });
+    expectProblem(await t.call("POST", "/appointments", { body: longer, headers }), 422, "idempotency_key_reused");
+    expect((await appointmentsOn("2026-03-12")).total).toBe(1);
+    expect(first.body.notes).toBeNull();
+  });
+
   it("answers 422 idempotency_key_reused for the same key with a different body", async () => {
     const headers = { "Idempotency-Key": "reused-key" };
     expect((await t.call("POST", "/appointments", { body: booking("2026-03-06T09:00:00"), headers })).status).toBe(201);

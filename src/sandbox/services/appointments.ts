@@ -126,14 +126,14 @@ export async function createAppointment(
   body: CreateBody,
   idempotencyKey?: string,
 ): Promise<CreateOutcome> {
-  const hash = idempotencyKey === undefined ? undefined : requestHash(body);
+  const ref = await loadReference(ctx, caller.orgId);
+  const hash = idempotencyKey === undefined ? undefined : requestHash(meaningOf(ref, body));
   if (idempotencyKey !== undefined && hash !== undefined) {
-    // Fast path for a retry: answer from the stored outcome before re-validating anything.
+    // Fast path for a retry: answer from the stored outcome before validating anything again.
     const stored = await ctx.storage.getIdempotency(caller.orgId, idempotencyKey, oldestValid(ctx.now()));
     if (stored) return { ...replayOrFail(stored, hash), replayed: true };
   }
 
-  const ref = await loadReference(ctx, caller.orgId);
   const [patient] = await ctx.storage.getPatients(caller.orgId, [body.patient_uuid]);
   const location = ref.locationsById.get(body.location_uuid);
   const provider = ref.providersById.get(body.provider_uuid);
@@ -189,7 +189,7 @@ export async function createAppointment(
         end,
         local_date: localDate(start, location.timezone),
         status: "scheduled",
-        notes: body.notes ?? null,
+        notes: body.notes || null,
         cancellation_reason: null,
         created_at: now,
         updated_at: now,
@@ -205,6 +205,38 @@ export async function createAppointment(
       return { result: { status: 201, body: view, replayed: false }, writes };
     },
   );
+}
+
+/**
+ * What a booking request means, for its Idempotency-Key: the instants it names (local time, …Z and an
+ * offset all name one), the end the type's duration gives when none is sent, notes with blank as absent.
+ * So a retry written another way replays instead of being refused as "another request". What cannot be
+ * resolved (an unknown location, a malformed time) stays as sent: that request fails validation anyway.
+ */
+function meaningOf(ref: Reference, body: CreateBody) {
+  const location = ref.locationsById.get(body.location_uuid);
+  const type = ref.typesById.get(body.appointment_type_uuid);
+  const instant = (value: string) => {
+    const parsed = location ? parseLocalDateTime(value, location.timezone) : undefined;
+    return parsed?.ok ? parsed.instant : value;
+  };
+  const start = instant(body.scheduled_start);
+  const end =
+    body.scheduled_end !== undefined
+      ? instant(body.scheduled_end)
+      : typeof start === "number" && type
+        ? start + type.duration_minutes * MINUTE_MS
+        : undefined;
+  return {
+    patient_uuid: body.patient_uuid,
+    appointment_type_uuid: body.appointment_type_uuid,
+    location_uuid: body.location_uuid,
+    provider_uuid: body.provider_uuid,
+    operatory_uuid: body.operatory_uuid,
+    start,
+    end,
+    notes: body.notes || undefined,
+  };
 }
 
 export async function listAppointments(ctx: ServiceContext, caller: Caller, query: ListQuery): Promise<AppointmentPage> {
