@@ -218,4 +218,18 @@ describe("notes and listing", () => {
     const second = AppointmentPage.parse((await t.call("GET", `/appointments?start_date=2026-03-17&end_date=2026-03-17&page=2&page_size=1`)).body);
     expect(second.items.map((a) => a.scheduled_start)).toEqual(["2026-03-17T15:00:00"]);
   });
+
+  it("splits at an instant (ends_after: not yet over; ended_by: over) and sorts latest first with sort=-start", async () => {
+    for (const time of ["09:00", "11:00", "14:00"]) await book({ scheduled_start: `2026-03-19T${time}:00`, patient_uuid: t.tiny.otherPatientUuid });
+    const list = async (query: string) =>
+      AppointmentPage.parse((await t.call("GET", `/appointments?patient_uuid=${t.tiny.otherPatientUuid}&start_date=2026-03-19&${query}`)).body);
+    // 11:30 Los Angeles time (PDT): the 11:00-12:00 visit is under way, so not over.
+    const at = "2026-03-19T18:30:00Z";
+    expect((await list(`ends_after=${at}`)).items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["11:00", "14:00"]);
+    expect((await list(`ended_by=${at}`)).items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["09:00"]);
+    const latestFirst = await list("sort=-start&page_size=2");
+    expect(latestFirst.items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["14:00", "11:00"]);
+    expect((await list("sort=-start&page_size=2&page=2")).items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["09:00"]);
+    expect(latestFirst.total).toBe(3);
+  });
 });

@@ -256,8 +256,11 @@ export async function listAppointments(ctx: ServiceContext, caller: Caller, quer
       status: query.status,
       start_date: query.start_date,
       end_date: query.end_date,
+      ends_after: query.ends_after === undefined ? undefined : Date.parse(query.ends_after),
+      ended_by: query.ended_by === undefined ? undefined : Date.parse(query.ended_by),
     },
     query,
+    query.sort,
   );
   return { items: await expand(ctx, caller, ref, page.items), page: query.page, page_size: query.page_size, total: page.total };
 }

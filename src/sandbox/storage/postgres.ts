@@ -28,6 +28,7 @@ import {
   MAX_BOOKING_MS,
   likeContains,
   type AppointmentFilter,
+  type AppointmentOrder,
   type AppointmentRow,
   type AuditEntry,
   type AuditRow,
@@ -438,7 +439,12 @@ export class PostgresStorage implements Storage {
     return rows[0] ?? null;
   }
 
-  async listAppointments(orgId: string, filter: AppointmentFilter, page: PageRequest): Promise<PageOf<AppointmentRow>> {
+  async listAppointments(
+    orgId: string,
+    filter: AppointmentFilter,
+    page: PageRequest,
+    order: AppointmentOrder = "start",
+  ): Promise<PageOf<AppointmentRow>> {
     const where = new Where();
     where.add("org_id = ?", orgId);
     for (const column of ["patient_uuid", "provider_uuid", "location_uuid", "status"] as const) {
@@ -446,12 +452,15 @@ export class PostgresStorage implements Storage {
     }
     if (filter.start_date !== undefined) where.add("local_date >= ?", filter.start_date);
     if (filter.end_date !== undefined) where.add("local_date <= ?", filter.end_date);
+    if (filter.ends_after !== undefined) where.add("end_ms > ?", filter.ends_after);
+    if (filter.ended_by !== undefined) where.add("end_ms <= ?", filter.ended_by);
+    const direction = order === "-start" ? "DESC" : "ASC";
     const counted = await this.read<{ total: number }>(`SELECT COUNT(*) AS total FROM appointments WHERE ${where.sql}`, where.params);
     const limit = where.next(page.page_size);
     const offset = where.next((page.page - 1) * page.page_size);
     const { rows } = await this.read<AppointmentRow>(
       `SELECT ${APPOINTMENT_COLUMNS} FROM appointments WHERE ${where.sql}
-       ORDER BY start_ms, uuid LIMIT ${limit} OFFSET ${offset}`,
+       ORDER BY start_ms ${direction}, uuid ${direction} LIMIT ${limit} OFFSET ${offset}`,
       where.params,
     );
     return { items: rows, total: counted.rows[0]?.total ?? 0 };

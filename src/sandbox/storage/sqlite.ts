@@ -15,6 +15,7 @@ import {
   MAX_BOOKING_MS,
   likeContains,
   type AppointmentFilter,
+  type AppointmentOrder,
   type AppointmentRow,
   type AuditEntry,
   type AuditRow,
@@ -378,6 +379,7 @@ export class SqliteStorage implements Storage {
     orgId: string,
     filter: AppointmentFilter,
     page: PageRequest,
+    order: AppointmentOrder = "start",
   ): Promise<PageOf<AppointmentRow>> {
     const where = ["org_id = @org_id"];
     const params: Record<string, unknown> = { org_id: orgId };
@@ -396,10 +398,21 @@ export class SqliteStorage implements Storage {
       where.push("local_date <= @end_date");
       params.end_date = filter.end_date;
     }
+    if (filter.ends_after !== undefined) {
+      where.push("end_ms > @ends_after");
+      params.ends_after = filter.ends_after;
+    }
+    if (filter.ended_by !== undefined) {
+      where.push("end_ms <= @ended_by");
+      params.ended_by = filter.ended_by;
+    }
     const clause = where.join(" AND ");
+    const direction = order === "-start" ? "DESC" : "ASC";
     const total = this.db.prepare(`SELECT COUNT(*) FROM appointments WHERE ${clause}`).pluck().get(params) as number;
     const rows = this.db
-      .prepare(`SELECT * FROM appointments WHERE ${clause} ORDER BY start_ms, uuid LIMIT @limit OFFSET @offset`)
+      .prepare(
+        `SELECT * FROM appointments WHERE ${clause} ORDER BY start_ms ${direction}, uuid ${direction} LIMIT @limit OFFSET @offset`,
+      )
       .all({ ...params, limit: page.page_size, offset: (page.page - 1) * page.page_size }) as Row[];
     return { items: rows.map(toAppointment), total };
   }

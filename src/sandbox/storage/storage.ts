@@ -77,7 +77,14 @@ export interface AppointmentFilter {
   /** Inclusive bounds on the local date of the start. */
   start_date?: string;
   end_date?: string;
+  /** Only appointments ending after this instant (not yet over at it). */
+  ends_after?: EpochMs;
+  /** Only appointments ending at or before this instant (over at it). */
+  ended_by?: EpochMs;
 }
+
+/** By start time: soonest first, or latest first ("-start"); ties by uuid, so pages never overlap. */
+export type AppointmentOrder = "start" | "-start";
 
 /** The stored outcome of a request made with an Idempotency-Key. */
 export interface IdempotencyRecord {
@@ -161,7 +168,12 @@ export interface Storage {
   ): Promise<{ created: true } | { created: false; existing_uuid: string }>;
 
   getAppointment(orgId: string, uuid: string): Promise<AppointmentRow | null>;
-  listAppointments(orgId: string, filter: AppointmentFilter, page: PageRequest): Promise<PageOf<AppointmentRow>>;
+  listAppointments(
+    orgId: string,
+    filter: AppointmentFilter,
+    page: PageRequest,
+    order?: AppointmentOrder,
+  ): Promise<PageOf<AppointmentRow>>;
   listNotes(orgId: string, appointmentUuids: readonly string[]): Promise<ClinicalNoteRecord[]>;
   addNote(orgId: string, note: ClinicalNoteRecord, audit: AuditEntry): Promise<void>;
 
