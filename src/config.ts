@@ -28,6 +28,9 @@ Environment:
   MCP_HTTP_TOKEN           bearer token clients must send; required with --http (at least 16 characters)
   MCP_ALLOWED_HOSTS        extra Host values to accept over HTTP, comma-separated (e.g. mcp.example.com)
   MCP_ALLOWED_ORIGINS      extra Origin values to accept over HTTP, comma-separated (e.g. https://app.example.com)
+  MCP_HTTP_MAX_CONNECTIONS most connections open at once over HTTP (default 10000; keep it below the fd limit)
+  MCP_HTTP_RATE_LIMIT      requests per second per client address over HTTP, with bursts of ten seconds' worth
+                           (default 200; 0 turns the limit off, e.g. behind a proxy that limits per client itself)
   SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)
   DATABASE_URL             postgres://user@host:5432/db: keep the sandbox's data in PostgreSQL instead (several
                            sandbox instances may share one database; not together with SANDBOX_DATA_DIR)
@@ -43,7 +46,16 @@ export interface Config {
   /** Undefined: start the embedded sandbox. */
   pms: { baseUrl: string; orgId: string; token: string } | undefined;
   pmsTimeoutMs: number | undefined;
-  http: { port: number; token: string; allowedHosts: string[]; allowedOrigins: string[] } | undefined;
+  http:
+    | {
+        port: number;
+        token: string;
+        allowedHosts: string[];
+        allowedOrigins: string[];
+        maxConnections: number | undefined;
+        rateLimit: number | undefined;
+      }
+    | undefined;
   sandbox: { port: number; dataDir: string | undefined; databaseUrl: string | undefined; token: string | undefined };
 }
 
@@ -82,6 +94,17 @@ const Env = z.object({
   MCP_HTTP_TOKEN: z.string().min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" }).optional(),
   MCP_ALLOWED_HOSTS: list.optional(),
   MCP_ALLOWED_ORIGINS: list.optional(),
+  MCP_HTTP_MAX_CONNECTIONS: z.coerce
+    .number({ error: "MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000, e.g. 10000" })
+    .int({ error: "MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000, e.g. 10000" })
+    .min(1, { error: "MCP_HTTP_MAX_CONNECTIONS must be at least 1" })
+    .max(1_000_000, { error: "MCP_HTTP_MAX_CONNECTIONS must be at most 1000000" })
+    .optional(),
+  MCP_HTTP_RATE_LIMIT: z.coerce
+    .number({ error: "MCP_HTTP_RATE_LIMIT must be requests per second from 0 to 100000, e.g. 200 (0: no limit)" })
+    .min(0, { error: "MCP_HTTP_RATE_LIMIT must be at least 0 (0: no limit)" })
+    .max(100_000, { error: "MCP_HTTP_RATE_LIMIT must be at most 100000" })
+    .optional(),
   SANDBOX_DATA_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/dental" })
@@ -150,6 +173,8 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
             token: e.MCP_HTTP_TOKEN,
             allowedHosts: e.MCP_ALLOWED_HOSTS ?? [],
             allowedOrigins: e.MCP_ALLOWED_ORIGINS ?? [],
+            maxConnections: e.MCP_HTTP_MAX_CONNECTIONS,
+            rateLimit: e.MCP_HTTP_RATE_LIMIT,
           }
         : undefined,
     sandbox: {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { PmsError } from "../pms/errors.js";
 import type { Logger } from "../log.js";
+import { clip } from "./protocol-guard.js";
 import { describeLocalRange } from "./time.js";
 import { ToolFailure, ToolInputError } from "./tool-error.js";
 
@@ -36,7 +37,9 @@ function describeIssues(tool: string, issues: readonly z.core.$ZodIssue[], args:
   const lines = issues.slice(0, 8).map((issue) => {
     const field = issue.path.map(String).join(".") || "(arguments)";
     if (issue.code === "unrecognized_keys") {
-      return `- unknown parameter(s) ${issue.keys.join(", ")}: remove them; see the tool's input schema for the accepted names`;
+      const names = issue.keys.slice(0, 5).map((key) => clip(key));
+      const more = issue.keys.length > names.length ? ` and ${issue.keys.length - names.length} more` : "";
+      return `- unknown parameter(s) ${names.join(", ")}${more}: remove them; see the tool's input schema for the accepted names`;
     }
     const missing = issue.path.length > 0 && valueAt(args, issue.path) === undefined;
     return missing ? `- ${field}: is required; it ${issue.message}` : `- ${field}: ${issue.message}`;

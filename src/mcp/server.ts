@@ -15,7 +15,9 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { PmsApi } from "../pms/api.js";
 import type { Logger } from "../log.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { errorResult, toErrorResult } from "./errors.js";
+import { clip, guardTransport } from "./protocol-guard.js";
 import { registerPrompts } from "./prompts.js";
 import { tools } from "./tools/index.js";
 import type { PrivacyMode, ToolContext, ToolDefinition } from "./tools/define-tool.js";
@@ -31,8 +33,16 @@ export interface McpServerDeps {
   now?: () => number;
 }
 
+/** An McpServer whose every transport is guarded (protocol-guard.ts): -32602 for params of the wrong shape, short error texts. */
+class GuardedMcpServer extends McpServer {
+  override async connect(transport: Transport): Promise<void> {
+    await super.connect(transport);
+    guardTransport(transport);
+  }
+}
+
 export function createMcpServer(deps: McpServerDeps): McpServer {
-  const server = new McpServer(
+  const server = new GuardedMcpServer(
     { name: SERVER_NAME, title: "Dental PMS scheduling", version: SERVER_VERSION },
     { capabilities: { tools: {}, prompts: {} }, instructions: instructions(deps.privacy) },
   );
@@ -40,7 +50,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; available: ${[...byName.keys()].join(", ")}`);
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${clip(request.params.name)}; available: ${[...byName.keys()].join(", ")}`);
     }
     const context: ToolContext = {
       pms: deps.pms,

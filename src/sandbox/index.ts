@@ -4,8 +4,8 @@
  * server seeded with the demo practice and a token for it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { API_PREFIX } from "../contract/index.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { EpochMs, PracticeData } from "./domain/model.js";
@@ -53,6 +53,9 @@ export interface RunningSandbox {
   addOrg(data: PracticeData): Promise<{ orgId: string; token: string; baseUrl: string }>;
   close(): Promise<void>;
 }
+
+/** A connection must start a request within this. */
+const IDLE_SOCKET_MS = 10_000;
 
 export function generateToken(): string {
   return `sk_sandbox_${randomBytes(24).toString("base64url")}`;
@@ -123,7 +126,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   try {
     await storage.addToken(orgId, hashToken(token));
     const ctx: ServiceContext = { storage, now };
-    server = createServer(createRequestHandler(ctx, { logger }));
+    server = createServer(
+      // A client that is slow to send its request is not worth a socket: headers within 10 s, the whole request
+      // within 30 s (node answers 408 and closes), and a connection that sends nothing is closed after 10 s.
+      { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+      createRequestHandler(ctx, { logger }),
+    );
+    server.on("connection", (socket: Socket) => socket.setTimeout(IDLE_SOCKET_MS));
+    server.on("request", (req: IncomingMessage) => req.socket.setTimeout(0));
     await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   } catch (error) {
     await storage.close();

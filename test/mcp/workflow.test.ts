@@ -112,7 +112,9 @@ describe("booking safety", () => {
 
 describe("after booking", () => {
   it("reschedules to another time with another provider, confirms and cancels", async () => {
-    const jane = (await callOk(harness.client, "search_patients", { query: "Jane Smith" })).structured.patients[0];
+    // A new patient: Jane has appointments from the other tests, and nobody is in two at once.
+    const name = { first_name: "Rhea", last_name: `Schedule ${Date.now()}`, date_of_birth: "1981-02-03" };
+    const jane = (await callOk(harness.client, "create_patient", name)).structured.patient;
     const types = await callOk(harness.client, "list_appointment_types", {});
     const npe = types.structured.appointment_types.find((t: Structured) => t.name === "New Patient Exam");
     // Dr. Chen and a colleague who works at Main Street Dental some days: look two weeks ahead.

@@ -114,7 +114,8 @@ const SAFE_TOOLS: { tool: string; args: Record<string, unknown>; match: FaultMat
   { tool: "list_appointment_types", args: {}, match: { method: "GET", path: /\/appointment-types/ } },
   { tool: "check_availability", args: { appointment_type_uuid: GUIDE_UUIDS.hygiene, limit: 3 }, match: { method: "GET", path: /\/schedule\/availability/ } },
   { tool: "get_practice_info", args: {}, match: { method: "GET", path: /\/providers$/ } },
-  { tool: "find_appointments", args: { patient_uuid: GUIDE_UUIDS.janeSmith, include_past: true }, match: { method: "GET", path: /\/appointments\?/ } },
+  // The listing of upcoming appointments; with include_past, the past ones are a second listing.
+  { tool: "find_appointments", args: { patient_uuid: GUIDE_UUIDS.janeSmith, include_past: true }, match: { method: "GET", path: /\/appointments\?.*ends_after=/ } },
 ];
 
 function expectOutcome(result: CallToolResult, expected: FaultCase["expect"], context: string) {

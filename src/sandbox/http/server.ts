@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import { API_PREFIX, PROBLEM_CONTENT_TYPE, routes, type RouteName, type RouteSpec } from "../../contract/index.js";
+import { API_PREFIX, PROBLEM_CONTENT_TYPE, routes, type ErrorCode, type RouteName, type RouteSpec } from "../../contract/index.js";
 import type { Logger } from "../../log.js";
 import type { Caller, ServiceContext } from "../services/context.js";
 import { ApiError, storageFailure } from "../services/errors.js";
@@ -247,11 +247,15 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** Refusals after which the connection is not worth keeping: the client may still be sending a body we will not read. */
+const CLOSING: ReadonlySet<ErrorCode> = new Set(["unauthorized", "payload_too_large"]);
+
 function sendProblem(res: ServerResponse, error: ApiError, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (CLOSING.has(error.code)) headers = { ...headers, Connection: "close" };
   const problem = problemOf(error);
   const retryAfter: Record<string, string> =
     problem.retry_after_seconds === undefined ? {} : { "Retry-After": String(problem.retry_after_seconds) };
