@@ -151,6 +151,7 @@ describe("two API instances while their database sessions are terminated", () =>
         instances.map(async (instance, i) => {
           const slot = takeSlot();
           const patient = takePatient();
+          figures.writes_sent!++;
           for (;;) {
             const read = await instance.call("GET", "/providers").catch(() => null);
             const write = read?.status === 200 ? await instance.call("POST", "/appointments", { body: bookingBody(slot, patient) }).catch(() => null) : null;

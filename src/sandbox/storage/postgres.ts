@@ -187,7 +187,7 @@ class Where {
 
 type LockKind = "idempotency" | "provider" | "patient" | "location";
 
-/** The text whose hashtextextended() is the advisory lock of one provider, location or idempotency key of an org. */
+/** The text whose hashtextextended() is the advisory lock of one provider, patient, location or idempotency key of an org. */
 export function lockKey(orgId: string, kind: LockKind, id: string): string {
   return `${orgId}|${kind}|${id}`;
 }
