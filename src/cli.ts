@@ -36,14 +36,17 @@ async function main(): Promise<void> {
 const cleanups: (() => Promise<void>)[] = [];
 let shuttingDown = false;
 
-async function shutdown(logger: Logger, reason: string): Promise<void> {
+/** Exit status when the stdio transport failed (sysexits.h EX_IOERR): not a clean end of the session. */
+const EXIT_TRANSPORT_FAILED = 74;
+
+async function shutdown(logger: Logger, reason: string, exitCode = 0): Promise<void> {
   if (shuttingDown) return;
   shuttingDown = true;
-  logger.info("shutdown", { reason });
+  logger.info("shutdown", { reason, exit_code: exitCode });
   // Whatever hangs must not keep the process alive.
-  setTimeout(() => process.exit(0), 3000).unref();
+  setTimeout(() => process.exit(exitCode), 3000).unref();
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  process.exit(0);
+  process.exit(exitCode);
 }
 
 function onSignals(logger: Logger): void {
@@ -110,8 +113,14 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   const { closed } = await serveStdio(server);
   cleanups.push(() => server.close());
   logger.info("mcp_stdio_ready", { privacy: config.privacy, embedded_pms: config.pms === undefined });
-  await closed;
-  await shutdown(logger, "stdin closed");
+  const end = await closed;
+  if (end.reason === "stdin_closed") return shutdown(logger, "stdin closed");
+  if (end.lineBytes > end.limitBytes) {
+    logger.error("stdio_message_too_large", { line_bytes: end.lineBytes, limit_bytes: end.limitBytes });
+  } else {
+    logger.error("stdio_transport_failed", {});
+  }
+  await shutdown(logger, "stdio transport failed", EXIT_TRANSPORT_FAILED);
 }
 
 /** Caller mode's pass signer and attempt counter, one for the process (every HTTP request has its own server). */

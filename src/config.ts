@@ -38,6 +38,9 @@ Environment:
   REDIS_URL                caller mode: redis://host:6379 to count failed verifications (${MAX_VERIFICATION_ATTEMPTS} per name per ${VERIFICATION_WINDOW_MINUTES} minutes)
                            across instances; requires MCP_CALLER_SECRET (default: counted in process)
   REDIS_KEY_PREFIX         prefix of the Redis keys (default ${DEFAULT_REDIS_KEY_PREFIX})
+  MCP_HTTP_MAX_CONNECTIONS most connections open at once over HTTP (default 10000; keep it below the fd limit)
+  MCP_HTTP_RATE_LIMIT      requests per second per client address over HTTP, with bursts of ten seconds' worth
+                           (default 200; 0 turns the limit off, e.g. behind a proxy that limits per client itself)
   SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)
   DATABASE_URL             postgres://user@host:5432/db: keep the sandbox's data in PostgreSQL instead (several
                            sandbox instances may share one database; not together with SANDBOX_DATA_DIR)
@@ -53,7 +56,16 @@ export interface Config {
   /** Undefined: start the embedded sandbox. */
   pms: { baseUrl: string; orgId: string; token: string } | undefined;
   pmsTimeoutMs: number | undefined;
-  http: { port: number; token: string; allowedHosts: string[]; allowedOrigins: string[] } | undefined;
+  http:
+    | {
+        port: number;
+        token: string;
+        allowedHosts: string[];
+        allowedOrigins: string[];
+        maxConnections: number | undefined;
+        rateLimit: number | undefined;
+      }
+    | undefined;
   /** Caller mode's pass signing and attempt counting. */
   caller: { secret: string | undefined; passTtlMinutes: number; redis: { url: string; keyPrefix: string } | undefined };
   sandbox: { port: number; dataDir: string | undefined; databaseUrl: string | undefined; token: string | undefined };
@@ -112,6 +124,17 @@ const Env = z.object({
   REDIS_KEY_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: "REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : . _ -, e.g. dental-pms-mcp" })
+    .optional(),
+  MCP_HTTP_MAX_CONNECTIONS: z.coerce
+    .number({ error: "MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000, e.g. 10000" })
+    .int({ error: "MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000, e.g. 10000" })
+    .min(1, { error: "MCP_HTTP_MAX_CONNECTIONS must be at least 1" })
+    .max(1_000_000, { error: "MCP_HTTP_MAX_CONNECTIONS must be at most 1000000" })
+    .optional(),
+  MCP_HTTP_RATE_LIMIT: z.coerce
+    .number({ error: "MCP_HTTP_RATE_LIMIT must be requests per second from 0 to 100000, e.g. 200 (0: no limit)" })
+    .min(0, { error: "MCP_HTTP_RATE_LIMIT must be at least 0 (0: no limit)" })
+    .max(100_000, { error: "MCP_HTTP_RATE_LIMIT must be at most 100000" })
     .optional(),
   SANDBOX_DATA_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
@@ -187,6 +210,8 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
             token: e.MCP_HTTP_TOKEN,
             allowedHosts: e.MCP_ALLOWED_HOSTS ?? [],
             allowedOrigins: e.MCP_ALLOWED_ORIGINS ?? [],
+            maxConnections: e.MCP_HTTP_MAX_CONNECTIONS,
+            rateLimit: e.MCP_HTTP_RATE_LIMIT,
           }
         : undefined,
     caller: {

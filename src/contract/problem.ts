@@ -15,6 +15,8 @@ export const ERROR_STATUS = {
   not_found: 404,
   method_not_allowed: 405,
   slot_unavailable: 409,
+  /** The patient already has an appointment overlapping the requested time (at any location). */
+  patient_busy: 409,
   duplicate_patient: 409,
   invalid_transition: 409,
   idempotency_key_in_progress: 409,
@@ -23,6 +25,8 @@ export const ERROR_STATUS = {
   unknown_reference: 422,
   outside_working_hours: 422,
   in_the_past: 422,
+  /** Further ahead than the practice's booking horizon; the detail names the last bookable date. */
+  beyond_horizon: 422,
   invalid_time_range: 422,
   nonexistent_local_time: 422,
   range_too_long: 422,
@@ -32,6 +36,12 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   unavailable: 503,
+  /** The database cannot be reached or is overloaded right now: retry after Retry-After. */
+  storage_unavailable: 503,
+  /** The database only allows reading (a standby, a read-only disk): nothing was written. */
+  storage_read_only: 503,
+  /** The database's disk is full: nothing was written. */
+  storage_full: 507,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 export const ErrorCode = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
@@ -42,13 +52,13 @@ export const FieldError = z.object({
 });
 export type FieldError = z.infer<typeof FieldError>;
 
-/** On 409 slot_unavailable: what is taken, and when. */
+/** On 409 slot_unavailable and patient_busy: what is taken, and when. */
 export const SlotConflict = z.object({
-  resource: z.enum(["provider", "operatory"]),
+  resource: z.enum(["provider", "operatory", "patient"]).describe("patient: the patient's own other appointment (patient_busy)"),
   resource_uuid: Uuid,
-  start: LocalDateTime.describe("Start of the conflicting booking, local time"),
-  end: LocalDateTime.describe("End of the conflicting booking, local time"),
-  timezone: TimeZone,
+  start: LocalDateTime.describe("Start of the conflicting booking, local time at its location"),
+  end: LocalDateTime.describe("End of the conflicting booking, local time at its location"),
+  timezone: TimeZone.describe("Timezone of the conflicting booking's location"),
 });
 export type SlotConflict = z.infer<typeof SlotConflict>;
 

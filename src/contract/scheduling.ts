@@ -217,7 +217,13 @@ export const AppointmentQuery = z.strictObject({
   location_uuid: Uuid.optional(),
   start_date: LocalDate.optional().describe("Appointments starting on or after this local date"),
   end_date: LocalDate.optional().describe("Appointments starting on or before this local date"),
+  ends_after: Instant.optional().describe("Appointments not yet over at this instant (ending after it), e.g. now for upcoming ones"),
+  ended_by: Instant.optional().describe("Appointments over at this instant (ending at or before it), e.g. now for past ones"),
   status: AppointmentStatus.optional(),
+  sort: z
+    .enum(["start", "-start"], { error: "must be start (soonest first) or -start (latest first)" })
+    .default("start")
+    .describe("start: by start time, soonest first (default); -start: latest first"),
   ...PageQuery,
 });
 export type AppointmentQuery = z.input<typeof AppointmentQuery>;

@@ -7,6 +7,8 @@ import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { PmsError } from "../pms/errors.js";
 import type { Logger } from "../log.js";
+import { clip } from "./protocol-guard.js";
+import { describeLocalRange } from "./time.js";
 import {
   AppointmentNotFound,
   CallerPassRefused,
@@ -56,7 +58,9 @@ function describeIssues(tool: string, issues: readonly z.core.$ZodIssue[], args:
   const lines = issues.slice(0, 8).map((issue) => {
     const field = issue.path.map(String).join(".") || "(arguments)";
     if (issue.code === "unrecognized_keys") {
-      return `- unknown parameter(s) ${issue.keys.join(", ")}: remove them; see the tool's input schema for the accepted names`;
+      const names = issue.keys.slice(0, 5).map((key) => clip(key));
+      const more = issue.keys.length > names.length ? ` and ${issue.keys.length - names.length} more` : "";
+      return `- unknown parameter(s) ${names.join(", ")}${more}: remove them; see the tool's input schema for the accepted names`;
     }
     const missing = issue.path.length > 0 && valueAt(args, issue.path) === undefined;
     return missing ? `- ${field}: is required; it ${issue.message}` : `- ${field}: ${issue.message}`;
@@ -120,6 +124,7 @@ function describePmsError(tool: string, error: PmsError): string {
     case "rate_limited":
       return `The practice system is busy. Wait ${error.details.retryAfterSeconds ?? 5} seconds, then call ${tool} again.`;
     case "unavailable":
+      if (problem?.code === "storage_full" || problem?.code === "storage_read_only") return describeNothingSaved(tool, problem.code);
       if (error.details.outcomeUnknown) {
         // A lost answer, a timeout or a 5xx to a write: the model must look before acting again.
         return `The practice system gave no complete answer, so it is unknown whether ${tool} took effect. Do not assume either way: check with ${tool === "create_patient" ? "search_patients" : "find_appointments"} (or call ${tool} again with exactly the same arguments, which is safe for book_appointment).`;
@@ -130,9 +135,29 @@ function describePmsError(tool: string, error: PmsError): string {
   }
 }
 
+/** The PMS answered definitely: it wrote nothing, and it cannot until its staff fix it. */
+function describeNothingSaved(tool: string, code: "storage_full" | "storage_read_only"): string {
+  const why = code === "storage_full" ? "is out of disk space" : "is read-only right now";
+  return (
+    `Nothing was saved: ${tool} did not take effect because the practice system ${why}. Practice staff must fix ` +
+    "this; retrying will not help until they do. Looking things up still works. Tell the person their request " +
+    "could not be saved and offer to have the practice call back."
+  );
+}
+
 function describeConflict(tool: string, error: PmsError, detail: string): string {
   const problem = error.problem;
   switch (problem?.code) {
+    case "patient_busy": {
+      // Another time with another provider would not help: it is the patient who is taken.
+      const conflict = problem.conflict;
+      const when = conflict ? `: ${describeLocalRange(conflict.start, conflict.end, conflict.timezone)}` : "";
+      return (
+        `The patient already has an appointment then${when}, and cannot be booked into two at once. Nothing was ` +
+        `booked. If that appointment is the one they want, nothing more is needed (find_appointments shows it); ` +
+        `otherwise choose a time that does not overlap it and call ${tool} again.`
+      );
+    }
     case "duplicate_patient":
       return problem.existing_uuid && !detail.includes(problem.existing_uuid)
         ? `${detail} The existing patient's patient_uuid is ${problem.existing_uuid}: use it instead of creating a new patient.`

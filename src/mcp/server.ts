@@ -15,8 +15,10 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { PmsApi } from "../pms/api.js";
 import type { Logger } from "../log.js";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallerGuard } from "./caller-guard.js";
 import { errorResult, toErrorResult } from "./errors.js";
+import { clip, guardTransport } from "./protocol-guard.js";
 import { registerPrompts } from "./prompts.js";
 import { toolsFor } from "./tools/index.js";
 import type { CallerToolContext, PrivacyMode, ToolContext, ToolDefinition } from "./tools/define-tool.js";
@@ -34,10 +36,18 @@ export interface McpServerDeps {
   guard?: CallerGuard;
 }
 
+/** An McpServer whose every transport is guarded (protocol-guard.ts): -32602 for params of the wrong shape, short error texts. */
+class GuardedMcpServer extends McpServer {
+  override async connect(transport: Transport): Promise<void> {
+    await super.connect(transport);
+    guardTransport(transport);
+  }
+}
+
 export function createMcpServer(deps: McpServerDeps): McpServer {
   if (deps.privacy === "caller" && deps.guard === undefined) throw new Error("caller mode needs a CallerGuard");
   const byName = toolsByName[deps.privacy];
-  const server = new McpServer(
+  const server = new GuardedMcpServer(
     { name: SERVER_NAME, title: "Dental PMS scheduling", version: SERVER_VERSION },
     { capabilities: { tools: {}, prompts: {} }, instructions: instructions(deps.privacy) },
   );
@@ -45,7 +55,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${request.params.name}; available: ${[...byName.keys()].join(", ")}`);
+      throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${clip(request.params.name)}; available: ${[...byName.keys()].join(", ")}`);
     }
     // Caller-mode tools are only served with the guard present (checked above).
     const context: ToolContext & Partial<CallerToolContext> = {

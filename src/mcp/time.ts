@@ -35,6 +35,23 @@ export function normaliseDateTime(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The instant a date-time names at a location, as the PMS reads it: with Z or an offset, that instant; as
+ * local wall-clock time, the location's reading of it (its first occurrence when clocks fall back).
+ * Undefined for anything else.
+ */
+export function instantAt(dateTime: string, timezone: string): number | undefined {
+  const explicit = /(Z|[+-]\d{2}:\d{2})$/.test(dateTime);
+  const at = DateTime.fromISO(dateTime, explicit ? { setZone: true } : { zone: timezone });
+  if (!at.isValid) return undefined;
+  return explicit ? at.toMillis() : Math.min(...at.getPossibleOffsets().map((candidate) => candidate.toMillis()), at.toMillis());
+}
+
+/** An instant as the location's wall-clock time, in the PMS's form YYYY-MM-DDTHH:MM:SS. */
+export function localAt(instant: number, timezone: string): string {
+  return DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd'T'HH:mm:ss");
+}
+
 /** A wall-clock time of a location as an instant, for ordering and "is it past" questions. */
 export function localToMillis(localDateTime: string, timezone: string): number {
   return DateTime.fromISO(localDateTime, { zone: timezone }).toMillis();

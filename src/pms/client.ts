@@ -33,7 +33,7 @@ import { silentLogger, type Logger } from "../log.js";
 import type { Booking, CallOptions, PmsApi } from "./api.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { PmsError } from "./errors.js";
-import { errorFromStatus, errorFromTransport, invalidResponse, type TransportFailure } from "./failures.js";
+import { errorFromStatus, errorFromTransport, invalidResponse, nothingWritten, type TransportFailure } from "./failures.js";
 import { ReferenceCache } from "./reference-cache.js";
 import { buildRequest, localValidationError, type BuiltRequest, type CallInput } from "./request.js";
 
@@ -368,7 +368,7 @@ export class PmsClient implements PmsApi {
     return {
       ok: false,
       error,
-      retry: repeatable && TRANSIENT_STATUSES.has(status),
+      retry: repeatable && TRANSIENT_STATUSES.has(status) && !nothingWritten(error.problem),
       ...(retryAfterMs !== undefined && status === 503 ? { retryAfterMs } : {}),
     };
   }

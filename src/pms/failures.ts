@@ -2,12 +2,22 @@
  * What went wrong, as a PmsError whose message tells the model what happened and what to do next.
  * Pure: the client hands over the status, the body text and what it knows about the attempt.
  */
-import { Problem, type RouteName } from "../contract/index.js";
+import { Problem, type ErrorCode, type RouteName } from "../contract/index.js";
 import { PmsError, type PmsErrorKind } from "./errors.js";
 
 const OUTCOME_UNKNOWN_ADVICE =
   " The request may or may not have taken effect: look up the current state (for example get the appointment" +
   " or search the patient) before repeating it.";
+
+/**
+ * Server failures that are definite: the PMS says it wrote nothing (its disk is full or read-only), so
+ * the outcome of a write is known, and repeating the request cannot help until someone fixes the PMS.
+ */
+export const NOTHING_WRITTEN: ReadonlySet<ErrorCode> = new Set(["storage_full", "storage_read_only"]);
+
+export function nothingWritten(problem: Problem | undefined): boolean {
+  return problem !== undefined && NOTHING_WRITTEN.has(problem.code);
+}
 
 /** Kind of an HTTP error status. Anything unexpected outside 4xx/5xx is a contract violation. */
 export function kindOfStatus(status: number): PmsErrorKind {
@@ -47,12 +57,13 @@ export function errorFromStatus(failure: HttpFailure): PmsError {
   const kind = kindOfStatus(status);
   const problem = parseProblem(failure.bodyText);
   const retryAfter = retryAfterSeconds ?? problem?.retry_after_seconds;
-  const message = messageFor(kind, status, problem, retryAfter, failure.outcomeUnknown === true);
+  const outcomeUnknown = failure.outcomeUnknown === true && !nothingWritten(problem);
+  const message = messageFor(kind, status, problem, retryAfter, outcomeUnknown);
   return new PmsError(kind, message, {
     status,
     ...(problem ? { problem } : {}),
     ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-    ...(failure.outcomeUnknown ? { outcomeUnknown: true } : {}),
+    ...(outcomeUnknown ? { outcomeUnknown: true } : {}),
   });
 }
 
@@ -86,6 +97,9 @@ function messageFor(
         ? `The PMS is rate limiting requests (HTTP 429). Wait ${retryAfterSeconds} seconds, then try again.`
         : "The PMS is rate limiting requests (HTTP 429). Wait a little, then try again.";
     case "unavailable":
+      if (nothingWritten(problem)) {
+        return `${said} (HTTP ${status}${code}) Nothing was saved, and retrying will not help until the PMS is fixed.`;
+      }
       return (
         `The PMS is temporarily unavailable (HTTP ${status}). Try again in a moment.` +
         (outcomeUnknown ? OUTCOME_UNKNOWN_ADVICE : "")
@@ -99,6 +113,8 @@ function conflictAdvice(problem: Problem | undefined): string {
   switch (problem?.code) {
     case "slot_unavailable":
       return "That time is taken: check availability again and offer the caller a free slot.";
+    case "patient_busy":
+      return "The patient already has an appointment overlapping that time: choose a time that does not overlap it.";
     case "duplicate_patient":
       return problem.existing_uuid
         ? `Use the existing patient ${problem.existing_uuid} instead of creating a new one.`

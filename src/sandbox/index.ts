@@ -4,8 +4,8 @@
  * server seeded with the demo practice and a token for it.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import { API_PREFIX } from "../contract/index.js";
 import { silentLogger, type Logger } from "../log.js";
 import type { EpochMs, PracticeData } from "./domain/model.js";
@@ -54,6 +54,9 @@ export interface RunningSandbox {
   close(): Promise<void>;
 }
 
+/** A connection must start a request within this. */
+const IDLE_SOCKET_MS = 10_000;
+
 export function generateToken(): string {
   return `sk_sandbox_${randomBytes(24).toString("base64url")}`;
 }
@@ -79,40 +82,33 @@ async function demoPractice(now: EpochMs): Promise<PracticeData> {
   return buildDemoPractice(now);
 }
 
-/** The storage the options ask for, and how to run the seeding step alone among instances sharing it. */
-async function openStorage(
-  options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "logger">,
-): Promise<{ storage: Storage; exclusively: <T>(work: () => Promise<T>) => Promise<T> }> {
-  if (options.databaseUrl === undefined) {
-    // One process owns an SQLite file: nothing to coordinate.
-    return { storage: openSqliteStorage(options.dataDir), exclusively: (work) => work() };
-  }
+/** The storage the options ask for. */
+async function openStorage(options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "logger">): Promise<Storage> {
+  if (options.databaseUrl === undefined) return openSqliteStorage(options.dataDir);
   if (options.dataDir !== undefined) throw new Error("give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both");
   const { openPostgresStorage } = await import("./storage/postgres.js");
-  const storage = await openPostgresStorage(options.databaseUrl, { logger: options.logger });
-  return { storage, exclusively: (work) => storage.exclusively(work) };
+  return openPostgresStorage(options.databaseUrl, { logger: options.logger });
 }
 
 /**
  * Opens the storage and makes sure it holds at least one org (seeding an empty database), and
  * returns the primary org: the first one created. Restarting on the same dataDir or database keeps
- * everything; instances starting together on one PostgreSQL database seed it once and share its org.
+ * everything; instances starting together on one database (PostgreSQL, or one SQLite file) seed it
+ * once and share its org.
  */
 export async function prepareStorage(
   options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "seed" | "logger">,
   now: () => EpochMs,
 ): Promise<{ storage: Storage; orgId: string }> {
-  const { storage, exclusively } = await openStorage(options);
+  const storage = await openStorage(options);
   try {
-    const orgId = await exclusively(async () => {
-      if ((await storage.listOrgIds()).length === 0) {
-        const seed = options.seed ?? "demo";
-        const data = seed === "demo" ? await demoPractice(now()) : seed === false ? emptyPractice() : seed;
-        await storage.insertPractice(toPracticeRows(data));
-      }
-      const [first] = await storage.listOrgIds();
-      return first;
-    });
+    if ((await storage.listOrgIds()).length === 0) {
+      const seed = options.seed ?? "demo";
+      const data = seed === "demo" ? await demoPractice(now()) : seed === false ? emptyPractice() : seed;
+      // Another instance may have seeded meanwhile: this inserts only if it still finds no org.
+      await storage.insertFirstPractice(toPracticeRows(data));
+    }
+    const [orgId] = await storage.listOrgIds();
     if (orgId === undefined) throw new Error("the sandbox database holds no org");
     return { storage, orgId };
   } catch (error) {
@@ -130,7 +126,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   try {
     await storage.addToken(orgId, hashToken(token));
     const ctx: ServiceContext = { storage, now };
-    server = createServer(createRequestHandler(ctx, { logger }));
+    server = createServer(
+      // A client that is slow to send its request is not worth a socket: headers within 10 s, the whole request
+      // within 30 s (node answers 408 and closes), and a connection that sends nothing is closed after 10 s.
+      { headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, connectionsCheckingInterval: 1_000 },
+      createRequestHandler(ctx, { logger }),
+    );
+    server.on("connection", (socket: Socket) => socket.setTimeout(IDLE_SOCKET_MS));
+    server.on("request", (req: IncomingMessage) => req.socket.setTimeout(0));
     await listen(server, options.port ?? 0, options.host ?? "127.0.0.1");
   } catch (error) {
     await storage.close();

@@ -65,6 +65,12 @@ describe("authentication", () => {
     expectProblem(basic, 401, "unauthorized");
   });
 
+  it("a refused client's connection is closed: 401 answers with Connection: close", async () => {
+    const response = await t.call("GET", "/providers", { token: "sk_wrong" });
+    expectProblem(response, 401, "unauthorized");
+    expect(response.headers.get("connection")).toBe("close");
+  });
+
   it("the problem never echoes the token", async () => {
     const response = await t.call("GET", "/providers", { token: "sk_sandbox_secret_value_123" });
     expect(JSON.stringify(response.body)).not.toContain("secret_value");

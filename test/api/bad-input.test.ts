@@ -103,6 +103,8 @@ const cases: Case[] = [
   // GET /appointments
   { name: "appointments: end before start", method: "GET", path: () => "/appointments?start_date=2026-03-10&end_date=2026-03-09", status: 422, code: "invalid_time_range", field: "query.end_date" },
   { name: "appointments: misspelt filter", method: "GET", path: () => "/appointments?date=2026-03-10", status: 400, code: "validation_failed", field: "query.date" },
+  { name: "appointments: bad sort", method: "GET", path: () => "/appointments?sort=newest", status: 400, code: "validation_failed", field: "query.sort" },
+  { name: "appointments: bad instant", method: "GET", path: () => "/appointments?ends_after=tomorrow", status: 400, code: "validation_failed", field: "query.ends_after" },
   { name: "appointments: bad status", method: "GET", path: () => "/appointments?status=done", status: 400, code: "validation_failed", field: "query.status" },
   { name: "appointments: SQL in filter", method: "GET", path: () => `/appointments?provider_uuid=${encodeURIComponent(SQL)}`, status: 400, code: "validation_failed", field: "query.provider_uuid" },
   { name: "appointments: page_size 0", method: "GET", path: () => "/appointments?page_size=0", status: 400, code: "validation_failed", field: "query.page_size" },

@@ -60,7 +60,9 @@ describe("POST /appointments", () => {
 
   it("answers 409 naming the busy provider and the conflicting window", async () => {
     await book({ scheduled_start: "2026-03-06T09:00:00" });
-    const response = await t.call("POST", "/appointments", { body: booking({ scheduled_start: "2026-03-06T09:30:00" }) });
+    const response = await t.call("POST", "/appointments", {
+      body: booking({ scheduled_start: "2026-03-06T09:30:00", patient_uuid: t.tiny.otherPatientUuid }),
+    });
     const problem = expectProblem(response, 409, "slot_unavailable");
     expect(problem.conflict).toEqual({
       resource: "provider",
@@ -80,6 +82,7 @@ describe("POST /appointments", () => {
         appointment_type_uuid: t.tiny.cleaningTypeUuid,
         scheduled_start: "2026-03-06T14:30:00",
         operatory_uuid: t.tiny.operatoryUuids[1],
+        patient_uuid: t.tiny.otherPatientUuid,
       }),
     });
     const problem = expectProblem(response, 409, "slot_unavailable");
@@ -149,7 +152,8 @@ describe("lifecycle", () => {
 
   it("cancelling stores the reason and frees the slot for another booking", async () => {
     const { uuid } = await book({ scheduled_start: "2026-03-09T14:00:00" });
-    expectProblem(await t.call("POST", "/appointments", { body: booking({ scheduled_start: "2026-03-09T14:00:00" }) }), 409, "slot_unavailable");
+    const other = booking({ scheduled_start: "2026-03-09T14:00:00", patient_uuid: t.tiny.otherPatientUuid });
+    expectProblem(await t.call("POST", "/appointments", { body: other }), 409, "slot_unavailable");
     const cancelled = await t.call("POST", `/appointments/${uuid}/status`, { body: { status: "cancelled", reason: "patient is sick" } });
     expect(Appointment.parse(cancelled.body)).toMatchObject({ status: "cancelled", cancellation_reason: "patient is sick" });
     await book({ scheduled_start: "2026-03-09T14:00:00" });
@@ -170,7 +174,7 @@ describe("PATCH /appointments/{uuid}", () => {
 
   it("refuses a move onto another booking with 409, and leaves the appointment as it was", async () => {
     const a = await book({ scheduled_start: "2026-03-11T14:00:00" });
-    await book({ scheduled_start: "2026-03-11T15:00:00" });
+    await book({ scheduled_start: "2026-03-11T15:00:00", patient_uuid: t.tiny.otherPatientUuid });
     expectProblem(await t.call("PATCH", `/appointments/${a.uuid}`, { body: { scheduled_start: "2026-03-11T14:30:00" } }), 409, "slot_unavailable");
     const unchanged = Appointment.parse((await t.call("GET", `/appointments/${a.uuid}`)).body);
     expect(unchanged.scheduled_start).toBe("2026-03-11T14:00:00");
@@ -213,5 +217,19 @@ describe("notes and listing", () => {
     expect(page.items.map((a) => a.scheduled_start)).toEqual(["2026-03-17T09:00:00"]);
     const second = AppointmentPage.parse((await t.call("GET", `/appointments?start_date=2026-03-17&end_date=2026-03-17&page=2&page_size=1`)).body);
     expect(second.items.map((a) => a.scheduled_start)).toEqual(["2026-03-17T15:00:00"]);
+  });
+
+  it("splits at an instant (ends_after: not yet over; ended_by: over) and sorts latest first with sort=-start", async () => {
+    for (const time of ["09:00", "11:00", "14:00"]) await book({ scheduled_start: `2026-03-19T${time}:00`, patient_uuid: t.tiny.otherPatientUuid });
+    const list = async (query: string) =>
+      AppointmentPage.parse((await t.call("GET", `/appointments?patient_uuid=${t.tiny.otherPatientUuid}&start_date=2026-03-19&${query}`)).body);
+    // 11:30 Los Angeles time (PDT): the 11:00-12:00 visit is under way, so not over.
+    const at = "2026-03-19T18:30:00Z";
+    expect((await list(`ends_after=${at}`)).items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["11:00", "14:00"]);
+    expect((await list(`ended_by=${at}`)).items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["09:00"]);
+    const latestFirst = await list("sort=-start&page_size=2");
+    expect(latestFirst.items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["14:00", "11:00"]);
+    expect((await list("sort=-start&page_size=2&page=2")).items.map((a) => a.scheduled_start.slice(11, 16))).toEqual(["09:00"]);
+    expect(latestFirst.total).toBe(3);
   });
 });

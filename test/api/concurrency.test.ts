@@ -26,15 +26,42 @@ async function appointmentsOn(date: string) {
 }
 
 describe("concurrent bookings of one slot", () => {
-  it("200 simultaneous POSTs for the same slot: exactly one 201, every other one 409", async () => {
+  it("200 simultaneous POSTs for the same slot by two patients: exactly one 201, every other one 409", async () => {
+    const patients = [t.tiny.patientUuid, t.tiny.otherPatientUuid];
     const responses = await Promise.all(
-      Array.from({ length: 200 }, () => t.call("POST", "/appointments", { body: booking("2026-03-03T09:00:00") })),
+      Array.from({ length: 200 }, (_, i) =>
+        t.call("POST", "/appointments", { body: booking("2026-03-03T09:00:00", { patient_uuid: patients[i % 2] }) }),
+      ),
     );
     const statuses = responses.map((r) => r.status);
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(199);
-    for (const response of responses.filter((r) => r.status === 409)) expectProblem(response, 409, "slot_unavailable");
+    const winner = responses.find((r) => r.status === 201)!.body.patient.uuid as string;
+    // The winner's own retries are told the patient is booked then; the other patient, that the slot is taken.
+    for (const [i, response] of responses.entries()) {
+      if (response.status === 409) expectProblem(response, 409, patients[i % 2] === winner ? "patient_busy" : "slot_unavailable");
+    }
     expect((await appointmentsOn("2026-03-03")).total).toBe(1);
+  });
+
+  it("100 simultaneous POSTs of one patient with two providers at one time: exactly one 201, every other one 409 patient_busy", async () => {
+    const providers = [
+      { provider_uuid: t.tiny.dentistUuid, operatory_uuid: t.tiny.operatoryUuids[0] },
+      { provider_uuid: t.tiny.hygienistUuid, operatory_uuid: t.tiny.operatoryUuids[1] },
+    ];
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        t.call("POST", "/appointments", {
+          body: booking("2026-03-03T14:00:00", { appointment_type_uuid: t.tiny.cleaningTypeUuid, ...providers[i % 2] }),
+        }),
+      ),
+    );
+    expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
+    // Even the losers for the winner's own provider hear about the patient: the patient is checked first.
+    for (const response of responses.filter((r) => r.status !== 201)) {
+      expect(expectProblem(response, 409, "patient_busy").conflict).toMatchObject({ resource: "patient", start: "2026-03-03T14:00:00" });
+    }
+    expect((await appointmentsOn("2026-03-03")).items.filter((a) => a.scheduled_start === "2026-03-03T14:00:00")).toHaveLength(1);
   });
 
   it("overlapping (not identical) windows race: still one winner per provider", async () => {
@@ -60,6 +87,32 @@ describe("Idempotency-Key", () => {
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(second.body).toEqual(first.body);
     expect((await appointmentsOn("2026-03-05")).total).toBe(1);
+  });
+
+  it("replays an equivalent request: …Z or an offset for the local time, the default end spelt out, blank notes", async () => {
+    const headers = { "Idempotency-Key": "equivalent-forms" };
+    // Thursday 2026-03-12 09:00 in Los Angeles is 16:00Z (PDT since the 8th); the exam lasts 60 minutes.
+    const first = await t.call("POST", "/appointments", { body: booking("2026-03-12T09:00:00"), headers });
+    expect(first.status).toBe(201);
+    for (const equivalent of [
+      booking("2026-03-12T16:00:00Z"),
+      booking("2026-03-12T12:00:00-04:00"),
+      booking("2026-03-12T09:00"),
+      booking("2026-03-12T09:00:00", { scheduled_end: "2026-03-12T10:00:00" }),
+      booking("2026-03-12T09:00:00", { notes: "   " }),
+    ]) {
+      const again = await t.call("POST", "/appointments", { body: equivalent, headers });
+      expect({ status: again.status, replayed: again.headers.get("idempotent-replayed") }, JSON.stringify(equivalent)).toEqual({
+        status: 201,
+        replayed: "true",
+      });
+      expect(again.body).toEqual(first.body);
+    }
+    // A different end is a different request.
+    const longer = booking("2026-03-12T09:00:00", { scheduled_end: "2026-03-12T10:30:00" });
+    expectProblem(await t.call("POST", "/appointments", { body: longer, headers }), 422, "idempotency_key_reused");
+    expect((await appointmentsOn("2026-03-12")).total).toBe(1);
+    expect(first.body.notes).toBeNull();
   });
 
   it("answers 422 idempotency_key_reused for the same key with a different body", async () => {

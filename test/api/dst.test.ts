@@ -71,7 +71,8 @@ describe("fall back (2026-11-01)", () => {
     const appointment = Appointment.parse(response.body);
     expect([appointment.scheduled_start, appointment.scheduled_end]).toEqual(["2026-11-01T01:30:00", "2026-11-01T01:00:00"]);
     // 01:30 PDT is 08:30Z: the same instant written with an offset conflicts with it...
-    expectProblem(await t.call("POST", "/appointments", { body: booking("2026-11-01T08:45:00Z") }), 409, "slot_unavailable");
+    const sameInstant = { ...booking("2026-11-01T08:45:00Z"), patient_uuid: t.tiny.otherPatientUuid };
+    expectProblem(await t.call("POST", "/appointments", { body: sameInstant }), 409, "slot_unavailable");
     // ...while 01:30 PST (09:30Z), the second occurrence, is a different, free time.
     expect((await t.call("POST", "/appointments", { body: booking("2026-11-01T09:30:00Z") })).status).toBe(201);
   });

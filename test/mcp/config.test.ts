@@ -1,6 +1,6 @@
 /** Configuration from env and flags: defaults, overrides, and every problem reported at once. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_HTTP_PORT, loadConfig } from "../../src/config.js";
+import { ConfigError, DEFAULT_HTTP_PORT, USAGE, loadConfig } from "../../src/config.js";
 
 function problemsOf(argv: string[], env: Record<string, string>): readonly string[] {
   try {
@@ -74,6 +74,20 @@ describe("loadConfig", () => {
       "MCP_CALLER_SECRET is required with REDIS_URL in caller mode",
     );
     expect(loadConfig([], { REDIS_URL: "redis://127.0.0.1:6379" }).caller.redis?.url).toBe("redis://127.0.0.1:6379");
+  });
+
+  it("reads the HTTP limits, default when unset", () => {
+    const token = { MCP_HTTP_TOKEN: "0123456789abcdef0123" };
+    expect(loadConfig(["--http"], { ...token, MCP_HTTP_MAX_CONNECTIONS: "20000", MCP_HTTP_RATE_LIMIT: "0" }).http).toMatchObject({
+      maxConnections: 20000,
+      rateLimit: 0,
+    });
+    expect(loadConfig(["--http"], token).http).toMatchObject({ maxConnections: undefined, rateLimit: undefined });
+    const problems = problemsOf(["--http"], { ...token, MCP_HTTP_MAX_CONNECTIONS: "lots", MCP_HTTP_RATE_LIMIT: "-1" }).join("\n");
+    expect(problems).toContain("MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000");
+    expect(problems).toContain("MCP_HTTP_RATE_LIMIT must be at least 0");
+    expect(USAGE).toContain("MCP_HTTP_MAX_CONNECTIONS");
+    expect(USAGE).toContain("MCP_HTTP_RATE_LIMIT");
   });
 
   it("parses the sandbox command and help", () => {

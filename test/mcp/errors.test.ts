@@ -33,3 +33,42 @@ describe("a write whose outcome is unknown", () => {
     }
   });
 });
+
+describe("a write the PMS refused because of its database", () => {
+  const refused = (status: number, code: "storage_full" | "storage_read_only") =>
+    new PmsError("unavailable", "The PMS database refused the write.", {
+      status,
+      problem: { type: "about:blank", title: "Database", status, code, detail: "nothing was saved" },
+    });
+
+  it.each([
+    [507, "storage_full", "is out of disk space"],
+    [503, "storage_read_only", "is read-only right now"],
+  ] as const)("%s %s: nothing was saved, why, and that staff must fix it; never an unknown outcome", (status, code, why) => {
+    const text = textFor("reschedule_appointment", refused(status, code));
+    expect(text).toBe(
+      `Nothing was saved: reschedule_appointment did not take effect because the practice system ${why}. Practice staff must ` +
+        "fix this; retrying will not help until they do. Looking things up still works. Tell the person their request could " +
+        "not be saved and offer to have the practice call back.",
+    );
+  });
+});
+
+describe("a patient already booked then", () => {
+  it("names the patient's other appointment in local time, and offers no other slots", () => {
+    const error = new PmsError("conflict", "409", {
+      status: 409,
+      problem: {
+        type: "about:blank",
+        title: "Patient busy",
+        status: 409,
+        code: "patient_busy",
+        detail: "The patient already has an appointment from 10:00 to 11:00 on 2026-05-20 (America/New_York).",
+        conflict: { resource: "patient", resource_uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", start: "2026-05-20T10:00:00", end: "2026-05-20T11:00:00", timezone: "America/New_York" },
+      },
+    });
+    const text = textFor("book_appointment", error);
+    expect(text).toMatch(/^The patient already has an appointment then: Wednesday 20 May 2026, 10:00–11:00 AM EDT \(America\/New_York\)/);
+    expect(text).not.toMatch(/alternatives|check_availability/);
+  });
+});

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { spawn } from "node:child_process";
+import { MAX_STDIO_LINE_BYTES } from "../../src/mcp/transports/stdio.js";
 import { CLI, assertBuilt, cleanEnv } from "../support/mcp-process.js";
 import { runGuideWorkflow } from "../support/mcp.js";
 
@@ -44,6 +45,22 @@ describe("stdio", () => {
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(0);
     expect(stdout).toBe("");
+  });
+
+  it("a line over the read limit: logged as stdio_message_too_large with the limit, and an exit status that says the transport failed", async () => {
+    const child = spawn(process.execPath, [CLI], { env: cleanEnv(), stdio: ["pipe", "pipe", "pipe"] });
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
+    child.stdin.on("error", () => {}); // the server stops reading half-way through
+    child.stdin.write(Buffer.alloc(MAX_STDIO_LINE_BYTES + 1024 * 1024, "a"));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).toBe(74);
+    const events = err.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const tooLarge = events.find((e) => e.event === "stdio_message_too_large");
+    expect(tooLarge).toMatchObject({ level: "error", limit_bytes: MAX_STDIO_LINE_BYTES });
+    expect(Number(tooLarge?.line_bytes)).toBeGreaterThan(MAX_STDIO_LINE_BYTES);
+    expect(events.find((e) => e.event === "shutdown")).toMatchObject({ reason: "stdio transport failed", exit_code: 74 });
+    expect(err).not.toContain("stdin closed");
   });
 
   it("reports every invalid setting at once and exits with status 2", async () => {

@@ -40,6 +40,23 @@ describe("the guide's four steps", () => {
 });
 
 describe("booking safety", () => {
+  it("a patient already booked then hears that, without alternatives at other times or with other providers", async () => {
+    const { jane, npe, slot, booking } = await runGuideWorkflow(harness.client);
+    // The same request under another idempotency key: not a replay, and not "the slot is taken" either.
+    const text = await callError(harness.client, "book_appointment", {
+      patient_uuid: jane.uuid,
+      appointment_type_uuid: npe.uuid,
+      provider_uuid: slot.provider.uuid,
+      location_uuid: slot.location.uuid,
+      scheduled_start: slot.scheduled_start,
+      idempotency_key: "a-different-key-0001",
+    });
+    expect(text).toMatch(/^The patient already has an appointment then: /);
+    expect(text).toContain(booking.structured.appointment.when);
+    expect(text).toContain("Nothing was booked");
+    expect(text).not.toMatch(/alternatives|check_availability/);
+  });
+
   it("answers a taken slot with up to three nearest free alternatives", async () => {
     const { npe, slot } = await runGuideWorkflow(harness.client);
     const search = await callOk(harness.client, "search_patients", { query: "Jonathan Smith" });
@@ -95,7 +112,9 @@ describe("booking safety", () => {
 
 describe("after booking", () => {
   it("reschedules to another time with another provider, confirms and cancels", async () => {
-    const jane = (await callOk(harness.client, "search_patients", { query: "Jane Smith" })).structured.patients[0];
+    // A new patient: Jane has appointments from the other tests, and nobody is in two at once.
+    const name = { first_name: "Rhea", last_name: `Schedule ${Date.now()}`, date_of_birth: "1981-02-03" };
+    const jane = (await callOk(harness.client, "create_patient", name)).structured.patient;
     const types = await callOk(harness.client, "list_appointment_types", {});
     const npe = types.structured.appointment_types.find((t: Structured) => t.name === "New Patient Exam");
     // Dr. Chen and a colleague who works at Main Street Dental some days: look two weeks ahead.

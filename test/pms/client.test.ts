@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PmsClient } from "../../src/pms/client.js";
+import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { bookingFor, failure, DR_CHEN, freeSlot, JANE, MAIN_STREET, NPE, startHarness, TOKEN, type Harness } from "./harness.js";
 
 let harness: Harness;
@@ -106,7 +107,9 @@ describe("errors from the sandbox", () => {
     const slot = await freeSlot(client);
     await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
     harness.proxy.clear();
-    const error = await failure(client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() }));
+    // Another patient: the same one would be told they are already booked then (patient_busy).
+    const other = { ...bookingFor(slot), patient_uuid: GUIDE_UUIDS.jonathanSmith };
+    const error = await failure(client.createAppointment(other, { idempotencyKey: randomUUID() }));
     expect(error.kind).toBe("conflict");
     expect(error.problem?.code).toBe("slot_unavailable");
     expect(error.problem?.conflict?.resource).toMatch(/provider|operatory/);

@@ -107,6 +107,44 @@ describe("safe requests (GET) are retried within bounds", () => {
   });
 });
 
+describe("database problems the PMS reports", () => {
+  const problem = (status: number, code: string, detail: string) =>
+    JSON.stringify({ type: `https://dental-pms-mcp.dev/problems/${code}`, title: "Database", status, code, detail });
+  const unavailable = problem(503, "storage_unavailable", "The practice system's database is unavailable or busy for a moment. Retry in 1 second(s).");
+
+  it("storage_unavailable (503) to a keyed booking is retried with the same key: one appointment", async () => {
+    const slot = await freeSlot(client);
+    harness.proxy.clear();
+    harness.proxy.inject(BOOKINGS, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
+    const { appointment } = await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
+    expect(appointment.scheduled_start).toBe(slot.scheduled_start);
+    expect(attempts(/\/appointments$/)).toBe(2);
+  });
+
+  it.each([
+    [507, "storage_full", "out of disk space, so nothing was saved"],
+    [503, "storage_read_only", "read-only right now, so nothing was saved"],
+  ] as const)("%s %s is definite: not retried, and not an unknown outcome", async (status, code, detail) => {
+    const slot = await freeSlot(client);
+    harness.proxy.clear();
+    harness.proxy.inject(BOOKINGS, { kind: "respond", status, body: problem(status, code, `The database is ${detail}.`), contentType: "application/problem+json" });
+    const error = await failure(client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() }));
+    expect({ kind: error.kind, code: error.problem?.code, outcomeUnknown: error.details.outcomeUnknown }).toEqual({ kind: "unavailable", code, outcomeUnknown: undefined });
+    expect(error.message).toContain("Nothing was saved");
+    expect(attempts(/\/appointments$/)).toBe(1);
+  });
+
+  it("storage_unavailable to a write without a key leaves its outcome unknown (the commit may have happened)", async () => {
+    const slot = await freeSlot(client);
+    const { appointment } = await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
+    harness.proxy.clear();
+    harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
+    const error = await failure(client.changeAppointmentStatus(appointment.uuid, { status: "confirmed" }));
+    expect(error.details.outcomeUnknown).toBe(true);
+    expect(attempts(/\/status$/)).toBe(1);
+  });
+});
+
 describe("429 Too Many Requests", () => {
   it("honours Retry-After when it fits the deadline", async () => {
     harness.proxy.inject(PROVIDERS, { kind: "rate_limit", retryAfterSeconds: 1 });

@@ -3,53 +3,33 @@
  * together, migrate and seed once, share the demo org and the token, and never double-book under a
  * storm of conflicting requests spread over both.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Availability, Patient } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
-import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
-import { createTestSchema, withAdminClient, type TestSchema } from "../support/postgres.js";
-import { apiCaller, expectProblem, type ApiResponse, type Caller } from "../support/sandbox.js";
+import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/postgres-migrations.js";
+import { assertBuilt } from "../support/mcp-process.js";
+import {
+  createTestSchema,
+  overlappingPairs,
+  spawnSandboxInstance,
+  withAdminClient,
+  type SandboxInstance,
+  type TestSchema,
+} from "../support/postgres.js";
+import { expectProblem, type ApiResponse, type Caller } from "../support/sandbox.js";
 
 const TOKEN = "sk_test_two_instances_shared_token";
 const REQUESTS_PER_SLOT = 100;
 const SLOTS = 5;
 
-interface Instance {
-  cli: SpawnedCli;
-  orgId: string;
-  call: Caller;
-}
-
 let schema: TestSchema;
-let instances: Instance[] = [];
-
-/** The value of `NAME=value` in the bin's start-up banner. */
-function bannerValue(cli: SpawnedCli, name: string): string | undefined {
-  const prefix = `  ${name}=`;
-  return cli.stderrLines.find((line) => line.startsWith(prefix))?.slice(prefix.length);
-}
-
-async function startInstance(url: string): Promise<Instance> {
-  const cli = spawnCli(["sandbox", "--port", "0", "--token", TOKEN], cleanEnv({ DATABASE_URL: url, LOG_LEVEL: "warn" }));
-  const exited = new Promise<never>((_, reject) => cli.child.once("exit", (code) => reject(new Error(`instance exited (${code}):\n${cli.stderrLines.join("\n")}`))));
-  const ready = vi.waitFor(
-    () => {
-      const orgId = bannerValue(cli, "PMS_ORG_ID");
-      const baseUrl = bannerValue(cli, "PMS_BASE_URL");
-      if (orgId === undefined || baseUrl === undefined) throw new Error("not started yet");
-      return { orgId, baseUrl };
-    },
-    { timeout: 60_000, interval: 50 },
-  );
-  const { orgId, baseUrl } = await Promise.race([ready, exited]);
-  return { cli, orgId, call: apiCaller(`${baseUrl}/api/v1/${orgId}`, TOKEN) };
-}
+let instances: SandboxInstance[] = [];
 
 beforeAll(async () => {
   assertBuilt();
   schema = await createTestSchema();
   // Both at once, on an empty schema: migrations and the demo seed must each happen once.
-  instances = await Promise.all([startInstance(schema.url), startInstance(schema.url)]);
+  instances = await Promise.all([spawnSandboxInstance(schema.url, TOKEN), spawnSandboxInstance(schema.url, TOKEN)]);
 });
 
 afterAll(async () => {
@@ -61,19 +41,6 @@ function instanceFor(i: number): Caller {
   const instance = instances[i % instances.length];
   if (!instance) throw new Error("no instance");
   return instance.call;
-}
-
-/** Overlapping pairs of non-cancelled appointments sharing `column` (provider_uuid or operatory_uuid). */
-async function overlappingPairs(column: "provider_uuid" | "operatory_uuid"): Promise<number> {
-  return withAdminClient(async (client) => {
-    const { rows } = await client.query<{ pairs: string }>(
-      `SELECT COUNT(*) AS pairs FROM appointments a JOIN appointments b
-         ON a.org_id = b.org_id AND a.${column} = b.${column} AND a.uuid < b.uuid
-        AND a.start_ms < b.end_ms AND b.start_ms < a.end_ms
-       WHERE a.status <> 'cancelled' AND b.status <> 'cancelled'`,
-    );
-    return Number(rows[0]?.pairs);
-  }, schema.url);
 }
 
 describe("two API instances on one PostgreSQL database", () => {
@@ -88,7 +55,7 @@ describe("two API instances on one PostgreSQL database", () => {
         migrations: await count("SELECT COUNT(*) AS n FROM schema_migrations"),
       };
     }, schema.url);
-    expect(counts).toEqual({ orgs: 1, tokens: 1, migrations: 1 });
+    expect(counts).toEqual({ orgs: 1, tokens: 1, migrations: POSTGRES_MIGRATIONS.length });
     for (const instance of instances) expect((await instance.call("GET", "/providers")).status).toBe(200);
   });
 
@@ -108,11 +75,13 @@ describe("two API instances on one PostgreSQL database", () => {
     }
     expect(slots).toHaveLength(SLOTS);
 
+    // The guide's two patients, who have no other appointments: both ask for every slot.
+    const patients = [GUIDE_UUIDS.janeSmith, GUIDE_UUIDS.jonathanSmith];
     const requests = slots.flatMap((slot, s) =>
       Array.from({ length: REQUESTS_PER_SLOT }, (_, i) =>
         instanceFor(i)("POST", "/appointments", {
           body: {
-            patient_uuid: GUIDE_UUIDS.janeSmith,
+            patient_uuid: patients[i % patients.length],
             appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
             location_uuid: GUIDE_UUIDS.mainStreetDental,
             provider_uuid: GUIDE_UUIDS.michaelChen,
@@ -125,10 +94,17 @@ describe("two API instances on one PostgreSQL database", () => {
     for (let s = 0; s < SLOTS; s++) {
       const responses = answered.filter(([slot]) => slot === s).map(([, response]) => response);
       expect(responses.filter((r) => r.status === 201), `slot ${s}`).toHaveLength(1);
-      for (const response of responses.filter((r) => r.status !== 201)) expectProblem(response, 409, "slot_unavailable");
+      const winner = responses.find((r) => r.status === 201)!.body.patient.uuid as string;
+      for (const response of responses.filter((r) => r.status !== 201)) {
+        // The winner's other requests: the patient is booked then; the other patient's: the slot is taken.
+        const problem = expectProblem(response, 409, response.body.code);
+        expect(problem.code).toBe(problem.conflict?.resource === "patient" ? "patient_busy" : "slot_unavailable");
+        expect(problem.conflict?.resource === "patient").toBe(problem.conflict?.resource_uuid === winner);
+      }
     }
-    expect(await overlappingPairs("provider_uuid")).toBe(0);
-    expect(await overlappingPairs("operatory_uuid")).toBe(0);
+    expect(await overlappingPairs(schema.url, "provider_uuid")).toBe(0);
+    expect(await overlappingPairs(schema.url, "operatory_uuid")).toBe(0);
+    expect(await overlappingPairs(schema.url, "patient_uuid")).toBe(0);
   });
 
   it("concurrent duplicate patients over both instances: one 201, every other one 409 naming it", async () => {

@@ -62,33 +62,41 @@ describe("exclusion constraints", () => {
   afterAll(() => close());
 
   /** INSERT of an appointment row by hand, bypassing the API. */
-  function insertSql(overrides: { provider?: string; operatory?: string; start?: number; end?: number; status?: string } = {}) {
+  function insertSql(
+    overrides: { provider?: string; operatory?: string; patient?: string; start?: number; end?: number; status?: string } = {},
+  ) {
     const start = overrides.start ?? nine;
     return {
       text: `INSERT INTO appointments (org_id, uuid, patient_uuid, appointment_type_uuid, provider_uuid, location_uuid,
                operatory_uuid, start_ms, end_ms, local_date, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '2026-03-03', $10, $11, $11)`,
       values: [
-        tiny.data.org.uuid, randomUUID(), tiny.patientUuid, tiny.examTypeUuid, overrides.provider ?? tiny.dentistUuid,
+        tiny.data.org.uuid, randomUUID(), overrides.patient ?? tiny.patientUuid, tiny.examTypeUuid, overrides.provider ?? tiny.dentistUuid,
         tiny.locationUuid, overrides.operatory ?? tiny.operatoryUuids[0], start, overrides.end ?? start + hour,
         overrides.status ?? "scheduled", PINNED_NOW,
       ],
     };
   }
 
-  it("reject an overlapping row inserted directly with SQL, per provider and per operatory", async () => {
+  it("reject an overlapping row inserted directly with SQL, per provider, per operatory and per patient", async () => {
     await withAdminClient(async (client) => {
       await client.query(insertSql());
       const error = (sql: ReturnType<typeof insertSql>) => client.query(sql).then(() => null, (e: { code?: string; constraint?: string }) => e);
+      const other = tiny.otherPatientUuid;
       // Same provider, other operatory, overlapping by 30 minutes.
-      expect(await error(insertSql({ operatory: tiny.operatoryUuids[1], start: nine + hour / 2 }))).toMatchObject({
+      expect(await error(insertSql({ operatory: tiny.operatoryUuids[1], patient: other, start: nine + hour / 2 }))).toMatchObject({
         code: "23P01",
         constraint: "appointments_no_provider_overlap",
       });
       // Same operatory, other provider.
-      expect(await error(insertSql({ provider: tiny.hygienistUuid }))).toMatchObject({
+      expect(await error(insertSql({ provider: tiny.hygienistUuid, patient: other }))).toMatchObject({
         code: "23P01",
         constraint: "appointments_no_operatory_overlap",
+      });
+      // Same patient, other provider and operatory.
+      expect(await error(insertSql({ provider: tiny.hygienistUuid, operatory: tiny.operatoryUuids[1] }))).toMatchObject({
+        code: "23P01",
+        constraint: "appointments_no_patient_overlap",
       });
       // Cancelled rows occupy nothing; ranges are half-open, so back-to-back is fine.
       expect(await error(insertSql({ status: "cancelled" }))).toBeNull();
@@ -108,7 +116,7 @@ describe("exclusion constraints", () => {
     const raced = await withAdminClient(async (client) => {
       // A writer that takes no advisory lock holds an uncommitted overlapping row…
       await client.query("BEGIN");
-      await client.query(insertSql({ start }));
+      await client.query(insertSql({ start, patient: tiny.otherPatientUuid }));
       const pid = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]?.pid;
       const booking = call("POST", "/appointments", { body });
       // …so the booking's INSERT waits on it inside the exclusion check;

@@ -18,7 +18,7 @@ import {
   bookingsAt,
   disjointSlots,
   inParallel,
-  patientUuids,
+  freshPatients,
   printSummary,
   type FreeSlot,
 } from "../support/reliability.js";
@@ -69,7 +69,7 @@ interface Sent {
 
 describe("SIGKILL mid-burst and restart on the same data directory", () => {
   it(`loses no acknowledged booking and leaves nothing half written, over ${ROUNDS} kills`, async () => {
-    const patients = await patientUuids(running!.call, BURST);
+    const patients = await freshPatients(running!.call, BURST);
     for (let round = 0; round < ROUNDS; round++) {
       const { cli, call } = running!;
       const slots = await disjointSlots(call, GUIDE_UUIDS.hygiene, BURST, { fromDay: 2 + round * 10, days: 9 });

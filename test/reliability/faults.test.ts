@@ -18,6 +18,7 @@ import {
   bookingsAt,
   callTool,
   disjointSlots,
+  freshPatients,
   printSummary,
   startMcpStack,
   textOf,
@@ -35,6 +36,8 @@ let stack: McpStack;
 let proxy: FaultProxy;
 let client: Client;
 let slots: FreeSlot[];
+/** One fresh patient per slot: a patient is in one appointment at a time, and slots of two locations may overlap. */
+const patientOf = new Map<FreeSlot, string>();
 let nextSlot = 0;
 let toolCalls = 0;
 const kindsTried = new Set<string>();
@@ -45,6 +48,8 @@ beforeAll(async () => {
   proxy = stack.proxy!;
   client = await stack.connect("faults");
   slots = await disjointSlots(stack.api, GUIDE_UUIDS.newPatientExam, 40);
+  const patients = await freshPatients(stack.api, slots.length);
+  slots.forEach((slot, i) => patientOf.set(slot, patients[i]!));
 });
 afterAll(async () => {
   printSummary("faults", {
@@ -109,7 +114,8 @@ const SAFE_TOOLS: { tool: string; args: Record<string, unknown>; match: FaultMat
   { tool: "list_appointment_types", args: {}, match: { method: "GET", path: /\/appointment-types/ } },
   { tool: "check_availability", args: { appointment_type_uuid: GUIDE_UUIDS.hygiene, limit: 3 }, match: { method: "GET", path: /\/schedule\/availability/ } },
   { tool: "get_practice_info", args: {}, match: { method: "GET", path: /\/providers$/ } },
-  { tool: "find_appointments", args: { patient_uuid: GUIDE_UUIDS.janeSmith, include_past: true }, match: { method: "GET", path: /\/appointments\?/ } },
+  // The listing of upcoming appointments; with include_past, the past ones are a second listing.
+  { tool: "find_appointments", args: { patient_uuid: GUIDE_UUIDS.janeSmith, include_past: true }, match: { method: "GET", path: /\/appointments\?.*ends_after=/ } },
 ];
 
 function expectOutcome(result: CallToolResult, expected: FaultCase["expect"], context: string) {
@@ -143,7 +149,7 @@ const BOOKINGS: FaultMatch = { method: "POST", path: /\/appointments$/ };
 
 function bookingArgs(slot: FreeSlot) {
   return {
-    patient_uuid: GUIDE_UUIDS.janeSmith,
+    patient_uuid: patientOf.get(slot),
     appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
     provider_uuid: slot.provider_uuid,
     location_uuid: slot.location_uuid,
@@ -154,7 +160,7 @@ function bookingArgs(slot: FreeSlot) {
 /** The slot holds exactly this one appointment; returns its uuid. */
 async function expectExactlyOneBooking(slot: FreeSlot): Promise<string> {
   const found = await bookingsAt(stack.api, slot);
-  expect(found.map((a) => a.patient.uuid)).toEqual([GUIDE_UUIDS.janeSmith]);
+  expect(found.map((a) => a.patient.uuid)).toEqual([patientOf.get(slot)]);
   bookingsChecked++;
   return found[0]!.uuid;
 }

@@ -11,7 +11,7 @@ import {
   callTool,
   disjointSlots,
   inParallel,
-  patientUuids,
+  freshPatients,
   printSummary,
   startMcpStack,
   textOf,
@@ -39,7 +39,7 @@ afterAll(async () => {
 describe("200 bookings for one slot from 20 clients", () => {
   it("exactly one succeeds; every other caller gets a conflict offering alternatives", async () => {
     const [slot] = await disjointSlots(stack.api, GUIDE_UUIDS.newPatientExam, 1, { fromDay: 2 });
-    const patients = await patientUuids(stack.api, RACERS);
+    const patients = await freshPatients(stack.api, RACERS);
     // Different people, so that no two calls share a derived idempotency key.
     const calls = patients.map((patient_uuid, i) => async () => {
       const result = await callTool(clients[i % CLIENTS]!, "book_appointment", {
@@ -100,7 +100,7 @@ describe("the same booking retried at once (a voice platform's timeout retry)", 
 describe("1,000 mixed tool calls from 20 clients", () => {
   it("all succeed, and every acknowledged booking is in the sandbox", async () => {
     const slots = await disjointSlots(stack.api, GUIDE_UUIDS.hygiene, MIXED_BOOKINGS, { fromDay: 3 });
-    const patients = await patientUuids(stack.api, 50);
+    const patients = await freshPatients(stack.api, MIXED_BOOKINGS);
     const names = ["Smith", "Jane", "son", "Garcia", "Lee", "a", "Nguyen", "zzz-nobody"];
     const reads: [string, (i: number) => Record<string, unknown>][] = [
       ["search_patients", (i) => ({ query: names[i % names.length] })],

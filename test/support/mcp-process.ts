@@ -27,8 +27,18 @@ export interface SpawnedCli {
   stop(): Promise<number | null>;
 }
 
-export function spawnCli(args: string[], env: Record<string, string>): SpawnedCli {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * The bin with `args`. `fileSizeLimitKb`: under that limit on the size of any file it writes (ulimit -f),
+ * as a disk quota would; node ignores SIGXFSZ, so its writes past the limit fail with EFBIG.
+ */
+export function spawnCli(args: string[], env: Record<string, string>, options: { fileSizeLimitKb?: number } = {}): SpawnedCli {
+  const child =
+    options.fileSizeLimitKb === undefined
+      ? spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] })
+      : spawn("sh", ["-c", `ulimit -f ${options.fileSizeLimitKb} && exec "$0" "$@"`, process.execPath, CLI, ...args], {
+          env,
+          stdio: ["pipe", "pipe", "pipe"],
+        });
   const stderrLines: string[] = [];
   const waiters: { event: string; resolve: (record: Record<string, unknown>) => void }[] = [];
   let pending = "";

@@ -8,6 +8,7 @@ import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { silentLogger } from "../../src/log.js";
 import { CallerGuard } from "../../src/mcp/caller-guard.js";
+import { localToMillis } from "../../src/mcp/time.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { PrivacyMode } from "../../src/mcp/tools/define-tool.js";
 import { PmsClient } from "../../src/pms/client.js";
@@ -91,8 +92,17 @@ export async function runGuideWorkflow(client: Client) {
   const npe = (types.structured.appointment_types as Structured[]).find((t) => t.name === "New Patient Exam");
   expect(npe, "New Patient Exam is an appointment type").toBeDefined();
 
-  const availability = await callOk(client, "check_availability", { appointment_type_uuid: npe.uuid, limit: 5 });
-  const slot = availability.structured.slots[0];
+  // Jane can be in one appointment at a time: skip slots overlapping those she already has (from earlier runs).
+  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured.appointments as Structured[];
+  const instant = (local: string, timezone: string) => localToMillis(local, timezone);
+  const free = (slot: Structured) =>
+    booked.every(
+      (a) =>
+        instant(slot.scheduled_end, slot.timezone) <= instant(a.scheduled_start, a.timezone) ||
+        instant(slot.scheduled_start, slot.timezone) >= instant(a.scheduled_end, a.timezone),
+    );
+  const availability = await callOk(client, "check_availability", { appointment_type_uuid: npe.uuid, limit: 30 });
+  const slot = (availability.structured.slots as Structured[]).find(free);
   expect(slot, "the demo practice has a free New Patient Exam slot this week").toBeDefined();
 
   const booking = await callOk(client, "book_appointment", {

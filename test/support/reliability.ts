@@ -3,6 +3,7 @@
  * PmsClient, and the real MCP server behind an in-process Streamable HTTP listener, driven by SDK
  * Clients over loopback HTTP. Plus the small readers every reliability test needs.
  */
+import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -115,31 +116,35 @@ export async function disjointSlots(
   options: { fromDay?: number; days?: number; providerUuid?: string } = {},
 ): Promise<FreeSlot[]> {
   const today = new Date();
-  const start = new Date(today.getTime() + (options.fromDay ?? 1) * 86_400_000).toISOString().slice(0, 10);
-  const end = new Date(today.getTime() + ((options.fromDay ?? 1) + (options.days ?? 27)) * 86_400_000)
-    .toISOString()
-    .slice(0, 10);
+  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
+  const end = day((options.fromDay ?? 1) + (options.days ?? 27));
   const provider = options.providerUuid ? `&provider_uuid=${options.providerUuid}` : "";
-  const response = await api(
-    "GET",
-    `/schedule/availability?appointment_type_uuid=${appointmentTypeUuid}&start_date=${start}&end_date=${end}&limit=500${provider}`,
-  );
-  expect(response.status, JSON.stringify(response.body)).toBe(200);
-  const availability = Availability.parse(response.body);
   const busyUntil = new Map<string, string>();
   const picked: FreeSlot[] = [];
-  for (const slot of availability.slots) {
-    const location = slot.location.uuid;
-    // Local times of one location compare correctly as text.
-    if ((busyUntil.get(location) ?? "") > slot.scheduled_start) continue;
-    busyUntil.set(location, slot.scheduled_end);
-    picked.push({
-      scheduled_start: slot.scheduled_start,
-      scheduled_end: slot.scheduled_end,
-      provider_uuid: slot.provider.uuid,
-      location_uuid: location,
-    });
-    if (picked.length === count) break;
+  // One answer holds at most 500 slots (a day or two of the practice): page on by date until enough.
+  for (let from = day(options.fromDay ?? 1); picked.length < count && from <= end; ) {
+    const response = await api(
+      "GET",
+      `/schedule/availability?appointment_type_uuid=${appointmentTypeUuid}&start_date=${from}&end_date=${end}&limit=500${provider}`,
+    );
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const availability = Availability.parse(response.body);
+    for (const slot of availability.slots) {
+      const location = slot.location.uuid;
+      // Local times of one location compare correctly as text.
+      if ((busyUntil.get(location) ?? "") > slot.scheduled_start) continue;
+      busyUntil.set(location, slot.scheduled_end);
+      picked.push({
+        scheduled_start: slot.scheduled_start,
+        scheduled_end: slot.scheduled_end,
+        provider_uuid: slot.provider.uuid,
+        location_uuid: location,
+      });
+      if (picked.length === count) break;
+    }
+    const lastDay = availability.slots.at(-1)?.scheduled_start.slice(0, 10);
+    if (!availability.has_more || lastDay === undefined) break;
+    from = lastDay > from ? lastDay : new Date(Date.parse(`${from}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   }
   expect(picked.length, "the demo practice has enough free time").toBe(count);
   return picked;
@@ -167,21 +172,22 @@ export async function bookingsAt(api: Caller, slot: FreeSlot): Promise<Appointme
   return sameDay.filter((a) => a.scheduled_start === slot.scheduled_start && a.status !== "cancelled");
 }
 
-/** Patient uuids of the demo practice, for callers that must be different people. */
-export async function patientUuids(api: Caller, count: number): Promise<string[]> {
-  const uuids = new Set<string>();
-  // The API searches by name only (no "list all"): sweep common letters until enough are found.
-  for (const letter of "aeioun") {
-    for (let page = 1; uuids.size < count; page++) {
-      const response = await api("GET", `/patients?query=${letter}&page=${page}&page_size=100`);
-      expect(response.status, JSON.stringify(response.body)).toBe(200);
-      const items = (response.body as { items: { uuid: string }[] }).items;
-      for (const patient of items) uuids.add(patient.uuid);
-      if (items.length < 100) break;
-    }
-  }
-  expect(uuids.size, "the demo practice has enough patients").toBeGreaterThanOrEqual(count);
-  return [...uuids].slice(0, count);
+/**
+ * `count` new patients of the practice, registered for the test: different people with no appointment yet,
+ * so that each can be booked into any free slot (a patient is never in two appointments at once).
+ */
+export async function freshPatients(api: Caller, count: number): Promise<string[]> {
+  const run = randomBytes(4).toString("hex");
+  return inParallel(
+    8,
+    Array.from({ length: count }, (_, i) => async () => {
+      const response = await api("POST", "/patients", {
+        body: { first_name: `Fresh${i}`, last_name: `Patient ${run}`, date_of_birth: "1980-02-03" },
+      });
+      expect(response.status, JSON.stringify(response.body)).toBe(201);
+      return response.body.uuid as string;
+    }),
+  );
 }
 
 /** Runs `tasks` with at most `width` in flight, in order of the array; results in the same order. */

@@ -61,6 +61,8 @@ export interface TinyPractice {
   cleaningTypeUuid: string;
   archivedTypeUuid: string;
   patientUuid: string;
+  /** A second patient, for a booking that must conflict on the provider or operatory and not on the patient. */
+  otherPatientUuid: string;
 }
 
 const WEEKDAYS: Weekday[] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
@@ -81,6 +83,7 @@ export function tinyPractice(timezone = "America/Los_Angeles", name = "Tiny Dent
   const cleaningTypeUuid = id();
   const archivedTypeUuid = id();
   const patientUuid = id();
+  const otherPatientUuid = id();
   const shifts: ShiftRecord[] = [];
   for (const provider of [dentistUuid, hygienistUuid]) {
     for (const day of WEEKDAYS) {
@@ -125,10 +128,14 @@ export function tinyPractice(timezone = "America/Los_Angeles", name = "Tiny Dent
     closures: [],
     patients: [
       { uuid: patientUuid, first_name: "Tess", last_name: "Tooth", date_of_birth: "1990-01-02", primary_phone: "+14155550100", email: null, preferred_provider_uuid: null },
+      { uuid: otherPatientUuid, first_name: "Otto", last_name: "Other", date_of_birth: "1985-06-07", primary_phone: null, email: null, preferred_provider_uuid: null },
     ],
     appointments: [],
   };
-  return { data, locationUuid, operatoryUuids, dentistUuid, hygienistUuid, examTypeUuid, cleaningTypeUuid, archivedTypeUuid, patientUuid };
+  return {
+    data, locationUuid, operatoryUuids, dentistUuid, hygienistUuid, examTypeUuid, cleaningTypeUuid, archivedTypeUuid, patientUuid,
+    otherPatientUuid,
+  };
 }
 
 /** Monday 2026-03-02 04:00 in Los Angeles: before the 2026-03-08 spring-forward Sunday. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Candidate, checkBookable, prepareSnapshot } from "../../src/sandbox/domain/rules.js";
-import { CHEN, NYC_UUID, OP1, OP2, OP_NYC, PATEL, RETIRED, SF_UUID, at, baseSnapshot, booking } from "./support/schedule.js";
+import { CHEN, NY, NYC_UUID, OP1, OP2, OP_NYC, PATEL, RETIRED, SF_UUID, at, baseSnapshot, booking } from "./support/schedule.js";
 
 const NOW = at("2025-05-01T09:00");
 const TUESDAY = "2025-05-20";
@@ -158,5 +158,83 @@ describe("checkBookable", () => {
     expect(checkBookable(prepared, slot, NOW).ok).toBe(true);
     prepared.addBooking(booking({ start: slot.start, end: slot.end }));
     expect(checkBookable(prepared, slot, NOW)).toMatchObject({ ok: false, conflict: { resource: "provider" } });
+  });
+
+  describe("a patient is in one appointment at a time", () => {
+    const PATIENT = "50000000-0000-4000-8000-000000000009";
+    const WEDNESDAY = "2025-05-21";
+    // With Dr. Chen in Los Angeles 08:00-09:00 PDT, that is 11:00-12:00 in New York.
+    const inLosAngeles = () => booking({ patient_uuid: PATIENT, start: at(`${WEDNESDAY}T08:00`), end: at(`${WEDNESDAY}T09:00`) });
+    const inNewYork = (start: string, end: string, extra: Partial<Candidate> = {}): Candidate => ({
+      provider_uuid: PATEL,
+      location_uuid: NYC_UUID,
+      patient_uuid: PATIENT,
+      start: at(`${WEDNESDAY}T${start}`, NY),
+      end: at(`${WEDNESDAY}T${end}`, NY),
+      ...extra,
+    });
+
+    it("refuses an overlapping visit at another location, naming the other appointment's local time and zone", () => {
+      const snapshot = { ...baseSnapshot(), bookings: [inLosAngeles()] };
+      const result = checkBookable(snapshot, inNewYork("11:30", "12:30"), NOW);
+      expect(result).toMatchObject({
+        ok: false,
+        code: "patient_busy",
+        conflict: { resource: "patient", resource_uuid: PATIENT, start: at(`${WEDNESDAY}T08:00`), location_uuid: SF_UUID },
+      });
+      if (!result.ok) {
+        expect(result.message).toBe(
+          "The patient already has an appointment from 08:00 to 09:00 on 2025-05-21 (America/Los_Angeles) at Main Street Dental, " +
+            "and cannot be in two places at once; choose a time that does not overlap it.",
+        );
+      }
+    });
+
+    it("is checked before the provider, so a repeat of the patient's own booking hears about the patient", () => {
+      const own = inLosAngeles();
+      const snapshot = { ...baseSnapshot(), bookings: [own] };
+      const again = { provider_uuid: CHEN, location_uuid: SF_UUID, patient_uuid: PATIENT, start: own.start, end: own.end };
+      expect(checkBookable(snapshot, again, NOW)).toMatchObject({ ok: false, code: "patient_busy" });
+      // Another patient at that time is told the provider is taken.
+      expect(checkBookable(snapshot, { ...again, patient_uuid: undefined }, NOW)).toMatchObject({ ok: false, code: "slot_unavailable" });
+    });
+
+    it("allows back-to-back visits, ignores cancelled ones and the appointment being rescheduled", () => {
+      const own = inLosAngeles();
+      expect(checkBookable({ ...baseSnapshot(), bookings: [own] }, inNewYork("12:00", "13:00"), NOW).ok).toBe(true);
+      const cancelled = { ...own, status: "cancelled" as const };
+      expect(checkBookable({ ...baseSnapshot(), bookings: [cancelled] }, inNewYork("11:30", "12:30"), NOW).ok).toBe(true);
+      const moving = inNewYork("11:30", "12:30", { ignore_appointment_uuid: own.uuid });
+      expect(checkBookable({ ...baseSnapshot(), bookings: [own] }, moving, NOW).ok).toBe(true);
+    });
+  });
+
+  describe("the booking horizon", () => {
+    // Seen from 2025-05-01 with a one-month horizon, 2025-06-01 (a Sunday) is the last bookable date.
+    const horizon = () => ({ ...baseSnapshot(), horizon_months: 1 });
+
+    it("accepts a visit up to the last bookable date and refuses one after it, naming that date", () => {
+      expect(checkBookable(horizon(), chen("2025-05-30T10:00", "2025-05-30T11:00"), NOW).ok).toBe(true);
+      const result = checkBookable(horizon(), chen("2025-06-02T10:00", "2025-06-02T11:00"), NOW);
+      expect(result).toMatchObject({ ok: false, code: "beyond_horizon", field: "scheduled_start" });
+      if (!result.ok) {
+        expect(result.message).toBe(
+          "Appointments can be booked up to 1 months ahead: the last bookable date at Main Street Dental is 2025-06-01 " +
+            "(America/Los_Angeles). Choose a date on or before it.",
+        );
+      }
+    });
+
+    it("defaults to 18 months, and judges any year, even 9999, without computing with it", () => {
+      expect(checkBookable(baseSnapshot(), chen("2026-10-30T10:00", "2026-10-30T11:00"), NOW).ok).toBe(true);
+      expect(checkBookable(baseSnapshot(), chen("2026-11-03T10:00", "2026-11-03T11:00"), NOW)).toMatchObject({ code: "beyond_horizon" });
+      const last = { ...chen("2025-05-20T10:00", "2025-05-20T11:00"), start: Date.parse("9999-12-31T23:00:00Z"), end: Date.parse("9999-12-31T23:59:00Z") };
+      expect(checkBookable(baseSnapshot(), last, NOW)).toMatchObject({ code: "beyond_horizon" });
+    });
+
+    it("refuses a horizon outside 1 to 120 months", () => {
+      expect(() => prepareSnapshot({ ...baseSnapshot(), horizon_months: 0 })).toThrow(RangeError);
+      expect(() => prepareSnapshot({ ...baseSnapshot(), horizon_months: 121 })).toThrow(RangeError);
+    });
   });
 });

@@ -3,14 +3,11 @@ import type { Appointment, AppointmentCreate } from "../../contract/index.js";
 import { PmsError } from "../../pms/errors.js";
 import { describeTaken, nearestAlternatives } from "../availability.js";
 import { verifiedPatient } from "../caller-scope.js";
-import { deriveIdempotencyKey } from "../idempotency.js";
+import { canonicalBooking, deriveIdempotencyKey, type CanonicalBooking } from "../idempotency.js";
 import { ToolFailure } from "../tool-error.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
 import { defineCallerTool, defineTool, perPrivacyMode, type ToolContext } from "./define-tool.js";
 import { appointmentTypeUuid, callerPass, dateTime, locationUuid, notes, patientUuid, providerUuid } from "./params.js";
-
-/** A chain of replays that were each cancelled is short in practice; bound it anyway. */
-const MAX_REBOOKS = 5;
 
 const staff = defineTool({
   name: "book_appointment",
@@ -41,15 +38,11 @@ const staff = defineTool({
   // Idempotent because of the derived key: repeating the call replays the first booking.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(args, context) {
-    const { idempotency_key, ...fields } = args;
-    const body: AppointmentCreate = fields;
-    let key = idempotency_key ?? deriveIdempotencyKey("book", body);
-    let appointment = await create(body, key, context);
-    // A replay of a booking cancelled since must not block booking the same slot again.
-    for (let i = 0; appointment.status === "cancelled" && i < MAX_REBOOKS; i++) {
-      key = deriveIdempotencyKey("rebook", { body, key, cancelled: appointment.uuid });
-      appointment = await create(body, key, context);
-    }
+    const { idempotency_key, notes: note, ...fields } = args;
+    // A blank note is no note: the same request as one without it.
+    const body: AppointmentCreate = note ? { ...fields, notes: note } : fields;
+    const request = await canonicalBooking(context.pms, body, context.signal);
+    const appointment = await bookTruthfully(body, request, idempotency_key ?? deriveIdempotencyKey("book", request.meaning), context);
     const view = appointmentView(appointment, context.privacy);
     return {
       structured: { appointment: view },
@@ -81,13 +74,39 @@ const caller = defineCallerTool({
 export const bookAppointment = perPrivacyMode({ staff, caller });
 
 /**
- * Books under the key and returns the appointment as it is NOW: a replayed key answers with the
- * response stored at first booking, which does not show a later cancellation or reschedule.
+ * Books under `key`. A replay answers with the appointment made under the key earlier, which may since
+ * have been cancelled or moved: it is returned only while it still is what was asked (re-read now);
+ * otherwise the request is booked anew under a key derived from it and the stale appointment, as often
+ * as the chain of earlier bookings goes (each link was a real booking, cancelled or moved since).
  */
-async function create(body: AppointmentCreate, idempotencyKey: string, context: ToolContext): Promise<Appointment> {
+async function bookTruthfully(body: AppointmentCreate, request: CanonicalBooking, key: string, context: ToolContext): Promise<Appointment> {
+  const stale = new Set<string>();
+  for (let current = key; ; ) {
+    const { appointment, replayed } = await create(body, current, context);
+    if (!replayed) return appointment;
+    const now = await context.pms.getAppointment(appointment.uuid, { signal: context.signal });
+    if (stillAsAsked(now, request)) return now;
+    // A PMS that replayed one appointment under two keys of this chain would send us round for ever.
+    if (stale.has(now.uuid)) throw new PmsError("invalid_response", "The practice system replayed the same stale booking twice.");
+    stale.add(now.uuid);
+    current = deriveIdempotencyKey("rebook", { request: request.meaning, stale: now.uuid });
+  }
+}
+
+function stillAsAsked(appointment: Appointment, request: CanonicalBooking): boolean {
+  const { expected } = request;
+  return (
+    appointment.status !== "cancelled" &&
+    appointment.scheduled_start === expected.scheduled_start &&
+    (expected.scheduled_end === undefined || appointment.scheduled_end === expected.scheduled_end) &&
+    appointment.provider.uuid === expected.provider_uuid &&
+    appointment.location.uuid === expected.location_uuid
+  );
+}
+
+async function create(body: AppointmentCreate, idempotencyKey: string, context: ToolContext) {
   try {
-    const { appointment, replayed } = await context.pms.createAppointment(body, { idempotencyKey, signal: context.signal });
-    return replayed ? await context.pms.getAppointment(appointment.uuid, { signal: context.signal }) : appointment;
+    return await context.pms.createAppointment(body, { idempotencyKey, signal: context.signal });
   } catch (error) {
     if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
       const alternatives = await nearestAlternatives(context.pms, body, context.now(), context.signal);

@@ -11,10 +11,9 @@ const DAY_MS = 24 * 60 * MINUTE_MS;
 const CANCELLATION_REASONS = ["Patient rescheduled", "Patient is unwell", "Schedule conflict at work", "Travelling"];
 const NOTES = ["Prefers morning appointments", "Nervous patient: explain each step", "Bring insurance card", "Follow-up from last visit"];
 
-/** Appointments of a practice in the making, with who is busy when. */
+/** Appointments of a practice in the making; the schedule knows who is busy when. */
 export class AppointmentBook {
   readonly appointments: AppointmentRecord[] = [];
-  private readonly patientBusy = new Map<string, Interval[]>();
 
   constructor(
     private readonly schedule: PreparedSchedule,
@@ -34,15 +33,14 @@ export class AppointmentBook {
     const record = this.record(candidate, verdict.operatory_uuid, type, patient);
     this.appointments.push(record);
     this.schedule.addBooking(record); // cancelled ones are ignored by the index
-    if (record.status !== "cancelled") this.patientBusy.set(patient.uuid, [...(this.patientBusy.get(patient.uuid) ?? []), candidate]);
     return record;
   }
 
+  /** A patient without another appointment then (the booking rule's patient check, asked directly). */
   private freePatient(patients: readonly PatientRecord[], slot: Interval): PatientRecord | null {
     for (let attempt = 0; attempt < 5; attempt++) {
       const patient = this.random.pick(patients);
-      const busy = this.patientBusy.get(patient.uuid) ?? [];
-      if (!busy.some((b) => b.start < slot.end && slot.start < b.end)) return patient;
+      if (!this.schedule.patientConflict(patient.uuid, slot.start, slot.end)) return patient;
     }
     return null;
   }

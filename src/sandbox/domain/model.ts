@@ -24,6 +24,8 @@ export interface Interval {
 export interface OrgRecord {
   uuid: string;
   name: string;
+  /** How far ahead appointments can be booked, in months from today (default 18, at most 120). */
+  booking_horizon_months?: number;
 }
 
 /** A location without its derived `upcoming_closures` (computed from ClosureRecord rows). */
@@ -106,4 +108,6 @@ export interface ScheduleSnapshot {
   closures: ClosureRecord[];
   /** Appointments that occupy their provider and operatory: every status but cancelled. */
   bookings: AppointmentRecord[];
+  /** The org's booking horizon (OrgRecord.booking_horizon_months); default 18. */
+  horizon_months?: number;
 }

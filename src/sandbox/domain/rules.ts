@@ -25,6 +25,8 @@ export interface Candidate {
   provider_uuid: string;
   location_uuid: string;
   operatory_uuid?: string;
+  /** Who is booked: a patient cannot be in two appointments at once (any location). Omitted by availability. */
+  patient_uuid?: string;
   start: EpochMs;
   end: EpochMs;
   /** The appointment being rescheduled: it does not conflict with itself. */
@@ -35,21 +37,29 @@ export type Bookability =
   | { ok: true; operatory_uuid: string }
   | {
       ok: false;
-      code: "invalid_time_range" | "in_the_past" | "outside_working_hours" | "unknown_reference";
+      code: "invalid_time_range" | "in_the_past" | "beyond_horizon" | "outside_working_hours" | "unknown_reference";
       message: string;
       field?: string;
     }
   | {
       ok: false;
-      code: "slot_unavailable";
+      code: "slot_unavailable" | "patient_busy";
       message: string;
-      conflict: { resource: "provider" | "operatory"; resource_uuid: string; start: EpochMs; end: EpochMs };
+      /** The booking in the way; `location_uuid` is where it is (its times are local there). */
+      conflict: {
+        resource: "provider" | "operatory" | "patient";
+        resource_uuid: string;
+        start: EpochMs;
+        end: EpochMs;
+        location_uuid: string;
+      };
     };
 
 /** Why a candidate is not bookable, with just what a message needs. */
 export type Verdict =
   | { ok: true; operatory_uuid: string }
   | { ok: false; reason: "invalid_time_range" | "in_the_past" | "unknown_provider" | "unknown_location" }
+  | { ok: false; reason: "beyond_horizon"; location: LocationRecord; lastDate: string; months: number }
   | { ok: false; reason: "inactive_provider"; provider: ProviderRecord }
   | { ok: false; reason: "unknown_operatory"; location: LocationRecord }
   | { ok: false; reason: "closed_day"; plan: DayPlan; closure: ClosureRecord }
@@ -57,7 +67,17 @@ export type Verdict =
   | { ok: false; reason: "outside_shift"; plan: DayPlan; provider: ProviderRecord; windows: ShiftWindow[] }
   | { ok: false; reason: "during_break"; plan: DayPlan; provider: ProviderRecord; label: string }
   | { ok: false; reason: "time_off"; provider: ProviderRecord; location: LocationRecord; timeOff: TimeOffRecord }
-  | { ok: false; reason: "provider_busy"; provider: ProviderRecord; location: LocationRecord; booking: AppointmentRecord }
+  /** `location`: where the patient's other appointment is. */
+  | { ok: false; reason: "patient_busy"; location: LocationRecord; booking: AppointmentRecord }
+  | {
+      ok: false;
+      reason: "provider_busy";
+      provider: ProviderRecord;
+      location: LocationRecord;
+      booking: AppointmentRecord;
+      /** Where the conflicting booking is, when known. */
+      bookingLocation?: LocationRecord;
+    }
   | {
       ok: false;
       reason: "operatory_busy";
@@ -86,6 +106,11 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
     operatories = [chosen];
   }
   if (start < now) return { ok: false, reason: "in_the_past" };
+  // Before any calendar work on the start: a start in year 9999 must be judged, not computed with.
+  const horizon = schedule.horizon(location, now);
+  if (start >= horizon.end) {
+    return { ok: false, reason: "beyond_horizon", location, lastDate: horizon.lastDate, months: schedule.horizonMonths };
+  }
 
   const day = plan ?? schedule.dayPlan(location, schedule.localDateAt(location, start));
   if (day.closure) return { ok: false, reason: "closed_day", plan: day, closure: day.closure };
@@ -101,8 +126,14 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
   if (timeOff) return { ok: false, reason: "time_off", provider, location, timeOff };
 
   const ignore = candidate.ignore_appointment_uuid;
+  // Before the provider and operatory: a patient already booked then (a retry of their own booking under
+  // another key, say) is told so, rather than that "the slot is taken".
+  if (candidate.patient_uuid !== undefined) {
+    const other = schedule.patientConflict(candidate.patient_uuid, start, end, ignore);
+    if (other) return { ok: false, reason: "patient_busy", location: schedule.locations.get(other.location_uuid) ?? location, booking: other };
+  }
   const busy = schedule.providerConflict(provider.uuid, start, end, ignore);
-  if (busy) return { ok: false, reason: "provider_busy", provider, location, booking: busy };
+  if (busy) return { ok: false, reason: "provider_busy", provider, location, booking: busy, bookingLocation: schedule.locations.get(busy.location_uuid) };
   let firstTaken: { operatory: Operatory; booking: AppointmentRecord } | undefined;
   for (const operatory of operatories) {
     const taken = schedule.operatoryConflict(operatory.uuid, start, end, ignore);
@@ -153,6 +184,15 @@ export function explain(verdict: Verdict): Bookability {
         message: "The requested start time has already passed; choose a time in the future.",
         field: "scheduled_start",
       };
+    case "beyond_horizon":
+      return {
+        ok: false,
+        code: "beyond_horizon",
+        message:
+          `Appointments can be booked up to ${verdict.months} months ahead: the last bookable date at ${verdict.location.name} ` +
+          `is ${verdict.lastDate} (${verdict.location.timezone}). Choose a date on or before it.`,
+        field: "scheduled_start",
+      };
     case "unknown_provider":
       return unknown("provider_uuid", "No provider has this uuid; use a uuid from GET /providers.");
     case "unknown_location":
@@ -196,15 +236,26 @@ export function explain(verdict: Verdict): Bookability {
           `to ${formatLocalDateTime(verdict.timeOff.end, zone)} (${zone})`,
       );
     }
-    case "provider_busy": {
+    case "patient_busy": {
       const { booking, location } = verdict;
       return {
         ok: false,
-        code: "slot_unavailable",
+        code: "patient_busy",
         message:
-          `${providerName(verdict.provider)} already has an appointment ${bookingSpan(booking, location.timezone)}; ` +
-          `${CHECK_AVAILABILITY}.`,
-        conflict: { resource: "provider", resource_uuid: booking.provider_uuid, start: booking.start, end: booking.end },
+          `The patient already has an appointment ${bookingSpan(booking, location.timezone)} at ${location.name}, ` +
+          "and cannot be in two places at once; choose a time that does not overlap it.",
+        conflict: conflictOf("patient", booking.patient_uuid, booking),
+      };
+    }
+    case "provider_busy": {
+      const { booking } = verdict;
+      // In the zone of the booking's own location: a provider may work at locations in other zones.
+      const zone = (verdict.bookingLocation ?? verdict.location).timezone;
+      return {
+        ok: false,
+        code: "slot_unavailable",
+        message: `${providerName(verdict.provider)} already has an appointment ${bookingSpan(booking, zone)}; ${CHECK_AVAILABILITY}.`,
+        conflict: conflictOf("provider", booking.provider_uuid, booking),
       };
     }
     case "operatory_busy": {
@@ -216,10 +267,14 @@ export function explain(verdict: Verdict): Bookability {
         ok: false,
         code: "slot_unavailable",
         message: verdict.anyOperatory ? `${what}; ${CHECK_AVAILABILITY}.` : `${what} ${CHECK_AVAILABILITY}.`,
-        conflict: { resource: "operatory", resource_uuid: operatory.uuid, start: booking.start, end: booking.end },
+        conflict: conflictOf("operatory", operatory.uuid, booking),
       };
     }
   }
+}
+
+function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string, booking: AppointmentRecord) {
+  return { resource, resource_uuid: uuid, start: booking.start, end: booking.end, location_uuid: booking.location_uuid };
 }
 
 function unknown(field: string, message: string): Bookability {

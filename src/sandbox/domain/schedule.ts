@@ -1,6 +1,6 @@
 /**
- * An indexed, read-mostly view of a ScheduleSnapshot: bookings per provider and per operatory in
- * start order, and each (location, local date)'s working windows resolved to instants once.
+ * An indexed, read-mostly view of a ScheduleSnapshot: bookings per provider, per operatory and per
+ * patient in start order, and each (location, local date)'s working windows resolved to instants once.
  * Bookability is asked tens of thousands of times per availability query, and every luxon call
  * costs microseconds, so all timezone work is done here once and memoised.
  */
@@ -16,7 +16,10 @@ import type {
   ShiftRecord,
   TimeOffRecord,
 } from "./model.js";
-import { localDate, wallClockBoundary, weekdayOf } from "./time.js";
+import { addDays, addMonths, localDate, startOfLocalDay, wallClockBoundary, weekdayOf } from "./time.js";
+
+export const DEFAULT_HORIZON_MONTHS = 18;
+export const MAX_HORIZON_MONTHS = 120;
 
 /** A provider's shift on one local date, resolved to instants. */
 export interface ShiftWindow {
@@ -98,10 +101,18 @@ export class PreparedSchedule {
   private readonly closures: Map<string, ClosureRecord>;
   private readonly byProvider = new Map<string, Timeline>();
   private readonly byOperatory = new Map<string, Timeline>();
+  private readonly byPatient = new Map<string, Timeline>();
   private readonly dayPlans = new Map<string, DayPlan>();
   private readonly localDates = new Map<string, string>();
+  private readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
+  /** How far ahead bookings may be made, in months from today at the location. */
+  readonly horizonMonths: number;
 
   constructor(snapshot: ScheduleSnapshot) {
+    this.horizonMonths = snapshot.horizon_months ?? DEFAULT_HORIZON_MONTHS;
+    if (!Number.isInteger(this.horizonMonths) || this.horizonMonths < 1 || this.horizonMonths > MAX_HORIZON_MONTHS) {
+      throw new RangeError(`the booking horizon must be 1 to ${MAX_HORIZON_MONTHS} months, got ${this.horizonMonths}`);
+    }
     this.locations = new Map(snapshot.locations.map((location) => [location.uuid, location]));
     this.providers = new Map(snapshot.providers.map((provider) => [provider.uuid, provider]));
     this.shiftsByLocation = groupBy(snapshot.shifts, (shift) => shift.location_uuid);
@@ -115,6 +126,7 @@ export class PreparedSchedule {
     if (booking.status === "cancelled") return;
     timeline(this.byProvider, booking.provider_uuid).add(booking);
     timeline(this.byOperatory, booking.operatory_uuid).add(booking);
+    timeline(this.byPatient, booking.patient_uuid).add(booking);
   }
 
   providerConflict(providerUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
@@ -123,6 +135,10 @@ export class PreparedSchedule {
 
   operatoryConflict(operatoryUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
     return this.byOperatory.get(operatoryUuid)?.findOverlap(start, end, ignoreUuid);
+  }
+
+  patientConflict(patientUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
+    return this.byPatient.get(patientUuid)?.findOverlap(start, end, ignoreUuid);
   }
 
   timeOffOverlapping(providerUuid: string, start: EpochMs, end: EpochMs): TimeOffRecord | undefined {
@@ -138,6 +154,22 @@ export class PreparedSchedule {
       this.localDates.set(key, date);
     }
     return date;
+  }
+
+  /**
+   * The last local date at `location` on which a visit may start, seen from `now`, and the instant that
+   * date ends (starts from then on are beyond the horizon; compared as instants, whatever their year).
+   */
+  horizon(location: LocationRecord, now: EpochMs): { lastDate: string; end: EpochMs } {
+    const today = this.localDateAt(location, now);
+    const key = `${location.uuid}|${today}`;
+    let horizon = this.horizons.get(key);
+    if (!horizon) {
+      const lastDate = addMonths(today, this.horizonMonths);
+      horizon = { lastDate, end: startOfLocalDay(addDays(lastDate, 1), location.timezone) };
+      this.horizons.set(key, horizon);
+    }
+    return horizon;
   }
 
   dayPlan(location: LocationRecord, date: string): DayPlan {

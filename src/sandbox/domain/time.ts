@@ -157,6 +157,11 @@ export function addDays(date: string, days: number): string {
   return calendarDate(date).plus({ days }).toFormat("yyyy-MM-dd");
 }
 
+/** `date` plus `months` calendar months, the day clamped to the month's last (2026-08-31 + 6 → 2027-02-28). */
+export function addMonths(date: string, months: number): string {
+  return calendarDate(date).plus({ months }).toFormat("yyyy-MM-dd");
+}
+
 /** Calendar days from `a` to `b`: positive when b is later, e.g. daysBetween("2026-03-01", "2026-03-08") = 7. */
 export function daysBetween(a: string, b: string): number {
   return Math.round(calendarDate(b).diff(calendarDate(a), "days").days);

@@ -15,6 +15,9 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   unsupported_media_type: "Unsupported content type",
   unknown_reference: "Unknown reference",
   internal_error: "Internal error",
+  storage_unavailable: "Database unavailable",
+  storage_read_only: "Database is read-only",
+  storage_full: "Database out of disk space",
 };
 
 function titleOf(code: ErrorCode): string {
@@ -51,8 +54,9 @@ export function fieldErrors(error: z.ZodError, input: unknown, prefix: string): 
   return error.issues.flatMap((issue): FieldError[] => {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
-      return issue.keys.map((key) => ({
-        field: `${prefix}${path ? `${path}.` : ""}${key}`,
+      // Named back to the client, but never at length: a key may be as long as the body allows.
+      return issue.keys.slice(0, 10).map((key) => ({
+        field: `${prefix}${path ? `${path}.` : ""}${key.length > 64 ? `${key.slice(0, 64)}…` : key}`,
         message: "is not a field of this request; remove it",
       }));
     }

@@ -5,10 +5,11 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import { API_PREFIX, PROBLEM_CONTENT_TYPE, routes, type RouteName, type RouteSpec } from "../../contract/index.js";
+import { API_PREFIX, PROBLEM_CONTENT_TYPE, routes, type ErrorCode, type RouteName, type RouteSpec } from "../../contract/index.js";
 import type { Logger } from "../../log.js";
 import type { Caller, ServiceContext } from "../services/context.js";
-import { ApiError } from "../services/errors.js";
+import { ApiError, storageFailure } from "../services/errors.js";
+import { StorageError } from "../storage/storage.js";
 import { IDEMPOTENCY_KEY_PATTERN } from "../services/idempotency.js";
 import { handlers, type HandlerInput, type HandlerResult } from "./handlers.js";
 import { buildOpenApiDocument } from "./openapi.js";
@@ -216,6 +217,11 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
       .catch((error: unknown) => {
         if (error instanceof HttpFailure) return sendProblem(res, error.error, error.headers);
         if (error instanceof ApiError) return sendProblem(res, error);
+        if (error instanceof StorageError) {
+          // The operator learns where (data directory or database host); the client only what and when to retry.
+          logger.error("sandbox.storage_failed", { kind: error.kind, code: error.driverCode, storage: error.where, method: req.method });
+          return sendProblem(res, storageFailure(error));
+        }
         // Log the failure's kind and message only: never request data, which may hold patient details.
         logger.error("sandbox.internal_error", {
           method: req.method,
@@ -241,11 +247,17 @@ function safeDecode(segment: string): string {
   }
 }
 
+/** Refusals after which the connection is not worth keeping: the client may still be sending a body we will not read. */
+const CLOSING: ReadonlySet<ErrorCode> = new Set(["unauthorized", "payload_too_large"]);
+
 function sendProblem(res: ServerResponse, error: ApiError, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  if (CLOSING.has(error.code)) headers = { ...headers, Connection: "close" };
   const problem = problemOf(error);
-  send(res, problem.status, problem, PROBLEM_CONTENT_TYPE, headers);
+  const retryAfter: Record<string, string> =
+    problem.retry_after_seconds === undefined ? {} : { "Retry-After": String(problem.retry_after_seconds) };
+  send(res, problem.status, problem, PROBLEM_CONTENT_TYPE, { ...retryAfter, ...headers });
 }

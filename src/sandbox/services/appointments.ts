@@ -67,20 +67,22 @@ function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnap
     timeOff: ref.timeOff,
     closures: ref.closures,
     bookings,
+    horizon_months: ref.org.booking_horizon_months,
   };
 }
 
 /** A failed bookability check, as the API error the client sees. */
-function bookabilityError(result: Exclude<Bookability, { ok: true }>, location: LocationRecord): ApiError {
-  if (result.code === "slot_unavailable") {
+function bookabilityError(result: Exclude<Bookability, { ok: true }>, ref: Reference, location: LocationRecord): ApiError {
+  if ("conflict" in result) {
     const { conflict } = result;
-    return new ApiError("slot_unavailable", result.message, [], {
+    const timezone = ref.locationsById.get(conflict.location_uuid)?.timezone ?? location.timezone;
+    return new ApiError(result.code, result.message, [], {
       conflict: {
         resource: conflict.resource,
         resource_uuid: conflict.resource_uuid,
-        start: formatLocalDateTime(conflict.start, location.timezone),
-        end: formatLocalDateTime(conflict.end, location.timezone),
-        timezone: location.timezone,
+        start: formatLocalDateTime(conflict.start, timezone),
+        end: formatLocalDateTime(conflict.end, timezone),
+        timezone,
       },
     });
   }
@@ -97,6 +99,7 @@ function scopeOf(candidate: Candidate) {
   return {
     provider_uuids: [candidate.provider_uuid],
     location_uuids: [candidate.location_uuid],
+    patient_uuids: candidate.patient_uuid === undefined ? [] : [candidate.patient_uuid],
     window: { start: candidate.start, end: Math.max(candidate.end, candidate.start) },
   };
 }
@@ -123,14 +126,14 @@ export async function createAppointment(
   body: CreateBody,
   idempotencyKey?: string,
 ): Promise<CreateOutcome> {
-  const hash = idempotencyKey === undefined ? undefined : requestHash(body);
+  const ref = await loadReference(ctx, caller.orgId);
+  const hash = idempotencyKey === undefined ? undefined : requestHash(meaningOf(ref, body));
   if (idempotencyKey !== undefined && hash !== undefined) {
-    // Fast path for a retry: answer from the stored outcome before re-validating anything.
+    // Fast path for a retry: answer from the stored outcome before validating anything again.
     const stored = await ctx.storage.getIdempotency(caller.orgId, idempotencyKey, oldestValid(ctx.now()));
     if (stored) return { ...replayOrFail(stored, hash), replayed: true };
   }
 
-  const ref = await loadReference(ctx, caller.orgId);
   const [patient] = await ctx.storage.getPatients(caller.orgId, [body.patient_uuid]);
   const location = ref.locationsById.get(body.location_uuid);
   const provider = ref.providersById.get(body.provider_uuid);
@@ -157,6 +160,7 @@ export async function createAppointment(
     provider_uuid: provider.uuid,
     location_uuid: location.uuid,
     operatory_uuid: body.operatory_uuid,
+    patient_uuid: patient.uuid,
     start,
     end,
   };
@@ -173,7 +177,7 @@ export async function createAppointment(
       }
       const now = ctx.now();
       const verdict = checkBookable(snapshotOf(ref, state.bookings), candidate, now);
-      if (!verdict.ok) throw bookabilityError(verdict, location);
+      if (!verdict.ok) throw bookabilityError(verdict, ref, location);
       const record: AppointmentRow = {
         uuid: randomUUID(),
         patient_uuid: patient.uuid,
@@ -185,7 +189,7 @@ export async function createAppointment(
         end,
         local_date: localDate(start, location.timezone),
         status: "scheduled",
-        notes: body.notes ?? null,
+        notes: body.notes || null,
         cancellation_reason: null,
         created_at: now,
         updated_at: now,
@@ -201,6 +205,38 @@ export async function createAppointment(
       return { result: { status: 201, body: view, replayed: false }, writes };
     },
   );
+}
+
+/**
+ * What a booking request means, for its Idempotency-Key: the instants it names (local time, …Z and an
+ * offset all name one), the end the type's duration gives when none is sent, notes with blank as absent.
+ * So a retry written another way replays instead of being refused as "another request". What cannot be
+ * resolved (an unknown location, a malformed time) stays as sent: that request fails validation anyway.
+ */
+function meaningOf(ref: Reference, body: CreateBody) {
+  const location = ref.locationsById.get(body.location_uuid);
+  const type = ref.typesById.get(body.appointment_type_uuid);
+  const instant = (value: string) => {
+    const parsed = location ? parseLocalDateTime(value, location.timezone) : undefined;
+    return parsed?.ok ? parsed.instant : value;
+  };
+  const start = instant(body.scheduled_start);
+  const end =
+    body.scheduled_end !== undefined
+      ? instant(body.scheduled_end)
+      : typeof start === "number" && type
+        ? start + type.duration_minutes * MINUTE_MS
+        : undefined;
+  return {
+    patient_uuid: body.patient_uuid,
+    appointment_type_uuid: body.appointment_type_uuid,
+    location_uuid: body.location_uuid,
+    provider_uuid: body.provider_uuid,
+    operatory_uuid: body.operatory_uuid,
+    start,
+    end,
+    notes: body.notes || undefined,
+  };
 }
 
 export async function listAppointments(ctx: ServiceContext, caller: Caller, query: ListQuery): Promise<AppointmentPage> {
@@ -220,8 +256,11 @@ export async function listAppointments(ctx: ServiceContext, caller: Caller, quer
       status: query.status,
       start_date: query.start_date,
       end_date: query.end_date,
+      ends_after: query.ends_after === undefined ? undefined : Date.parse(query.ends_after),
+      ended_by: query.ended_by === undefined ? undefined : Date.parse(query.ended_by),
     },
     query,
+    query.sort,
   );
   return { items: await expand(ctx, caller, ref, page.items), page: query.page, page_size: query.page_size, total: page.total };
 }
@@ -302,7 +341,7 @@ export async function updateAppointment(ctx: ServiceContext, caller: Caller, uui
       if (!verdict.ok && verdict.code === "slot_unavailable" && body.operatory_uuid === undefined && candidate.operatory_uuid !== undefined) {
         verdict = checkBookable(snapshot, { ...candidate, operatory_uuid: undefined }, now);
       }
-      if (!verdict.ok) throw bookabilityError(verdict, location);
+      if (!verdict.ok) throw bookabilityError(verdict, ref, location);
       const next: AppointmentRow = {
         ...existing,
         provider_uuid: candidate.provider_uuid,
@@ -351,6 +390,7 @@ function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: Upda
     provider_uuid: provider.uuid,
     location_uuid: location.uuid,
     operatory_uuid: body.operatory_uuid ?? (sameLocation ? current.operatory_uuid : undefined),
+    patient_uuid: current.patient_uuid,
     start,
     end,
     ignore_appointment_uuid: current.uuid,

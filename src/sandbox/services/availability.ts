@@ -3,7 +3,8 @@ import type { z } from "zod";
 import { MAX_AVAILABILITY_DAYS, type Availability, type AvailabilityQuery } from "../../contract/index.js";
 import { findSlots } from "../domain/availability.js";
 import type { AppointmentTypeRecord, LocationRecord, ProviderRecord } from "../domain/model.js";
-import { addDays, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
+import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
+import { addDays, addMonths, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
 import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, unknownReferences } from "./errors.js";
 import { operatoryOf, providerRef } from "./views.js";
@@ -72,7 +73,20 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   // Locations may be a day apart (timezones): "today" is the earliest of their dates.
   const today = locations.map((l) => localDate(now, l.timezone)).sort()[0] ?? localDate(now, "UTC");
   const startDate = query.start_date ?? today;
-  const endDate = query.end_date ?? addDays(startDate, 6);
+  // Judged before any date arithmetic: 9999-12-31 plus six days is no date this API can write.
+  const months = ref.org.booking_horizon_months ?? DEFAULT_HORIZON_MONTHS;
+  const lastBookable = addMonths(today, months);
+  const beyond = (field: string, date: string) =>
+    new ApiError(
+      "beyond_horizon",
+      `Appointments can be booked up to ${months} months ahead: the last bookable date is ${lastBookable}, and ${date} is after it. ` +
+        `Search on or before ${lastBookable}.`,
+      [{ field, message: `must be ${lastBookable} or earlier` }],
+    );
+  if (startDate > lastBookable) throw beyond("query.start_date", startDate);
+  // A default end stops at the horizon; an end the client chose past it is refused.
+  const endDate = query.end_date ?? [addDays(startDate, 6), lastBookable].sort()[0]!;
+  if (endDate > lastBookable) throw beyond("query.end_date", endDate);
   if (daysBetween(endDate, today) > 0) {
     // Callers (LLMs especially) guess dates: say what today is rather than answer "no slots".
     throw new ApiError("in_the_past", `The range ${startDate} to ${endDate} is in the past: today is ${today} at the practice. Search from ${today} onwards.`, [
@@ -105,10 +119,19 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   const bookings = await ctx.storage.findBookings(caller.orgId, {
     provider_uuids: providerUuids,
     location_uuids: locationUuids,
+    patient_uuids: [],
     window: windowOf(locations, startDate, endDate),
   });
   const found = findSlots(
-    { locations: ref.locations, providers: ref.providers, shifts: ref.shifts, timeOff: ref.timeOff, closures: ref.closures, bookings },
+    {
+      locations: ref.locations,
+      providers: ref.providers,
+      shifts: ref.shifts,
+      timeOff: ref.timeOff,
+      closures: ref.closures,
+      bookings,
+      horizon_months: ref.org.booking_horizon_months,
+    },
     {
       duration_minutes: type.duration_minutes,
       provider_uuids: providerUuids,

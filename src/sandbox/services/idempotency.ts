@@ -1,6 +1,6 @@
 /**
  * Idempotency-Key support for POST /appointments. A key is scoped to the org and to the request
- * (the hash of its parsed body), never to the slot: a cancelled booking's key cannot block a rebooking.
+ * (the hash of what its body means: resolved instants, defaults applied), never to the slot: a cancelled booking's key cannot block a rebooking.
  * Keys live 24 hours. Only successes are stored, in the same transaction as the booking: a request
  * that failed validation or hit a conflict can be corrected and retried under the same key.
  */

@@ -141,4 +141,9 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_by_org ON audit_log (org_id, id);
     `,
   },
+  {
+    version: 2,
+    name: "per-org booking horizon",
+    sql: "ALTER TABLE orgs ADD COLUMN booking_horizon_months INTEGER NOT NULL DEFAULT 18;",
+  },
 ];

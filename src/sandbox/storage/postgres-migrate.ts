@@ -17,8 +17,10 @@ export async function appliedVersions(db: pg.Pool | pg.ClientBase): Promise<numb
 
 export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<void> {
   const client = await pool.connect();
-  let broken = false;
   try {
+    // Another instance may be migrating: wait for it however long it takes, and let no statement of a
+    // migration time out. The connection is closed afterwards rather than pooled with these settings.
+    await client.query("SET lock_timeout = 0; SET statement_timeout = 0");
     await client.query("SELECT pg_advisory_lock(hashtextextended($1, 0))", [MIGRATION_LOCK_KEY]);
     try {
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -36,19 +38,15 @@ export async function migratePostgres(pool: pg.Pool, migrations: readonly Migrat
           ]);
           await client.query("COMMIT");
         } catch (error) {
-          await client.query("ROLLBACK").catch(() => {
-            broken = true;
-          });
+          await client.query("ROLLBACK").catch(() => {});
           throw error;
         }
       }
     } finally {
-      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [MIGRATION_LOCK_KEY]).catch(() => {
-        broken = true;
-      });
+      await client.query("SELECT pg_advisory_unlock(hashtextextended($1, 0))", [MIGRATION_LOCK_KEY]).catch(() => {});
     }
   } finally {
-    // Closing a connection that may still hold the lock releases it.
-    client.release(broken);
+    // Closing the connection also releases the lock, should the unlock have failed.
+    client.release(true);
   }
 }

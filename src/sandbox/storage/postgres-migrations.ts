@@ -8,7 +8,7 @@
  * documents are `json` (not jsonb), which keeps their key order as written.
  *
  * Double booking is impossible at the database level: exclusion constraints reject two non-cancelled
- * appointments whose [start, end) ranges overlap for one provider or one operatory.
+ * appointments whose [start, end) ranges overlap for one provider, one operatory or one patient.
  */
 import type { Migration } from "./migrations.js";
 
@@ -147,5 +147,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX audit_log_by_org ON audit_log (org_id, id);
     `,
+  },
+  {
+    version: 2,
+    name: "a patient is in one appointment at a time",
+    // Fails, naming the constraint, on a database that already holds overlapping appointments of one
+    // patient: those need a person to decide which to cancel, not a migration.
+    sql: `
+      ALTER TABLE appointments ADD CONSTRAINT appointments_no_patient_overlap EXCLUDE USING gist (
+        org_id WITH =, patient_uuid WITH =, int8range(start_ms, end_ms) WITH &&
+      ) WHERE (status <> 'cancelled');
+    `,
+  },
+  {
+    version: 3,
+    name: "per-org booking horizon",
+    sql: "ALTER TABLE orgs ADD COLUMN booking_horizon_months INTEGER NOT NULL DEFAULT 18;",
   },
 ];

@@ -9,11 +9,13 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import type { AppointmentRecord, ClinicalNoteRecord, PatientRecord } from "../domain/model.js";
+import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { MIGRATIONS } from "./migrations.js";
 import {
   MAX_BOOKING_MS,
   likeContains,
   type AppointmentFilter,
+  type AppointmentOrder,
   type AppointmentRow,
   type AuditEntry,
   type AuditRow,
@@ -27,6 +29,8 @@ import {
   type PracticeRows,
   type ReferenceData,
   type Storage,
+  StorageError,
+  translatingErrors,
   type TransactionLoad,
   type TransactionState,
   type Write,
@@ -44,25 +48,30 @@ export function openSqliteStorage(dataDir?: string): SqliteStorage {
     file = join(dataDir, DATABASE_FILE);
   }
   const db = new Database(file);
+  // First: every later statement, switching to WAL included, may meet another process starting on the same file.
+  db.pragma("busy_timeout = 5000");
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
   // A 201 is a promise to the practice: every commit reaches the disk before it is acknowledged, so an
   // acknowledged booking survives a power cut, not just a crash of this process.
   db.pragma("synchronous = FULL");
   migrate(db);
-  return new SqliteStorage(db);
+  return translatingErrors(new SqliteStorage(db), sqliteFault(dataDir ?? "(in memory)"));
 }
 
+/**
+ * Applies the migrations the database lacks, each in its own BEGIN IMMEDIATE transaction that checks
+ * again whether it is still missing: another process starting on the same file may have applied it
+ * between our first look and our write lock.
+ */
 export function migrate(db: Database.Database): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(
-    db.prepare("SELECT version FROM schema_migrations").pluck().all() as number[],
-  );
+  const isApplied = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?").pluck();
   for (const migration of MIGRATIONS) {
-    if (applied.has(migration.version)) continue;
+    if (isApplied.get(migration.version) !== undefined) continue;
     db.transaction(() => {
+      if (isApplied.get(migration.version) !== undefined) return;
       db.exec(migration.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(
         migration.version,
@@ -71,6 +80,28 @@ export function migrate(db: Database.Database): void {
       );
     }).immediate();
   }
+}
+
+/**
+ * SQLite's result codes as storage faults: a full disk, a read-only file or file system, an I/O error
+ * (the disk went away), a lock held by another process beyond busy_timeout.
+ */
+function sqliteFault(where: string) {
+  return (error: unknown): StorageError | undefined => {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== "string") return undefined;
+    const kind =
+      code === "SQLITE_FULL"
+        ? "full"
+        : code.startsWith("SQLITE_READONLY")
+          ? "read_only"
+          : code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")
+            ? "busy"
+            : code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN")
+              ? "unavailable"
+              : undefined;
+    return kind === undefined ? undefined : new StorageError(kind, where, code, error);
+  };
 }
 
 function toPatient(row: Row): PatientRecord {
@@ -132,7 +163,7 @@ export class SqliteStorage implements Storage {
     this.statements = {
       findToken: prepare("SELECT id AS token_id, org_id FROM api_tokens WHERE token_hash = ?"),
       insertToken: prepare("INSERT INTO api_tokens (id, org_id, token_hash, created_at) VALUES (?, ?, ?, ?)"),
-      getOrg: prepare("SELECT uuid, name FROM orgs WHERE uuid = ?"),
+      getOrg: prepare("SELECT uuid, name, booking_horizon_months FROM orgs WHERE uuid = ?"),
       docs: {
         locations: prepare("SELECT doc FROM locations WHERE org_id = ? ORDER BY seq"),
         providers: prepare("SELECT doc FROM providers WHERE org_id = ? ORDER BY seq"),
@@ -141,16 +172,14 @@ export class SqliteStorage implements Storage {
         timeOff: prepare("SELECT doc FROM time_off WHERE org_id = ? ORDER BY seq"),
         closures: prepare("SELECT doc FROM closures WHERE org_id = ? ORDER BY seq"),
       },
-      // Two index range scans (by provider, by location) united; an OR of both would scan the org.
-      bookings: prepare(`
-        SELECT * FROM appointments
-        WHERE org_id = @org_id AND provider_uuid IN (SELECT value FROM json_each(@providers))
-          AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'
-        UNION
-        SELECT * FROM appointments
-        WHERE org_id = @org_id AND location_uuid IN (SELECT value FROM json_each(@locations))
-          AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'
-        ORDER BY start_ms, uuid`),
+      // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
+      bookings: prepare(
+        ["provider_uuid IN (SELECT value FROM json_each(@providers))", "location_uuid IN (SELECT value FROM json_each(@locations))",
+          "patient_uuid IN (SELECT value FROM json_each(@patients))"]
+          .map((which) => `SELECT * FROM appointments WHERE org_id = @org_id AND ${which}
+            AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'`)
+          .join(" UNION ") + " ORDER BY start_ms, uuid",
+      ),
       insertPatient: prepare(`
         INSERT INTO patients (org_id, uuid, first_name, last_name, first_folded, last_folded, date_of_birth,
           primary_phone, email, preferred_provider_uuid)
@@ -196,33 +225,48 @@ export class SqliteStorage implements Storage {
   }
 
   async insertPractice(practice: PracticeRows): Promise<void> {
+    this.db.transaction(() => this.writePractice(practice)).immediate();
+  }
+
+  async insertFirstPractice(practice: PracticeRows): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.db.prepare("SELECT 1 FROM orgs LIMIT 1").get() !== undefined) return false;
+      this.writePractice(practice);
+      return true;
+    }).immediate();
+  }
+
+  private writePractice(practice: PracticeRows): void {
     const db = this.db;
     const orgId = practice.org.uuid;
-    db.transaction(() => {
-      const seq = db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM orgs").pluck().get() as number;
-      db.prepare("INSERT INTO orgs (uuid, name, seq) VALUES (?, ?, ?)").run(orgId, practice.org.name, seq);
-      const insertDocs = (table: string, docs: readonly object[], uuidOf?: (doc: never) => string) => {
-        const statement = uuidOf
-          ? db.prepare(`INSERT INTO ${table} (org_id, uuid, seq, doc) VALUES (?, ?, ?, ?)`)
-          : db.prepare(`INSERT INTO ${table} (org_id, seq, doc) VALUES (?, ?, ?)`);
-        docs.forEach((doc, index) => {
-          const json = JSON.stringify(doc);
-          if (uuidOf) statement.run(orgId, uuidOf(doc as never), index, json);
-          else statement.run(orgId, index, json);
-        });
-      };
-      const byUuid = (doc: { uuid: string }) => doc.uuid;
-      insertDocs("locations", practice.locations, byUuid);
-      insertDocs("providers", practice.providers, byUuid);
-      insertDocs("appointment_types", practice.appointmentTypes, byUuid);
-      insertDocs("shifts", practice.shifts);
-      insertDocs("time_off", practice.timeOff, byUuid);
-      insertDocs("closures", practice.closures);
-      for (const patient of practice.patients) this.statements.insertPatient.run({ org_id: orgId, ...patient });
-      for (const appointment of practice.appointments) {
-        this.statements.insertAppointment.run(appointmentParams(orgId, appointment));
-      }
-    }).immediate();
+    const seq = db.prepare("SELECT COALESCE(MAX(seq), 0) + 1 FROM orgs").pluck().get() as number;
+    db.prepare("INSERT INTO orgs (uuid, name, seq, booking_horizon_months) VALUES (?, ?, ?, ?)").run(
+      orgId,
+      practice.org.name,
+      seq,
+      practice.org.booking_horizon_months ?? DEFAULT_HORIZON_MONTHS,
+    );
+    const insertDocs = (table: string, docs: readonly object[], uuidOf?: (doc: never) => string) => {
+      const statement = uuidOf
+        ? db.prepare(`INSERT INTO ${table} (org_id, uuid, seq, doc) VALUES (?, ?, ?, ?)`)
+        : db.prepare(`INSERT INTO ${table} (org_id, seq, doc) VALUES (?, ?, ?)`);
+      docs.forEach((doc, index) => {
+        const json = JSON.stringify(doc);
+        if (uuidOf) statement.run(orgId, uuidOf(doc as never), index, json);
+        else statement.run(orgId, index, json);
+      });
+    };
+    const byUuid = (doc: { uuid: string }) => doc.uuid;
+    insertDocs("locations", practice.locations, byUuid);
+    insertDocs("providers", practice.providers, byUuid);
+    insertDocs("appointment_types", practice.appointmentTypes, byUuid);
+    insertDocs("shifts", practice.shifts);
+    insertDocs("time_off", practice.timeOff, byUuid);
+    insertDocs("closures", practice.closures);
+    for (const patient of practice.patients) this.statements.insertPatient.run({ org_id: orgId, ...patient });
+    for (const appointment of practice.appointments) {
+      this.statements.insertAppointment.run(appointmentParams(orgId, appointment));
+    }
   }
 
   async addToken(orgId: string, tokenHash: string): Promise<string> {
@@ -243,7 +287,7 @@ export class SqliteStorage implements Storage {
   }
 
   async getReference(orgId: string): Promise<ReferenceData | null> {
-    const org = this.statements.getOrg.get(orgId) as { uuid: string; name: string } | undefined;
+    const org = this.statements.getOrg.get(orgId) as ReferenceData["org"] | undefined;
     if (!org) return null;
     const docs = this.statements.docs;
     const load = <T>(statement: Database.Statement): T[] =>
@@ -271,6 +315,7 @@ export class SqliteStorage implements Storage {
       earliest_start: scope.window.start - MAX_BOOKING_MS,
       providers: JSON.stringify(scope.provider_uuids),
       locations: JSON.stringify(scope.location_uuids),
+      patients: JSON.stringify(scope.patient_uuids),
     }) as Row[];
     return rows.map(toAppointment);
   }
@@ -334,6 +379,7 @@ export class SqliteStorage implements Storage {
     orgId: string,
     filter: AppointmentFilter,
     page: PageRequest,
+    order: AppointmentOrder = "start",
   ): Promise<PageOf<AppointmentRow>> {
     const where = ["org_id = @org_id"];
     const params: Record<string, unknown> = { org_id: orgId };
@@ -352,10 +398,21 @@ export class SqliteStorage implements Storage {
       where.push("local_date <= @end_date");
       params.end_date = filter.end_date;
     }
+    if (filter.ends_after !== undefined) {
+      where.push("end_ms > @ends_after");
+      params.ends_after = filter.ends_after;
+    }
+    if (filter.ended_by !== undefined) {
+      where.push("end_ms <= @ended_by");
+      params.ended_by = filter.ended_by;
+    }
     const clause = where.join(" AND ");
+    const direction = order === "-start" ? "DESC" : "ASC";
     const total = this.db.prepare(`SELECT COUNT(*) FROM appointments WHERE ${clause}`).pluck().get(params) as number;
     const rows = this.db
-      .prepare(`SELECT * FROM appointments WHERE ${clause} ORDER BY start_ms, uuid LIMIT @limit OFFSET @offset`)
+      .prepare(
+        `SELECT * FROM appointments WHERE ${clause} ORDER BY start_ms ${direction}, uuid ${direction} LIMIT @limit OFFSET @offset`,
+      )
       .all({ ...params, limit: page.page_size, offset: (page.page - 1) * page.page_size }) as Row[];
     return { items: rows.map(toAppointment), total };
   }

@@ -77,7 +77,14 @@ export interface AppointmentFilter {
   /** Inclusive bounds on the local date of the start. */
   start_date?: string;
   end_date?: string;
+  /** Only appointments ending after this instant (not yet over at it). */
+  ends_after?: EpochMs;
+  /** Only appointments ending at or before this instant (over at it). */
+  ended_by?: EpochMs;
 }
+
+/** By start time: soonest first, or latest first ("-start"); ties by uuid, so pages never overlap. */
+export type AppointmentOrder = "start" | "-start";
 
 /** The stored outcome of a request made with an Idempotency-Key. */
 export interface IdempotencyRecord {
@@ -101,10 +108,11 @@ export interface AuditRow extends AuditEntry {
   org_id: string;
 }
 
-/** Which bookings to load: those of these providers, or at these locations, overlapping the window. */
+/** Which bookings to load: those of these providers or patients, or at these locations, overlapping the window. */
 export interface BookingScope {
   provider_uuids: readonly string[];
   location_uuids: readonly string[];
+  patient_uuids: readonly string[];
   window: Interval;
 }
 
@@ -138,6 +146,11 @@ export interface Storage {
   listOrgIds(): Promise<string[]>;
   /** Inserts a whole practice and its org in one transaction; fails if the org exists. */
   insertPractice(practice: PracticeRows): Promise<void>;
+  /**
+   * Inserts the practice only if the database holds no org yet, checked in the same transaction, so
+   * that instances starting together on one empty database seed it once. Returns whether it did.
+   */
+  insertFirstPractice(practice: PracticeRows): Promise<boolean>;
   /** Registers a token (by its hash) for an org; returns the token id used as audit actor. Idempotent. */
   addToken(orgId: string, tokenHash: string): Promise<string>;
   findToken(tokenHash: string): Promise<{ token_id: string; org_id: string } | null>;
@@ -155,7 +168,12 @@ export interface Storage {
   ): Promise<{ created: true } | { created: false; existing_uuid: string }>;
 
   getAppointment(orgId: string, uuid: string): Promise<AppointmentRow | null>;
-  listAppointments(orgId: string, filter: AppointmentFilter, page: PageRequest): Promise<PageOf<AppointmentRow>>;
+  listAppointments(
+    orgId: string,
+    filter: AppointmentFilter,
+    page: PageRequest,
+    order?: AppointmentOrder,
+  ): Promise<PageOf<AppointmentRow>>;
   listNotes(orgId: string, appointmentUuids: readonly string[]): Promise<ClinicalNoteRecord[]>;
   addNote(orgId: string, note: ClinicalNoteRecord, audit: AuditEntry): Promise<void>;
 
@@ -169,6 +187,50 @@ export interface Storage {
   /** The audit trail of an org, oldest first (for tests and operators). */
   listAudit(orgId: string): Promise<AuditRow[]>;
   close(): Promise<void>;
+}
+
+/**
+ * What can go wrong with the database itself, whatever the request: it cannot be reached or lost the
+ * connection (`unavailable`), it is overloaded or a lock is held too long (`busy`), its disk is full
+ * (`full`) or it only allows reading (`read_only`). The last two are definite: nothing was written.
+ */
+export type StorageFaultKind = "unavailable" | "busy" | "full" | "read_only";
+
+/**
+ * A database failure, raised by both backends from their drivers' errors. `where` names the data
+ * directory or database host for the operator's log; it never reaches an API response.
+ */
+export class StorageError extends Error {
+  override readonly name = "StorageError";
+  constructor(
+    readonly kind: StorageFaultKind,
+    readonly where: string,
+    /** The driver's code (SQLITE_FULL, a PostgreSQL SQLSTATE such as 57P01), when it gave one. */
+    readonly driverCode: string | undefined,
+    cause?: unknown,
+  ) {
+    super(`storage ${kind} (${driverCode ?? "no code"}) at ${where}`, { cause });
+  }
+}
+
+/**
+ * `storage` with every driver error that `classify` recognises rethrown as the StorageError it
+ * returns, so that no method of a backend can leak a raw driver error (and none can be forgotten).
+ */
+export function translatingErrors<S extends object>(storage: S, classify: (error: unknown) => StorageError | undefined): S {
+  return new Proxy(storage, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await (value as (...a: unknown[]) => unknown).apply(target, args);
+        } catch (error) {
+          throw error instanceof StorageError ? error : (classify(error) ?? error);
+        }
+      };
+    },
+  });
 }
 
 /**
