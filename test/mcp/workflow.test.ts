@@ -83,7 +83,9 @@ describe("booking safety", () => {
   it("books once when the same call is made twice, and rebooks after the replayed booking was cancelled", async () => {
     const types = await callOk(harness.client, "list_appointment_types", {});
     const hygiene = types.structured.appointment_types.find((t: Structured) => t.name.startsWith("Hygiene"));
-    const jane = (await callOk(harness.client, "search_patients", { query: "Jane Smith" })).structured.patients[0];
+    // A new patient: Jane may already be booked at that time by the tests above (nobody is in two appointments at once).
+    const name = { first_name: "Ida", last_name: `Twice ${Date.now()}`, date_of_birth: "1979-03-04" };
+    const jane = (await callOk(harness.client, "create_patient", name)).structured.patient;
     const slots = (await callOk(harness.client, "check_availability", { appointment_type_uuid: hygiene.uuid, time_of_day: "afternoon" })).structured.slots;
     const slot = slots[slots.length - 1];
     const args = {
