@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { LogLevel } from "./log.js";
 import { MAX_VERIFICATION_ATTEMPTS, VERIFICATION_WINDOW_MINUTES } from "./mcp/attempt-limiter.js";
 import { DEFAULT_PASS_TTL_MINUTES, MIN_CALLER_SECRET_LENGTH } from "./mcp/caller-pass.js";
-import type { PrivacyMode } from "./mcp/tools/define-tool.js";
+import { PRIVACY_MODES, type PrivacyMode } from "./mcp/privacy.js";
 
 export const DEFAULT_HTTP_PORT = 8765;
 export const DEFAULT_SANDBOX_PORT = 4010;
@@ -101,7 +101,7 @@ const Env = z.object({
     .min(100, { error: "PMS_TIMEOUT_MS must be at least 100 (ms)" })
     .max(120_000, { error: "PMS_TIMEOUT_MS must be at most 120000 (ms)" })
     .optional(),
-  MCP_PRIVACY_MODE: z.enum(["staff", "caller"], { error: "MCP_PRIVACY_MODE must be staff or caller" }).optional(),
+  MCP_PRIVACY_MODE: z.enum(PRIVACY_MODES, { error: "MCP_PRIVACY_MODE must be staff or caller" }).optional(),
   MCP_HTTP_PORT: port("MCP_HTTP_PORT").optional(),
   MCP_HTTP_TOKEN: z.string().min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" }).optional(),
   MCP_ALLOWED_HOSTS: list.optional(),
@@ -147,7 +147,7 @@ const Flags = z.object({
   http: z.boolean().optional(),
   help: z.boolean().optional(),
   port: port("--port").optional(),
-  privacy: z.enum(["staff", "caller"], { error: "--privacy must be staff or caller" }).optional(),
+  privacy: z.enum(PRIVACY_MODES, { error: "--privacy must be staff or caller" }).optional(),
   "data-dir": z.string().min(1, { error: "--data-dir must be a directory path" }).optional(),
   token: z.string().min(8, { error: "--token must be at least 8 characters" }).optional(),
 });

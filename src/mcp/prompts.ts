@@ -1,7 +1,7 @@
 /** The `schedule_appointment` prompt: the booking workflow, step by step, for clients that offer prompts. */
 import { z } from "zod";
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { PrivacyMode } from "./tools/define-tool.js";
+import type { PrivacyMode } from "./privacy.js";
 
 export function registerPrompts(server: McpServer, privacy: PrivacyMode): void {
   server.registerPrompt(

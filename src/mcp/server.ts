@@ -21,7 +21,8 @@ import { errorResult, toErrorResult } from "./errors.js";
 import { clip, guardTransport } from "./protocol-guard.js";
 import { registerPrompts } from "./prompts.js";
 import { toolsFor } from "./tools/index.js";
-import type { CallerToolContext, PrivacyMode, ToolContext, ToolDefinition } from "./tools/define-tool.js";
+import type { PrivacyMode } from "./privacy.js";
+import type { CallerToolContext, ToolContext, ToolDefinition } from "./tools/define-tool.js";
 
 export const SERVER_NAME = "dental-pms-mcp";
 export const SERVER_VERSION = "0.1.0";

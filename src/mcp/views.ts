@@ -16,7 +16,7 @@ import {
   type Appointment,
   type Patient,
 } from "../contract/index.js";
-import type { PrivacyMode } from "./tools/define-tool.js";
+import type { PrivacyMode } from "./privacy.js";
 import { describeLocalRange } from "./time.js";
 import { fenceUntrusted } from "./untrusted.js";
 

@@ -10,7 +10,7 @@ import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { toolsFor } from "../../src/mcp/tools/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { FUZZ_SEED, argumentsFor, knownUuids, mutationsOf } from "../support/reliability-fuzz.js";
-import type { PrivacyMode } from "../../src/mcp/tools/define-tool.js";
+import type { PrivacyMode } from "../../src/mcp/privacy.js";
 import { disjointSlots, printSummary, startMcpStack, textOf, type McpStack } from "../support/reliability.js";
 
 const RUNS_PER_TOOL = 200;

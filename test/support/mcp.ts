@@ -10,7 +10,7 @@ import { silentLogger } from "../../src/log.js";
 import { CallerGuard } from "../../src/mcp/caller-guard.js";
 import { localToMillis } from "../../src/mcp/time.js";
 import { createMcpServer } from "../../src/mcp/server.js";
-import type { PrivacyMode } from "../../src/mcp/tools/define-tool.js";
+import type { PrivacyMode } from "../../src/mcp/privacy.js";
 import { PmsClient } from "../../src/pms/client.js";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
 

@@ -11,7 +11,7 @@ import { CallToolResultSchema, type CallToolResult } from "@modelcontextprotocol
 import { Appointment, AppointmentPage, Availability } from "../../src/contract/index.js";
 import { silentLogger } from "../../src/log.js";
 import { createMcpServer } from "../../src/mcp/server.js";
-import type { PrivacyMode } from "../../src/mcp/tools/define-tool.js";
+import type { PrivacyMode } from "../../src/mcp/privacy.js";
 import { startHttpServer, type RunningHttpServer } from "../../src/mcp/transports/http.js";
 import { PmsClient, type PmsClientOptions } from "../../src/pms/client.js";
 import { startSandbox, type RunningSandbox, type SandboxOptions } from "../../src/sandbox/index.js";

@@ -9,9 +9,7 @@ import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { PmsApi } from "../../pms/api.js";
 import type { Logger } from "../../log.js";
 import type { CallerGuard } from "../caller-guard.js";
-
-/** "staff": full records. "caller": a bot answering the public — verify identity, disclose nothing else. */
-export type PrivacyMode = "staff" | "caller";
+import type { PrivacyMode } from "../privacy.js";
 
 export interface ToolContext {
   pms: PmsApi;
