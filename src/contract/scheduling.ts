@@ -106,6 +106,16 @@ export const ProviderRef = z.object({
 });
 export type ProviderRef = z.infer<typeof ProviderRef>;
 
+/**
+ * How a provider is named to people, by the API's messages and the MCP server's texts alike (one 409 can
+ * carry both): "Dr. Michael Chen" for dentists (DDS/DMD), "Sarah Lee, RDH" otherwise.
+ */
+export function providerName(provider: Pick<ProviderRef, "first_name" | "last_name" | "title">): string {
+  return /^(DDS|DMD)$/i.test(provider.title)
+    ? `Dr. ${provider.first_name} ${provider.last_name}`
+    : `${provider.first_name} ${provider.last_name}, ${provider.title}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Availability
 

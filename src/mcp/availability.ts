@@ -4,10 +4,9 @@
  */
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { LocalDateTime, LocationRef, ProviderRef, type Slot } from "../contract/index.js";
+import { LocalDateTime, LocationRef, ProviderRef, providerName, type Slot } from "../contract/index.js";
 import type { PmsApi } from "../pms/api.js";
 import { addDays, describeLocal, localToMillis, todayAt } from "./time.js";
-import { providerName } from "./views.js";
 
 export const SlotView = z.object({
   scheduled_start: LocalDateTime.describe("Pass as scheduled_start to book_appointment"),

@@ -13,19 +13,13 @@ import {
   PatientRef,
   ProviderRef,
   Uuid,
+  providerName,
   type Appointment,
   type Patient,
 } from "../contract/index.js";
 import type { PrivacyMode } from "./privacy.js";
 import { describeLocalRange } from "./time.js";
 import { fenceUntrusted } from "./untrusted.js";
-
-/** "Dr. Michael Chen" for dentists (DDS/DMD), "Sarah Lee, RDH" otherwise. */
-export function providerName(provider: { first_name: string; last_name: string; title: string }): string {
-  return /^(DDS|DMD)$/i.test(provider.title)
-    ? `Dr. ${provider.first_name} ${provider.last_name}`
-    : `${provider.first_name} ${provider.last_name}, ${provider.title}`;
-}
 
 export const PatientView = z.object({
   uuid: Uuid,

@@ -42,7 +42,7 @@ export function parseProblem(bodyText: string): Problem | undefined {
   return result.success ? result.data : undefined;
 }
 
-export interface HttpFailure {
+export interface ErrorResponse {
   route: RouteName;
   status: number;
   bodyText: string;
@@ -52,7 +52,7 @@ export interface HttpFailure {
 }
 
 /** The error for a non-2xx answer. */
-export function errorFromStatus(failure: HttpFailure): PmsError {
+export function errorFromStatus(failure: ErrorResponse): PmsError {
   const { status, retryAfterSeconds } = failure;
   const kind = kindOfStatus(status);
   const problem = parseProblem(failure.bodyText);

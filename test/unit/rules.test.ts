@@ -32,7 +32,7 @@ describe("checkBookable", () => {
     expect(result).toMatchObject({ ok: false, code: "outside_working_hours" });
     if (!result.ok) {
       expect(result.message).toBe(
-        "Dr. Chen does not work at Main Street Dental on Saturdays; check availability for open times.",
+        "Dr. Pat Chen does not work at Main Street Dental on Saturdays; check availability for open times.",
       );
     }
   });
@@ -107,7 +107,7 @@ describe("checkBookable", () => {
       code: "slot_unavailable",
       conflict: { resource: "provider", resource_uuid: CHEN, start: taken.start, end: taken.end },
     });
-    if (!result.ok) expect(result.message).toContain("Dr. Chen already has an appointment from 10:30 to 11:30");
+    if (!result.ok) expect(result.message).toContain("Dr. Pat Chen already has an appointment from 10:30 to 11:30");
   });
 
   it("allows back-to-back bookings (half-open intervals)", () => {

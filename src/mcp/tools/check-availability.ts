@@ -1,9 +1,8 @@
 import { z } from "zod";
-import { MAX_AVAILABILITY_DAYS, Uuid } from "../../contract/index.js";
+import { MAX_AVAILABILITY_DAYS, Uuid, providerName } from "../../contract/index.js";
 import { SlotView, collectSlots, slotView } from "../availability.js";
 import { daysBetween, timeOfDayOf } from "../time.js";
 import { ToolInputError } from "../tool-error.js";
-import { providerName } from "../views.js";
 import { defineTool } from "./define-tool.js";
 import { appointmentTypeUuid, date, limit } from "./params.js";
 

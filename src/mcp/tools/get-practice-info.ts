@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { Closure, OpeningHours, ProviderRole, Uuid } from "../../contract/index.js";
+import { Closure, OpeningHours, ProviderRole, Uuid, providerName } from "../../contract/index.js";
 import { nowAt } from "../time.js";
-import { providerName } from "../views.js";
 import { defineTool } from "./define-tool.js";
 
 const MAX_CLOSURES = 10;

@@ -6,7 +6,7 @@
  * message. Availability calls `evaluate` directly, because it rejects most candidates and building
  * messages (timezone formatting) would dominate its cost.
  */
-import type { Operatory, Weekday } from "../../contract/index.js";
+import { providerName, type Operatory, type Weekday } from "../../contract/index.js";
 import type {
   AppointmentRecord,
   ClosureRecord,
@@ -279,13 +279,6 @@ function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string
 
 function unknown(field: string, message: string): Bookability {
   return { ok: false, code: "unknown_reference", message, field };
-}
-
-/** "Dr. Chen" for dentists, "Sarah Patel, RDH" for hygienists. */
-export function providerName(provider: ProviderRecord): string {
-  return provider.role === "dentist"
-    ? `Dr. ${provider.last_name}`
-    : `${provider.first_name} ${provider.last_name}, ${provider.title}`;
 }
 
 function plural(weekday: Weekday): string {

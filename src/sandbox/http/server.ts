@@ -40,7 +40,8 @@ function compile(): CompiledRoute[] {
   });
 }
 
-class HttpFailure extends Error {
+/** An ApiError answered with extra headers (WWW-Authenticate, Allow), thrown to end a request early. */
+class ProblemResponse extends Error {
   constructor(
     readonly error: ApiError,
     readonly headers: Record<string, string> = {},
@@ -50,7 +51,7 @@ class HttpFailure extends Error {
 }
 
 function fail(error: ApiError, headers?: Record<string, string>): never {
-  throw new HttpFailure(error, headers);
+  throw new ProblemResponse(error, headers);
 }
 
 function send(res: ServerResponse, status: number, body: unknown, contentType: string, headers: Record<string, string> = {}) {
@@ -215,7 +216,7 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
     const started = performance.now();
     dispatch(req, res)
       .catch((error: unknown) => {
-        if (error instanceof HttpFailure) return sendProblem(res, error.error, error.headers);
+        if (error instanceof ProblemResponse) return sendProblem(res, error.error, error.headers);
         if (error instanceof ApiError) return sendProblem(res, error);
         if (error instanceof StorageError) {
           // The operator learns where (data directory or database host); the client only what and when to retry.

@@ -25,7 +25,7 @@ import { activeTypeOrFail, providerEligibleOrFail } from "./availability.js";
 import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, notFound, unknownReferences, validationFailed } from "./errors.js";
 import { oldestValid, replayOrFail, requestHash, type Replay } from "./idempotency.js";
-import { appointmentView, noteView } from "./views.js";
+import { toAppointment, toClinicalNote } from "./wire-shapes.js";
 
 type CreateBody = z.output<typeof AppointmentCreate>;
 type UpdateBody = z.output<typeof AppointmentUpdate>;
@@ -117,7 +117,7 @@ async function expand(ctx: ServiceContext, caller: Caller, ref: Reference, rows:
     list.push(note);
     notesByAppointment.set(note.appointment_uuid, list);
   }
-  return rows.map((r) => appointmentView(ref, r, patientsById.get(r.patient_uuid), notesByAppointment.get(r.uuid) ?? []));
+  return rows.map((r) => toAppointment(ref, r, patientsById.get(r.patient_uuid), notesByAppointment.get(r.uuid) ?? []));
 }
 
 export async function createAppointment(
@@ -194,7 +194,7 @@ export async function createAppointment(
         created_at: now,
         updated_at: now,
       };
-      const view = appointmentView(ref, record, patient, []);
+      const view = toAppointment(ref, record, patient, []);
       const writes: Write[] = [{ kind: "appointment.insert", appointment: record }, audit(caller, "appointment.create", record.uuid, now)];
       if (idempotencyKey !== undefined && hash !== undefined) {
         writes.push({
@@ -438,5 +438,5 @@ export async function addNote(ctx: ServiceContext, caller: Caller, uuid: string,
     entity_uuid: note.uuid,
     at: now,
   });
-  return noteView(note);
+  return toClinicalNote(note);
 }

@@ -7,7 +7,7 @@ import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { addDays, addMonths, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
 import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, unknownReferences } from "./errors.js";
-import { operatoryOf, providerRef } from "./views.js";
+import { operatoryOf, toProviderRef } from "./wire-shapes.js";
 
 type Query = z.output<typeof AvailabilityQuery>;
 
@@ -152,7 +152,7 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
         scheduled_start: formatLocalDateTime(slot.start, location.timezone),
         scheduled_end: formatLocalDateTime(slot.end, location.timezone),
         timezone: location.timezone,
-        provider: providerRef(provider),
+        provider: toProviderRef(provider),
         location: { uuid: location.uuid, name: location.name },
         operatory: operatoryOf(location, slot.operatory_uuid),
       },

@@ -7,7 +7,7 @@ import { foldForSearch, normalisePhone } from "../domain/text.js";
 import type { PatientRow } from "../storage/storage.js";
 import { loadReference, type Caller, type ServiceContext } from "./context.js";
 import { ApiError, notFound, unknownReferences, validationFailed } from "./errors.js";
-import { patientView } from "./views.js";
+import { toPatient } from "./wire-shapes.js";
 
 type SearchQuery = z.output<typeof PatientSearchQuery>;
 type CreateBody = z.output<typeof PatientCreate>;
@@ -51,7 +51,7 @@ export async function searchPatients(ctx: ServiceContext, caller: Caller, query:
     { text, date_of_birth: query.date_of_birth, phone },
     query,
   );
-  return { items: page.items.map(patientView), page: query.page, page_size: query.page_size, total: page.total };
+  return { items: page.items.map(toPatient), page: query.page, page_size: query.page_size, total: page.total };
 }
 
 /** A birth date from the future or more than 130 years ago is a typo (often a swapped year). */
@@ -69,7 +69,7 @@ function birthDateOrFail(dateOfBirth: string, now: number): void {
 export async function getPatient(ctx: ServiceContext, caller: Caller, uuid: string): Promise<Patient> {
   const [patient] = await ctx.storage.getPatients(caller.orgId, [uuid]);
   if (!patient) throw notFound("patient", uuid);
-  return patientView(patient);
+  return toPatient(patient);
 }
 
 export async function createPatient(ctx: ServiceContext, caller: Caller, body: CreateBody): Promise<Patient> {
@@ -108,5 +108,5 @@ export async function createPatient(ctx: ServiceContext, caller: Caller, body: C
       { existing_uuid: outcome.existing_uuid },
     );
   }
-  return patientView(record);
+  return toPatient(record);
 }

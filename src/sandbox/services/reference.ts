@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { AppointmentTypeList, AppointmentTypeQuery, LocationList, ProviderList } from "../../contract/index.js";
 import { loadReference, type Caller, type ServiceContext } from "./context.js";
-import { appointmentTypeView, locationView, providerView } from "./views.js";
+import { toAppointmentType, toLocation, toProvider } from "./wire-shapes.js";
 
 export async function listAppointmentTypes(
   ctx: ServiceContext,
@@ -12,17 +12,17 @@ export async function listAppointmentTypes(
   const ref = await loadReference(ctx, caller.orgId);
   const items = ref.appointmentTypes
     .filter((t) => query.is_active === undefined || t.is_active === query.is_active)
-    .map(appointmentTypeView);
+    .map(toAppointmentType);
   return { items, total: items.length };
 }
 
 export async function listProviders(ctx: ServiceContext, caller: Caller): Promise<ProviderList> {
   const ref = await loadReference(ctx, caller.orgId);
-  return { items: ref.providers.map(providerView), total: ref.providers.length };
+  return { items: ref.providers.map(toProvider), total: ref.providers.length };
 }
 
 export async function listLocations(ctx: ServiceContext, caller: Caller): Promise<LocationList> {
   const ref = await loadReference(ctx, caller.orgId);
   const now = ctx.now();
-  return { items: ref.locations.map((l) => locationView(ref, l, now)), total: ref.locations.length };
+  return { items: ref.locations.map((l) => toLocation(ref, l, now)), total: ref.locations.length };
 }

@@ -1,6 +1,7 @@
 /**
- * Records → the contract's wire shapes. The only place the expanded Appointment of the guide is
- * assembled, so every endpoint returns it identically.
+ * Records → the contract's wire shapes (`toPatient`, `toAppointment`, ...). The only place the expanded
+ * Appointment of the guide is assembled, so every endpoint returns it identically. (What the MCP tools
+ * show of these shapes to a model is another matter: src/mcp/views.ts.)
  */
 import type {
   Appointment,
@@ -28,7 +29,7 @@ export function formatInstant(instant: EpochMs): string {
   return `${new Date(instant).toISOString().slice(0, 19)}Z`;
 }
 
-export function patientView(p: PatientRecord): Patient {
+export function toPatient(p: PatientRecord): Patient {
   return {
     uuid: p.uuid,
     first_name: p.first_name,
@@ -40,20 +41,20 @@ export function patientView(p: PatientRecord): Patient {
   };
 }
 
-export function appointmentTypeView(t: AppointmentType): AppointmentType {
+export function toAppointmentType(t: AppointmentType): AppointmentType {
   return { ...t, provider_roles: [...t.provider_roles] };
 }
 
-export function providerView(p: ProviderRecord): Provider {
+export function toProvider(p: ProviderRecord): Provider {
   return { ...p, location_uuids: [...p.location_uuids] };
 }
 
-export function providerRef(p: ProviderRecord): ProviderRef {
+export function toProviderRef(p: ProviderRecord): ProviderRef {
   return { uuid: p.uuid, first_name: p.first_name, last_name: p.last_name, title: p.title };
 }
 
 /** A location with the closures of the next 90 days (local dates at the location). */
-export function locationView(ref: Reference, location: LocationRecord, now: EpochMs): Location {
+export function toLocation(ref: Reference, location: LocationRecord, now: EpochMs): Location {
   const today = localDate(now, location.timezone);
   const horizon = addDays(today, 90);
   const upcoming = ref.closures
@@ -68,12 +69,12 @@ export function operatoryOf(location: LocationRecord | undefined, uuid: string):
   return operatory ? { uuid: operatory.uuid, name: operatory.name } : { uuid, name: "" };
 }
 
-export function noteView(n: ClinicalNoteRecord): ClinicalNote {
+export function toClinicalNote(n: ClinicalNoteRecord): ClinicalNote {
   return { uuid: n.uuid, text: n.text, created_at: formatInstant(n.created_at) };
 }
 
 /** The guide's expanded appointment. References are resolved from the org's reference data. */
-export function appointmentView(
+export function toAppointment(
   ref: Reference,
   a: AppointmentRecord,
   patient: PatientRecord | undefined,
@@ -96,10 +97,10 @@ export function appointmentView(
     scheduled_end: formatLocalDateTime(a.end, timezone),
     timezone,
     location: { uuid: a.location_uuid, name: location?.name ?? "" },
-    provider: provider ? providerRef(provider) : { uuid: a.provider_uuid, first_name: "", last_name: "", title: "" },
+    provider: provider ? toProviderRef(provider) : { uuid: a.provider_uuid, first_name: "", last_name: "", title: "" },
     operatory: operatoryOf(location, a.operatory_uuid),
     notes: a.notes,
-    clinical_notes: notes.map(noteView),
+    clinical_notes: notes.map(toClinicalNote),
     cancellation_reason: a.cancellation_reason,
     created_at: formatInstant(a.created_at),
     updated_at: formatInstant(a.updated_at),
