@@ -3,6 +3,7 @@
  * Descriptions double as documentation: they reach the OpenAPI document and error messages.
  */
 import { z } from "zod";
+import { DATE_TIME_FORM, parseDateTime } from "./date-time.js";
 import { findLineBreaker } from "./text.js";
 
 /** zod's z.uuid() enforces RFC version bits and would reject the guide's example uuids. */
@@ -21,13 +22,15 @@ export const LocalDateTime = z
 /**
  * A date-time as clients may send it: local wall-clock time of the location (2025-05-20T10:00 or
  * 2025-05-20T10:00:00), or an instant with an offset or Z, which the API converts to the location's time.
+ * Parsed by the one grammar of date-time.ts into a DateTimeValue, which serialises back to canonical text.
  */
-export const DateTimeInput = z.iso
-  .datetime({
-    local: true,
-    offset: true,
-    error:
-      "must be an ISO 8601 date-time such as 2025-05-20T10:00:00 (the location's local time) or 2025-05-20T17:00:00Z",
+export const DateTimeInput = z
+  .string({ error: `must be ${DATE_TIME_FORM}` })
+  .transform((text, ctx) => {
+    const parsed = parseDateTime(text);
+    if (parsed.ok) return parsed.value;
+    ctx.issues.push({ code: "custom", input: text, message: parsed.message });
+    return z.NEVER;
   })
   .describe("ISO 8601 date-time: local time of the location (2025-05-20T10:00:00), or with an offset to be converted");
 

@@ -1,4 +1,5 @@
 export * from "./common.js";
+export * from "./date-time.js";
 export * from "./text.js";
 export * from "./patients.js";
 export * from "./scheduling.js";

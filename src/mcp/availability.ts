@@ -6,7 +6,7 @@ import { DateTime } from "luxon";
 import { z } from "zod";
 import { LocalDateTime, LocationRef, ProviderRef, providerName, type Slot } from "../contract/index.js";
 import type { PmsApi } from "../pms/api.js";
-import { addDays, describeLocal, localToMillis, todayAt } from "./time.js";
+import { addDays, describeLocal, instantAt, localToMillis, todayAt } from "./time.js";
 
 export const SlotView = z.object({
   scheduled_start: LocalDateTime.describe("Pass as scheduled_start to book_appointment"),
@@ -129,7 +129,9 @@ async function searchNearest(
   const locations = await pms.listLocations({ signal });
   const timezone = locations.items.find((l) => l.uuid === request.location_uuid)?.timezone;
   if (!timezone) return [];
-  const wanted = instantOf(request.scheduled_start, timezone);
+  const wanted = instantAt(request.scheduled_start, timezone);
+  if (wanted === undefined) return [];
+  const distance = (slot: Slot) => Math.abs(localToMillis(slot.scheduled_start, slot.timezone) - wanted);
   const requestedDay = DateTime.fromMillis(wanted, { zone: timezone }).toFormat("yyyy-MM-dd");
   const today = todayAt(timezone, nowMs);
   const from = addDays(requestedDay, -DAYS_AROUND) < today ? today : addDays(requestedDay, -DAYS_AROUND);
@@ -147,10 +149,6 @@ async function searchNearest(
     if (nearest.length > 0) return nearest;
   }
   return [];
-
-  function distance(slot: Slot): number {
-    return Math.abs(localToMillis(slot.scheduled_start, slot.timezone) - wanted);
-  }
 }
 
 function onePerStartAndProvider() {
@@ -161,12 +159,6 @@ function onePerStartAndProvider() {
     seen.add(key);
     return true;
   };
-}
-
-function instantOf(dateTime: string, timezone: string): number {
-  return /(Z|[+-]\d{2}:\d{2})$/.test(dateTime)
-    ? DateTime.fromISO(dateTime, { setZone: true }).toMillis()
-    : localToMillis(dateTime, timezone);
 }
 
 /** The text of a 409 for booking or rescheduling: what happened and the alternatives, with what to pass. */

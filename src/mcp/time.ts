@@ -1,38 +1,21 @@
 /**
- * Dates and times as the model sends and reads them. Input: local wall-clock time of the practice in a
- * few forgiving ISO-like forms, normalised to what the API expects. Output: a phrase that can be read
+ * Dates and times as the model sends and reads them. Input: the contract's date-time grammar
+ * (src/contract/date-time.ts), with a little leniency in front of it. Output: a phrase that can be read
  * aloud and always names the timezone, e.g. "Tuesday 20 May 2025, 10:00 AM PDT (America/Los_Angeles)".
  */
 import { DateTime } from "luxon";
-
-const LOCAL_FORM = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
-const OFFSET_FORM = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(Z|[+-]\d{2}:\d{2})$/;
+import { parseDateTime, type DateTimeParse } from "../contract/index.js";
 
 export const DATE_TIME_EXPECTED =
   "a local date-time in the practice timezone such as 2025-05-20T10:00 (also 2025-05-20 10:00 or 2025-05-20T10:00:00)";
 
 /**
- * Normalises a date-time to the API's wall-clock form YYYY-MM-DDTHH:MM:SS, or keeps an explicit offset
- * (the API converts those to the location's time). Returns undefined for anything else, including
- * impossible dates such as 2025-02-30.
+ * A date-time as a model writes it, read by the contract's grammar. The only leniency is here: spaces
+ * around it, and a space in place of the T ("2025-05-20 10:00"). Whatever the contract refuses (an
+ * impossible date, 24:00, a fraction, an offset without its colon) is refused with its reason.
  */
-export function normaliseDateTime(value: string): string | undefined {
-  const text = value.trim();
-  const local = LOCAL_FORM.exec(text);
-  if (local) {
-    const [, year, month, day, hour, minute, second = "00"] = local;
-    const parsed = DateTime.fromObject(
-      { year: Number(year), month: Number(month), day: Number(day), hour: Number(hour), minute: Number(minute), second: Number(second) },
-      { zone: "UTC" },
-    );
-    return parsed.isValid ? parsed.toFormat("yyyy-MM-dd'T'HH:mm:ss") : undefined;
-  }
-  const withOffset = OFFSET_FORM.exec(text);
-  if (withOffset) {
-    const iso = `${withOffset[1]}T${withOffset[2]}${withOffset[3]}`;
-    return DateTime.fromISO(iso, { setZone: true }).isValid ? iso : undefined;
-  }
-  return undefined;
+export function readDateTime(value: string): DateTimeParse {
+  return parseDateTime(value.trim().replace(/^(\d{4}-\d{2}-\d{2}) +(?=\d)/, "$1T"));
 }
 
 /**
@@ -41,10 +24,12 @@ export function normaliseDateTime(value: string): string | undefined {
  * Undefined for anything else.
  */
 export function instantAt(dateTime: string, timezone: string): number | undefined {
-  const explicit = /(Z|[+-]\d{2}:\d{2})$/.test(dateTime);
-  const at = DateTime.fromISO(dateTime, explicit ? { setZone: true } : { zone: timezone });
+  const parsed = parseDateTime(dateTime);
+  if (!parsed.ok) return undefined;
+  if (parsed.value.kind === "instant") return parsed.value.epochMs;
+  const at = DateTime.fromObject(parsed.value.wall, { zone: timezone });
   if (!at.isValid) return undefined;
-  return explicit ? at.toMillis() : Math.min(...at.getPossibleOffsets().map((candidate) => candidate.toMillis()), at.toMillis());
+  return Math.min(...at.getPossibleOffsets().map((candidate) => candidate.toMillis()), at.toMillis());
 }
 
 /** An instant as the location's wall-clock time, in the PMS's form YYYY-MM-DDTHH:MM:SS. */

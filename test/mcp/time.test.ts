@@ -1,22 +1,27 @@
-/** Date input normalisation and the spoken form of times. */
+/** Date input as tools read it, and the spoken form of times. */
 import { describe, expect, it } from "vitest";
-import { describeLocal, describeLocalRange, nowAt, normaliseDateTime, timeOfDayOf } from "../../src/mcp/time.js";
+import { describeLocal, describeLocalRange, nowAt, readDateTime, timeOfDayOf } from "../../src/mcp/time.js";
 import { deriveIdempotencyKey } from "../../src/mcp/idempotency.js";
 import { fenceUntrusted } from "../../src/mcp/untrusted.js";
 
-describe("normaliseDateTime", () => {
+describe("readDateTime: the contract's grammar with the tools' leniency in front", () => {
+  const read = (input: string) => {
+    const parsed = readDateTime(input);
+    return parsed.ok ? parsed.value.text : undefined;
+  };
+
   it.each([
     ["2025-05-20T10:00", "2025-05-20T10:00:00"],
     ["2025-05-20 10:00", "2025-05-20T10:00:00"],
     [" 2025-05-20T10:00:30 ", "2025-05-20T10:00:30"],
     ["2025-05-20T17:00:00Z", "2025-05-20T17:00:00Z"],
-    ["2025-05-20T10:00-07:00", "2025-05-20T10:00-07:00"],
+    ["2025-05-20T10:00-07:00", "2025-05-20T10:00:00-07:00"],
   ])("accepts %j as %j", (input, expected) => {
-    expect(normaliseDateTime(input)).toBe(expected);
+    expect(read(input)).toBe(expected);
   });
 
   it.each(["2025-02-30T10:00", "2025-05-20", "tomorrow 10am", "2025-05-20T25:00", "20/05/2025 10:00", ""])("rejects %j", (input) => {
-    expect(normaliseDateTime(input)).toBeUndefined();
+    expect(read(input)).toBeUndefined();
   });
 });
 

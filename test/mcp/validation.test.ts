@@ -31,7 +31,7 @@ const cases: [tool: string, args: Record<string, unknown>, field: string, expect
   ["book_appointment", { appointment_type_uuid: UUID }, "patient_uuid", /is required/],
   ["find_appointments", { patient_uuid: 42 }, "patient_uuid", /uuid such as/],
   ["find_appointments", { patient_uuid: UUID, status: "booked" }, "status", /scheduled/],
-  ["reschedule_appointment", { appointment_uuid: UUID, scheduled_start: "2025-02-30T10:00" }, "scheduled_start", /local date-time/],
+  ["reschedule_appointment", { appointment_uuid: UUID, scheduled_start: "2025-02-30T10:00" }, "scheduled_start", /2025-02-30 is not a day of the calendar/],
   ["cancel_appointment", { appointment_uuid: "last one" }, "appointment_uuid", /uuid such as/],
   ["confirm_appointment", {}, "appointment_uuid", /is required/],
 ];

@@ -12,12 +12,12 @@ import {
   daysBetween,
   formatLocalDateTime,
   localDate,
-  parseLocalDateTime,
+  resolveDateTime,
   wallClockBoundary,
   wallClockToInstant,
   weekdayOf,
 } from "../../src/sandbox/domain/time.js";
-import type { Weekday } from "../../src/contract/index.js";
+import { parseDateTime, type Weekday } from "../../src/contract/index.js";
 import { booking, location, provider, shift } from "./support/schedule.js";
 
 const ZONES = ["America/Los_Angeles", "America/New_York", "Europe/London", "America/Santiago", "Asia/Kolkata"];
@@ -114,8 +114,9 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
 
 /** Reads a local label back; slots must be addressable by their own scheduled_start/end. */
 function readBack(instant: number, zone: string): number | undefined {
-  const parsed = parseLocalDateTime(formatLocalDateTime(instant, zone), zone);
-  return parsed.ok ? parsed.instant : undefined;
+  const parsed = parseDateTime(formatLocalDateTime(instant, zone));
+  const resolved = parsed.ok ? resolveDateTime(parsed.value, zone) : undefined;
+  return resolved?.ok ? resolved.instant : undefined;
 }
 
 /** Checks a slot against the raw records, without the rule engine. */

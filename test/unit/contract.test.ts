@@ -64,7 +64,7 @@ const guideConfirmation = {
 describe("contract", () => {
   it("accepts the guide's examples, whose uuids lack RFC version bits", () => {
     expect(PatientPage.parse(guidePatients).items[0]?.first_name).toBe("Jane");
-    expect(AppointmentCreate.parse(guideBooking).scheduled_end).toBe("2025-05-20T11:00:00");
+    expect(AppointmentCreate.parse(guideBooking).scheduled_end).toMatchObject({ kind: "wall_clock", text: "2025-05-20T11:00:00" });
     expect(Appointment.parse(guideConfirmation).status).toBe("scheduled");
     const types = AppointmentTypeList.safeParse({ items: [], total: 0 });
     expect(types.success).toBe(true);

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { LocalDate, Uuid } from "../../contract/index.js";
-import { DATE_TIME_EXPECTED, normaliseDateTime } from "../time.js";
+import { DATE_TIME_EXPECTED, readDateTime } from "../time.js";
 
 export const patientUuid = Uuid.describe("The patient's uuid, from search_patients or create_patient");
 export const appointmentTypeUuid = Uuid.describe("uuid of the appointment type, from list_appointment_types");
@@ -28,14 +28,19 @@ export const callerPass = z
 export const date = (description: string) =>
   LocalDate.describe(`${description}; YYYY-MM-DD in the practice's local calendar, e.g. 2025-05-20`);
 
-/** Accepts 2025-05-20T10:00, 2025-05-20 10:00, 2025-05-20T10:00:00 (or with an offset); yields the API form. */
+/**
+ * Accepts the contract's date-times (2025-05-20T10:00, 2025-05-20T10:00:00, or with an offset) and
+ * 2025-05-20 10:00; yields the canonical text the API reads (2025-05-20T10:00:00).
+ */
 export const dateTime = (description: string) =>
   z
     .string({ error: `must be ${DATE_TIME_EXPECTED}` })
     .transform((value, ctx) => {
-      const normalised = normaliseDateTime(value);
-      if (normalised !== undefined) return normalised;
-      ctx.issues.push({ code: "custom", input: value, message: `must be ${DATE_TIME_EXPECTED}; got "${value.slice(0, 40)}"` });
+      const parsed = readDateTime(value);
+      if (parsed.ok) return parsed.value.text;
+      // Not a date-time at all: say what the tool takes. One with an impossible part: the contract's reason.
+      const message = parsed.form ? `must be ${DATE_TIME_EXPECTED}; got "${value.slice(0, 40)}"` : parsed.message;
+      ctx.issues.push({ code: "custom", input: value, message });
       return z.NEVER;
     })
     .describe(`${description}. Local wall-clock time of the location, e.g. 2025-05-20T10:00`);

@@ -1,36 +1,23 @@
 /**
  * Wall-clock ↔ instant conversions for a location's timezone. All timezone work goes through luxon;
  * the only arithmetic done here is on calendar dates (in UTC, where every day has 24 hours) and on
- * "wall keys", i.e. wall-clock readings encoded as numbers so they can be compared.
+ * "wall keys", i.e. wall-clock readings encoded as numbers so they can be compared. Date-times arrive
+ * already parsed by the contract's grammar (src/contract/date-time.ts): here they only meet a timezone.
  */
 import { DateTime } from "luxon";
-import type { Weekday } from "../../contract/index.js";
+import type { DateTimeValue, WallClock, Weekday } from "../../contract/index.js";
 import type { EpochMs } from "./model.js";
 
-export type ParsedDateTime =
+export type ResolvedDateTime =
   | { ok: true; instant: EpochMs }
   | { ok: false; code: "nonexistent_local_time" | "invalid_date_time"; message: string };
 
 const MINUTE_MS = 60_000;
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";
-const DATE_TIME_PATTERN =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)?$/;
 const DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 const HOUR_MINUTE_PATTERN = /^(\d{2}):(\d{2})$/;
-const EXPECTED_FORM =
-  "expected a date-time such as 2025-05-20T10:00:00 (local time at the location) or 2025-05-20T17:00:00Z";
 
 const WEEKDAYS: readonly Weekday[] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
-
-interface WallClock {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-  millisecond: number;
-}
 
 /** How a wall-clock reading maps onto instants in a zone. */
 type Resolution =
@@ -40,7 +27,7 @@ type Resolution =
 
 /** A wall-clock reading as a comparable number (ms since 1970-01-01T00:00 on that wall clock). */
 function wallKey(w: WallClock): number {
-  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second, w.millisecond);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 }
 
 function wallKeyAt(instant: EpochMs, timezone: string): number {
@@ -80,46 +67,26 @@ function findGap(shifted: EpochMs, requested: number, timezone: string): { gapSt
   return { gapStart: DateTime.fromMillis(gapStartKey, { zone: "utc" }).toFormat("HH:mm"), gapEnd };
 }
 
-function wallClockOf(match: RegExpExecArray): WallClock {
-  const [, year, month, day, hour, minute, second, fraction] = match;
-  return {
-    year: Number(year),
-    month: Number(month),
-    day: Number(day),
-    hour: Number(hour),
-    minute: Number(minute),
-    second: Number(second ?? 0),
-    millisecond: Number((fraction ?? "0").padEnd(3, "0").slice(0, 3)),
-  };
-}
-
 /**
- * Parses what clients send as a date-time: a wall-clock reading "YYYY-MM-DDTHH:MM[:SS[.fff]]" in
- * `timezone`, or an instant with `Z` or an offset (converted, whatever zone it was written in).
+ * The instant a date-time names at a location: an instant (sent with Z or an offset) is itself, whatever
+ * zone it was written in; a wall-clock reading is resolved in `timezone`, refused when the clock skipped
+ * it (a DST gap), its first occurrence when the clock repeated it.
  */
-export function parseLocalDateTime(input: string, timezone: string): ParsedDateTime {
-  const match = DATE_TIME_PATTERN.exec(input);
-  if (!match) return invalid(`"${clip(input)}" is not a date-time; ${EXPECTED_FORM}`);
-  const wall = wallClockOf(match);
-  if (wall.hour > 23) return invalid(`"${input}" has an hour above 23; ${EXPECTED_FORM}`);
-  if (match[8] !== undefined) {
-    const dt = DateTime.fromISO(input, { setZone: true });
-    if (!dt.isValid) return invalid(`"${input}" is not a real date-time (${dt.invalidExplanation ?? "out of range"})`);
-    return { ok: true, instant: dt.toMillis() };
-  }
-  const resolution = resolveWallClock(wall, timezone);
+export function resolveDateTime(value: DateTimeValue, timezone: string): ResolvedDateTime {
+  if (value.kind === "instant") return { ok: true, instant: value.epochMs };
+  const resolution = resolveWallClock(value.wall, timezone);
   switch (resolution.kind) {
     case "instant":
       return { ok: true, instant: resolution.instant };
     case "invalid":
-      return invalid(`"${input}" is not a real date-time in ${timezone} (${resolution.reason})`);
+      return invalid(`"${value.text}" is not a real date-time in ${clip(timezone)} (${resolution.reason})`);
     case "gap": {
       const after = formatLocalDateTime(resolution.gapEnd, timezone);
       return {
         ok: false,
         code: "nonexistent_local_time",
         message:
-          `${input} does not exist in ${timezone}: on ${after.slice(0, 10)} the clock skips forward from ` +
+          `${value.text} does not exist in ${timezone}: on ${after.slice(0, 10)} the clock skips forward from ` +
           `${resolution.gapStart} to ${after.slice(11, 16)} (daylight saving time). ` +
           `Choose another time, e.g. ${after} or later.`,
       };
@@ -127,7 +94,7 @@ export function parseLocalDateTime(input: string, timezone: string): ParsedDateT
   }
 }
 
-function invalid(message: string): ParsedDateTime {
+function invalid(message: string): ResolvedDateTime {
   return { ok: false, code: "invalid_date_time", message };
 }
 
@@ -182,7 +149,6 @@ function wallClockOfDay(date: string, hhmm: string): WallClock | null {
     hour: Number(t[1]),
     minute: Number(t[2]),
     second: 0,
-    millisecond: 0,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   type AppointmentQuery,
   type AppointmentUpdate,
   type ClinicalNote,
+  type DateTimeValue,
   type FieldError,
   type NoteCreate,
   type StatusChange,
@@ -19,7 +20,7 @@ import {
 import { canReschedule, transition } from "../domain/lifecycle.js";
 import type { AppointmentRecord, ClinicalNoteRecord, EpochMs, LocationRecord, ScheduleSnapshot } from "../domain/model.js";
 import { checkBookable, type Bookability, type Candidate } from "../domain/rules.js";
-import { formatLocalDateTime, localDate, parseLocalDateTime } from "../domain/time.js";
+import { formatLocalDateTime, localDate, resolveDateTime } from "../domain/time.js";
 import type { AppointmentRow, AuditEntry, TransactionState, Write } from "../storage/storage.js";
 import { activeTypeOrFail, providerEligibleOrFail } from "./availability.js";
 import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
@@ -40,23 +41,14 @@ export interface CreateOutcome extends Replay {
   replayed: boolean;
 }
 
-/**
- * The instant a client's date-time names. Fractions of a second are accepted only when zero
- * (toISOString writes ".000"): the API shows whole seconds, so a booking at 10:00:00.250 would be
- * displayed as 10:00:00 and collide, unexplained, with one ending at 10:00:00.
- */
-function parseTimeOrFail(input: string, location: LocationRecord, field: string): EpochMs {
-  const parsed = parseLocalDateTime(input, location.timezone);
-  if (parsed.ok) {
-    if (parsed.instant % 1000 !== 0) {
-      throw validationFailed(field, "must be on a whole second, e.g. 2025-05-20T10:00:00 (drop the fraction of a second)");
-    }
-    return parsed.instant;
+/** The instant a client's date-time names at the location, or the API error saying why there is none. */
+function instantOrFail(value: DateTimeValue, location: LocationRecord, field: string): EpochMs {
+  const resolved = resolveDateTime(value, location.timezone);
+  if (resolved.ok) return resolved.instant;
+  if (resolved.code === "nonexistent_local_time") {
+    throw new ApiError("nonexistent_local_time", resolved.message, [{ field, message: resolved.message }]);
   }
-  if (parsed.code === "nonexistent_local_time") {
-    throw new ApiError("nonexistent_local_time", parsed.message, [{ field, message: parsed.message }]);
-  }
-  throw validationFailed(field, parsed.message);
+  throw validationFailed(field, resolved.message);
 }
 
 function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnapshot {
@@ -151,11 +143,11 @@ export async function createAppointment(
   const type = activeTypeOrFail(ref, body.appointment_type_uuid, "appointment_type_uuid");
   providerEligibleOrFail(provider, type, "provider_uuid");
 
-  const start = parseTimeOrFail(body.scheduled_start, location, "scheduled_start");
+  const start = instantOrFail(body.scheduled_start, location, "scheduled_start");
   const end =
     body.scheduled_end === undefined
       ? start + type.duration_minutes * MINUTE_MS
-      : parseTimeOrFail(body.scheduled_end, location, "scheduled_end");
+      : instantOrFail(body.scheduled_end, location, "scheduled_end");
   const candidate: Candidate = {
     provider_uuid: provider.uuid,
     location_uuid: location.uuid,
@@ -216,9 +208,9 @@ export async function createAppointment(
 function meaningOf(ref: Reference, body: CreateBody) {
   const location = ref.locationsById.get(body.location_uuid);
   const type = ref.typesById.get(body.appointment_type_uuid);
-  const instant = (value: string) => {
-    const parsed = location ? parseLocalDateTime(value, location.timezone) : undefined;
-    return parsed?.ok ? parsed.instant : value;
+  const instant = (value: DateTimeValue) => {
+    const resolved = location ? resolveDateTime(value, location.timezone) : undefined;
+    return resolved?.ok ? resolved.instant : value.text;
   };
   const start = instant(body.scheduled_start);
   const end =
@@ -378,10 +370,10 @@ function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: Upda
   if (type && body.provider_uuid !== undefined && body.provider_uuid !== current.provider_uuid) {
     providerEligibleOrFail(provider, type, "provider_uuid");
   }
-  const start = body.scheduled_start === undefined ? current.start : parseTimeOrFail(body.scheduled_start, location, "scheduled_start");
+  const start = body.scheduled_start === undefined ? current.start : instantOrFail(body.scheduled_start, location, "scheduled_start");
   const end =
     body.scheduled_end !== undefined
-      ? parseTimeOrFail(body.scheduled_end, location, "scheduled_end")
+      ? instantOrFail(body.scheduled_end, location, "scheduled_end")
       : body.scheduled_start !== undefined
         ? start + (current.end - current.start)
         : current.end;

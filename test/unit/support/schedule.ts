@@ -7,7 +7,8 @@ import type {
   ScheduleSnapshot,
   ShiftRecord,
 } from "../../../src/sandbox/domain/model.js";
-import { parseLocalDateTime } from "../../../src/sandbox/domain/time.js";
+import { parseDateTime } from "../../../src/contract/index.js";
+import { resolveDateTime } from "../../../src/sandbox/domain/time.js";
 
 export const LA = "America/Los_Angeles";
 export const NY = "America/New_York";
@@ -60,9 +61,11 @@ export function shift(
 
 /** Local wall clock → instant, failing the test on a bad fixture. */
 export function at(local: string, timezone = LA): number {
-  const parsed = parseLocalDateTime(local, timezone);
+  const parsed = parseDateTime(local);
   if (!parsed.ok) throw new Error(parsed.message);
-  return parsed.instant;
+  const resolved = resolveDateTime(parsed.value, timezone);
+  if (!resolved.ok) throw new Error(resolved.message);
+  return resolved.instant;
 }
 
 let bookingCounter = 0;
