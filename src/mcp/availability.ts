@@ -70,7 +70,8 @@ export async function collectSlots(
   let query = { ...search };
   let first: { appointmentType: CollectedSlots["appointmentType"]; startDate: string; endDate: string } | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const page = await pms.checkAvailability({ ...query, limit: keep ? FILTERED_BATCH : want + 1 }, { signal });
+    const limit = keep ? FILTERED_BATCH : want + 1;
+    const page = await pms.checkAvailability({ query: { ...query, limit } }, { signal });
     first ??= {
       appointmentType: {
         uuid: page.appointment_type.uuid,
@@ -126,7 +127,7 @@ async function searchNearest(
   nowMs: number,
   signal: AbortSignal,
 ): Promise<Slot[]> {
-  const locations = await pms.listLocations({ signal });
+  const locations = await pms.listLocations({}, { signal });
   const timezone = locations.items.find((l) => l.uuid === request.location_uuid)?.timezone;
   if (!timezone) return [];
   const wanted = instantAt(request.scheduled_start, timezone);

@@ -23,7 +23,8 @@ export async function callersAppointment(
   const patientUuid = await verifiedPatient(callerPass, context);
   let appointment: Appointment;
   try {
-    appointment = await context.pms.getAppointment(appointmentUuid, { signal: context.signal });
+    const params = { appointment_uuid: appointmentUuid };
+    appointment = await context.pms.getAppointment({ params }, { signal: context.signal });
   } catch (error) {
     if (error instanceof PmsError && error.kind === "not_found") throw new AppointmentNotFound();
     throw error;

@@ -5,7 +5,7 @@
  * `start` runs on the first call or when `warmUp` is called, and again only after a failure.
  */
 import type { Logger } from "../log.js";
-import type { PmsApi } from "../pms/api.js";
+import { callRoute, routeMethods, type PmsApi } from "../pms/api.js";
 import { PmsError } from "../pms/errors.js";
 
 export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms: PmsApi; warmUp: () => void } {
@@ -22,20 +22,8 @@ export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms
   const warmUp = () => void backend().catch(() => {}); // the failure is reported to each caller instead
 
   const pms: PmsApi = {
-    orgId: async (...a) => (await backend()).orgId(...a),
-    searchPatients: async (...a) => (await backend()).searchPatients(...a),
-    getPatient: async (...a) => (await backend()).getPatient(...a),
-    createPatient: async (...a) => (await backend()).createPatient(...a),
-    listAppointmentTypes: async (...a) => (await backend()).listAppointmentTypes(...a),
-    listProviders: async (...a) => (await backend()).listProviders(...a),
-    listLocations: async (...a) => (await backend()).listLocations(...a),
-    checkAvailability: async (...a) => (await backend()).checkAvailability(...a),
-    createAppointment: async (...a) => (await backend()).createAppointment(...a),
-    listAppointments: async (...a) => (await backend()).listAppointments(...a),
-    getAppointment: async (...a) => (await backend()).getAppointment(...a),
-    updateAppointment: async (...a) => (await backend()).updateAppointment(...a),
-    changeAppointmentStatus: async (...a) => (await backend()).changeAppointmentStatus(...a),
-    addAppointmentNote: async (...a) => (await backend()).addAppointmentNote(...a),
+    orgId: async (options) => (await backend()).orgId(options),
+    ...routeMethods(async (name, input, options) => callRoute(await backend(), name, input, options)),
   };
   return { pms, warmUp };
 }

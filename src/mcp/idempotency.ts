@@ -38,7 +38,10 @@ export interface CanonicalBooking {
 }
 
 export async function canonicalBooking(pms: PmsApi, body: AppointmentCreate, signal: AbortSignal): Promise<CanonicalBooking> {
-  const [locations, types] = await Promise.all([pms.listLocations({ signal }), pms.listAppointmentTypes({}, { signal })]);
+  const [locations, types] = await Promise.all([
+    pms.listLocations({}, { signal }),
+    pms.listAppointmentTypes({ query: {} }, { signal }),
+  ]);
   const timezone = locations.items.find((l) => l.uuid === body.location_uuid)?.timezone;
   const duration = types.items.find((t) => t.uuid === body.appointment_type_uuid)?.duration_minutes;
   const start = timezone === undefined ? undefined : instantAt(body.scheduled_start, timezone);

@@ -5,32 +5,16 @@
  */
 import { performance } from "node:perf_hooks";
 import { Pool, type Dispatcher } from "undici";
-import {
-  API_PREFIX,
-  routes,
-  type Appointment,
-  type AppointmentCreate,
-  type AppointmentPage,
-  type AppointmentQuery,
-  type AppointmentTypeList,
-  type AppointmentTypeQuery,
-  type AppointmentUpdate,
-  type Availability,
-  type AvailabilityQuery,
-  type ClinicalNote,
-  type LocationList,
-  type NoteCreate,
-  type Patient,
-  type PatientCreate,
-  type PatientPage,
-  type PatientSearchQuery,
-  type ProviderList,
-  type RouteName,
-  type RouteSpec,
-  type StatusChange,
-} from "../contract/index.js";
+import { API_PREFIX, routes, type RouteName, type RouteSpec } from "../contract/index.js";
 import { silentLogger, type Logger } from "../log.js";
-import type { Booking, CallOptions, PmsApi } from "./api.js";
+import {
+  routeMethods,
+  type CallOptions,
+  type PmsApi,
+  type RouteInput,
+  type RouteMethods,
+  type RouteResult,
+} from "./api.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { PmsError } from "./errors.js";
 import { errorFromStatus, errorFromTransport, invalidResponse, nothingWritten, type TransportFailure } from "./failures.js";
@@ -82,6 +66,19 @@ interface CallContext {
   signal?: AbortSignal;
 }
 
+/** Reference data: read on nearly every turn, changed rarely, so answers are reused for cacheTtlMs. */
+const CACHED_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>([
+  "listAppointmentTypes",
+  "listProviders",
+  "listLocations",
+]);
+
+// The route methods (searchPatients, createAppointment, ...) are made from the route table in the
+// constructor, each calling `call`; this declares them, as the TypeScript handbook's mixins do.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface PmsClient extends RouteMethods {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class PmsClient implements PmsApi {
   private readonly pool: Pool;
   private readonly apiPath: string;
@@ -118,6 +115,7 @@ export class PmsClient implements PmsApi {
       bodyTimeout: this.timeoutMs,
       connect: { timeout: this.timeoutMs },
     });
+    Object.assign(this, routeMethods((name, input, options) => this.call(name, input, options)));
   }
 
   async close(): Promise<void> {
@@ -129,57 +127,17 @@ export class PmsClient implements PmsApi {
     return this.org;
   }
 
-  searchPatients(query: PatientSearchQuery, options?: CallOptions): Promise<PatientPage> {
-    return this.call("searchPatients", { query }, options);
-  }
-
-  getPatient(patientUuid: string, options?: CallOptions): Promise<Patient> {
-    return this.call("getPatient", { params: { patient_uuid: patientUuid } }, options);
-  }
-
-  createPatient(body: PatientCreate, options?: CallOptions): Promise<Patient> {
-    return this.call("createPatient", { body }, options);
-  }
-
-  listAppointmentTypes(query: AppointmentTypeQuery = {}, options?: CallOptions): Promise<AppointmentTypeList> {
-    return this.cached("listAppointmentTypes", { query }, options);
-  }
-
-  listProviders(options?: CallOptions): Promise<ProviderList> {
-    return this.cached("listProviders", {}, options);
-  }
-
-  listLocations(options?: CallOptions): Promise<LocationList> {
-    return this.cached("listLocations", {}, options);
-  }
-
-  checkAvailability(query: AvailabilityQuery, options?: CallOptions): Promise<Availability> {
-    return this.call("checkAvailability", { query }, options);
-  }
-
-  async createAppointment(body: AppointmentCreate, options: CallOptions & { idempotencyKey: string }): Promise<Booking> {
-    const { value, replayed } = await this.exchange("createAppointment", { body }, options);
-    return { appointment: value as Appointment, replayed };
-  }
-
-  listAppointments(query: AppointmentQuery, options?: CallOptions): Promise<AppointmentPage> {
-    return this.call("listAppointments", { query }, options);
-  }
-
-  getAppointment(appointmentUuid: string, options?: CallOptions): Promise<Appointment> {
-    return this.call("getAppointment", { params: { appointment_uuid: appointmentUuid } }, options);
-  }
-
-  updateAppointment(appointmentUuid: string, body: AppointmentUpdate, options?: CallOptions): Promise<Appointment> {
-    return this.call("updateAppointment", { params: { appointment_uuid: appointmentUuid }, body }, options);
-  }
-
-  changeAppointmentStatus(appointmentUuid: string, body: StatusChange, options?: CallOptions): Promise<Appointment> {
-    return this.call("changeAppointmentStatus", { params: { appointment_uuid: appointmentUuid }, body }, options);
-  }
-
-  addAppointmentNote(appointmentUuid: string, body: NoteCreate, options?: CallOptions): Promise<ClinicalNote> {
-    return this.call("addAppointmentNote", { params: { appointment_uuid: appointmentUuid }, body }, options);
+  /** The one call path of every route: reference data through the cache, the rest straight to the PMS. */
+  private async call<N extends RouteName>(
+    name: N,
+    input: RouteInput<N>,
+    options: CallOptions & { idempotencyKey?: string },
+  ): Promise<RouteResult<N>> {
+    if (CACHED_ROUTES.has(name)) return this.cached(name, input, options) as Promise<RouteResult<N>>;
+    const { value, replayed } = await this.exchange(name, input, options);
+    // Only the idempotent route's answer says whether it was a replay (RouteResult).
+    const route: RouteSpec = routes[name];
+    return (route.idempotent ? { value, replayed } : value) as RouteResult<N>;
   }
 
   /**
@@ -187,21 +145,13 @@ export class PmsClient implements PmsApi {
    * caller giving up must not fail the others); each caller still stops waiting on its own abort.
    * Callers get their own copy, so one cannot change what the next one sees.
    */
-  private async cached<T>(name: RouteName, input: CallInput, options: CallOptions = {}): Promise<T> {
+  private async cached(name: RouteName, input: CallInput, options: CallOptions): Promise<unknown> {
     const key = `${name}?${buildRequest(name, input).path}`;
-    const shared = this.cache.get(key, () => this.call<T>(name, input, {}));
+    const shared = this.cache.get(key, async () => (await this.exchange(name, input, {})).value);
     const value = await untilAborted(shared, options.signal, () =>
       errorFromTransport(name, { reason: "cancelled" }, false),
     );
     return structuredClone(value);
-  }
-
-  private async call<T>(
-    name: RouteName,
-    input: CallInput,
-    options: CallOptions & { idempotencyKey?: string } = {},
-  ): Promise<T> {
-    return (await this.exchange(name, input, options)).value as T;
   }
 
   private async exchange(

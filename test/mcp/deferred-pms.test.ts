@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { deferredPms } from "../../src/mcp/deferred-pms.js";
 import { PmsClient } from "../../src/pms/client.js";
+import { routes, type RouteName } from "../../src/contract/index.js";
+import { ROUTE_NAMES } from "../../src/pms/api.js";
 import { PmsError } from "../../src/pms/errors.js";
+import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { startSandbox } from "../../src/sandbox/index.js";
 
 let sandbox: Awaited<ReturnType<typeof startSandbox>>;
@@ -40,6 +43,14 @@ describe("deferredPms", () => {
     expect(providers.items.length).toBeGreaterThan(0);
     await pms.listLocations();
     expect(starts).toBe(2);
+  });
+
+  it("offers every route of the contract's table, each waiting for the backend", async () => {
+    const { pms } = deferredPms(async () => client, createLogger({ write: () => {} }));
+    expect(Object.keys(pms).sort()).toEqual([...ROUTE_NAMES, "orgId"].sort());
+    expect(Object.keys(routes).every((name) => typeof pms[name as RouteName] === "function")).toBe(true);
+    const jane = await pms.getPatient({ params: { patient_uuid: GUIDE_UUIDS.janeSmith } });
+    expect(jane.first_name).toBe("Jane");
   });
 
   it("starts once for concurrent first calls", async () => {

@@ -32,10 +32,10 @@ describe("reference data cache", () => {
 
   it("keys appointment types by query", async () => {
     const client = harness.client({ cacheTtlMs: 60_000, now });
-    const active = await client.listAppointmentTypes({ is_active: true });
+    const active = await client.listAppointmentTypes({ query: { is_active: true } });
     const all = await client.listAppointmentTypes();
-    await client.listAppointmentTypes({ is_active: true });
-    await client.listAppointmentTypes({});
+    await client.listAppointmentTypes({ query: { is_active: true } });
+    await client.listAppointmentTypes({ query: {} });
     expect(seen(/\/appointment-types/)).toBe(2);
     expect(all.total).toBeGreaterThanOrEqual(active.total);
   });
@@ -68,7 +68,7 @@ describe("reference data cache", () => {
     const client = harness.client({ cacheTtlMs: 60_000, now });
     harness.proxy.inject({ path: /\/providers$/ }, { kind: "delay", ms: 300 });
     const controller = new AbortController();
-    const impatient = client.listProviders({ signal: controller.signal }).catch((e: unknown) => e);
+    const impatient = client.listProviders({}, { signal: controller.signal }).catch((e: unknown) => e);
     const patient = client.listProviders();
     controller.abort();
     expect(((await impatient) as PmsError).message).toContain("cancelled");

@@ -116,7 +116,7 @@ describe("database problems the PMS reports", () => {
     const slot = await freeSlot(client);
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
-    const { appointment } = await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
+    const { value: appointment } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() });
     expect(appointment.scheduled_start).toBe(slot.scheduled_start);
     expect(attempts(/\/appointments$/)).toBe(2);
   });
@@ -128,7 +128,7 @@ describe("database problems the PMS reports", () => {
     const slot = await freeSlot(client);
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "respond", status, body: problem(status, code, `The database is ${detail}.`), contentType: "application/problem+json" });
-    const error = await failure(client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() }));
+    const error = await failure(client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() }));
     expect({ kind: error.kind, code: error.problem?.code, outcomeUnknown: error.details.outcomeUnknown }).toEqual({ kind: "unavailable", code, outcomeUnknown: undefined });
     expect(error.message).toContain("Nothing was saved");
     expect(attempts(/\/appointments$/)).toBe(1);
@@ -136,10 +136,10 @@ describe("database problems the PMS reports", () => {
 
   it("storage_unavailable to a write without a key leaves its outcome unknown (the commit may have happened)", async () => {
     const slot = await freeSlot(client);
-    const { appointment } = await client.createAppointment(bookingFor(slot), { idempotencyKey: randomUUID() });
+    const { value: appointment } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() });
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
-    const error = await failure(client.changeAppointmentStatus(appointment.uuid, { status: "confirmed" }));
+    const error = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: appointment.uuid }, body: { status: "confirmed" } }));
     expect(error.details.outcomeUnknown).toBe(true);
     expect(attempts(/\/status$/)).toBe(1);
   });
@@ -170,7 +170,7 @@ describe("bookings: POST with an Idempotency-Key", () => {
     const key = randomUUID();
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "lose_response" });
-    const { appointment: booked } = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    const { value: booked } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: key });
     expect(booked.scheduled_start).toBe(slot.scheduled_start);
 
     const posts = harness.proxy.requests.filter((r) => r.method === "POST");
@@ -178,7 +178,7 @@ describe("bookings: POST with an Idempotency-Key", () => {
     expect(posts.map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
 
     const date = slot.scheduled_start.slice(0, 10);
-    const mine = await client.listAppointments({ patient_uuid: JANE, start_date: date, end_date: date, page_size: 100 });
+    const mine = await client.listAppointments({ query: { patient_uuid: JANE, start_date: date, end_date: date, page_size: 100 } });
     expect(mine.items.filter((a) => a.scheduled_start === slot.scheduled_start && a.status !== "cancelled")).toEqual([
       expect.objectContaining({ uuid: booked.uuid }),
     ]);
@@ -189,10 +189,10 @@ describe("bookings: POST with an Idempotency-Key", () => {
     const key = randomUUID();
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "status", status: 500 }, { kind: "delay", ms: 1_500 });
-    const { appointment: booked } = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    const { value: booked } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: key });
     const posts = harness.proxy.requests.filter((r) => r.method === "POST");
     expect(posts.map((r) => r.headers["idempotency-key"])).toEqual([key, key, key]);
-    expect((await client.getAppointment(booked.uuid)).status).toBe("scheduled");
+    expect((await client.getAppointment({ params: { appointment_uuid: booked.uuid } })).status).toBe("scheduled");
   });
 });
 
@@ -202,11 +202,11 @@ describe("a booking whose every answer is lost", () => {
     const key = randomUUID();
     const lost = Array.from({ length: 6 }, () => ({ kind: "lose_response" as const }));
     harness.proxy.inject(BOOKINGS, ...lost);
-    const error = await failure(client.createAppointment(bookingFor(slot), { idempotencyKey: key }));
+    const error = await failure(client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: key }));
     expect(error.kind).toBe("unavailable");
     expect(error.details.outcomeUnknown).toBe(true);
     harness.proxy.clear();
-    const again = await client.createAppointment(bookingFor(slot), { idempotencyKey: key });
+    const again = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: key });
     expect(again.replayed).toBe(true);
   });
 });
@@ -215,32 +215,32 @@ describe("requests that are not idempotent are not repeated", () => {
   it("a lost createPatient response → unavailable, outcome unknown, sent once (and it did take effect)", async () => {
     const last = `Lost${randomUUID().slice(0, 8)}`;
     harness.proxy.inject({ method: "POST", path: /\/patients$/ }, { kind: "lose_response" });
-    const error = await failure(client.createPatient({ first_name: "Ada", last_name: last, date_of_birth: "1990-02-03" }));
+    const error = await failure(client.createPatient({ body: { first_name: "Ada", last_name: last, date_of_birth: "1990-02-03" } }));
     expect(error.kind).toBe("unavailable");
     expect(error.details.outcomeUnknown).toBe(true);
     expect(error.message).toContain("may or may not have taken effect");
     expect(attempts(/\/patients$/)).toBe(1);
-    expect((await client.searchPatients({ query: last })).total).toBe(1);
+    expect((await client.searchPatients({ query: { query: last } })).total).toBe(1);
   });
 
   it("a 503 on a status change or a reset on a reschedule → outcome unknown, sent once", async () => {
-    const { appointment: booked } = await client.createAppointment(bookingFor(await freeSlot(client)), { idempotencyKey: randomUUID() });
+    const { value: booked } = await client.createAppointment({ body: bookingFor(await freeSlot(client)) }, { idempotencyKey: randomUUID() });
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "status", status: 503 });
-    const status = await failure(client.changeAppointmentStatus(booked.uuid, { status: "confirmed" }));
+    const status = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "confirmed" } }));
     expect(status.details.outcomeUnknown).toBe(true);
     harness.proxy.inject({ method: "PATCH" }, { kind: "reset" });
-    const patch = await failure(client.updateAppointment(booked.uuid, { notes: "x" }));
+    const patch = await failure(client.updateAppointment({ params: { appointment_uuid: booked.uuid }, body: { notes: "x" } }));
     expect(patch.kind).toBe("unavailable");
     expect(patch.details.outcomeUnknown).toBe(true);
     expect(harness.proxy.requests.map((r) => r.method)).toEqual(["POST", "PATCH"]);
   });
 
   it("a 429 is safe to repeat for any method: the server did nothing", async () => {
-    const { appointment: booked } = await client.createAppointment(bookingFor(await freeSlot(client)), { idempotencyKey: randomUUID() });
+    const { value: booked } = await client.createAppointment({ body: bookingFor(await freeSlot(client)) }, { idempotencyKey: randomUUID() });
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/notes$/ }, { kind: "rate_limit", retryAfterSeconds: 0 });
-    const note = await client.addAppointmentNote(booked.uuid, { text: "Allergic to latex" });
+    const note = await client.addAppointmentNote({ params: { appointment_uuid: booked.uuid }, body: { text: "Allergic to latex" } });
     expect(note.text).toBe("Allergic to latex");
     expect(attempts(/\/notes$/)).toBe(2);
   });
@@ -251,7 +251,7 @@ describe("cancellation", () => {
     harness.proxy.inject(PROVIDERS, { kind: "delay", ms: 3_000 });
     const patient = harness.client({ timeoutMs: 5_000, totalDeadlineMs: 10_000 });
     const controller = new AbortController();
-    const pending = failure(patient.listProviders({ signal: controller.signal }));
+    const pending = failure(patient.listProviders({}, { signal: controller.signal }));
     setTimeout(() => controller.abort(), 100);
     const error = await pending;
     expect(error.kind).toBe("unavailable");
@@ -284,7 +284,7 @@ describe("secrets and patient data stay out of errors and logs", () => {
     for (const line of harness.logLines) expect(line).not.toContain(TOKEN);
     harness.logLines.length = 0;
     harness.proxy.inject({ method: "GET", path: /\/patients\?/ }, { kind: "status", status: 502 });
-    await client.searchPatients({ query: "Smith", phone: "+1-415-555-0148" });
+    await client.searchPatients({ query: { query: "Smith", phone: "+1-415-555-0148" } });
     const requests = harness.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "pms.request");
     expect(requests).toEqual([
       expect.objectContaining({ route: "searchPatients", status: 502, attempt: 1, ms: expect.any(Number) }),

@@ -82,9 +82,10 @@ export const bookAppointment = perPrivacyMode({ staff, caller });
 async function bookTruthfully(body: AppointmentCreate, request: CanonicalBooking, key: string, context: ToolContext): Promise<Appointment> {
   const stale = new Set<string>();
   for (let current = key; ; ) {
-    const { appointment, replayed } = await create(body, current, context);
+    const { value: appointment, replayed } = await create(body, current, context);
     if (!replayed) return appointment;
-    const now = await context.pms.getAppointment(appointment.uuid, { signal: context.signal });
+    const params = { appointment_uuid: appointment.uuid };
+    const now = await context.pms.getAppointment({ params }, { signal: context.signal });
     if (stillAsAsked(now, request)) return now;
     // A PMS that replayed one appointment under two keys of this chain would send us round for ever.
     if (stale.has(now.uuid)) throw new PmsError("invalid_response", "The practice system replayed the same stale booking twice.");
@@ -106,7 +107,7 @@ function stillAsAsked(appointment: Appointment, request: CanonicalBooking): bool
 
 async function create(body: AppointmentCreate, idempotencyKey: string, context: ToolContext) {
   try {
-    return await context.pms.createAppointment(body, { idempotencyKey, signal: context.signal });
+    return await context.pms.createAppointment({ body }, { idempotencyKey, signal: context.signal });
   } catch (error) {
     if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
       const alternatives = await nearestAlternatives(context.pms, body, context.now(), context.signal);

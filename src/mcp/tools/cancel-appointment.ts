@@ -22,10 +22,10 @@ const staff = defineTool({
   outputSchema: z.object({ appointment: AppointmentView, already_cancelled: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   async handler(args, { pms, privacy, signal }) {
+    const params = { appointment_uuid: args.appointment_uuid };
     try {
       const cancelled = await pms.changeAppointmentStatus(
-        args.appointment_uuid,
-        { status: "cancelled", reason: args.reason },
+        { params, body: { status: "cancelled", reason: args.reason } },
         { signal },
       );
       const view = appointmentView(cancelled, privacy);
@@ -33,7 +33,7 @@ const staff = defineTool({
     } catch (error) {
       // Cancelling twice (a retried call) is not a failure.
       if (error instanceof PmsError && error.problem?.current_status === "cancelled") {
-        const view = appointmentView(await pms.getAppointment(args.appointment_uuid, { signal }), privacy);
+        const view = appointmentView(await pms.getAppointment({ params }, { signal }), privacy);
         return { structured: { appointment: view, already_cancelled: true }, text: `Already cancelled: ${describeAppointment(view)}` };
       }
       throw error;

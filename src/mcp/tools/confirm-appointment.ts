@@ -15,13 +15,14 @@ const staff = defineTool({
   outputSchema: z.object({ appointment: AppointmentView, already_confirmed: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(args, { pms, privacy, signal }) {
+    const params = { appointment_uuid: args.appointment_uuid };
     try {
-      const confirmed = await pms.changeAppointmentStatus(args.appointment_uuid, { status: "confirmed" }, { signal });
+      const confirmed = await pms.changeAppointmentStatus({ params, body: { status: "confirmed" } }, { signal });
       const view = appointmentView(confirmed, privacy);
       return { structured: { appointment: view, already_confirmed: false }, text: `Confirmed: ${describeAppointment(view)}` };
     } catch (error) {
       if (error instanceof PmsError && error.problem?.current_status === "confirmed") {
-        const view = appointmentView(await pms.getAppointment(args.appointment_uuid, { signal }), privacy);
+        const view = appointmentView(await pms.getAppointment({ params }, { signal }), privacy);
         return { structured: { appointment: view, already_confirmed: true }, text: `Already confirmed: ${describeAppointment(view)}` };
       }
       throw error;

@@ -24,7 +24,7 @@ const staff = defineTool({
   outputSchema: z.object({ patient: PatientView }),
   annotations,
   async handler(args, { pms, privacy, signal }) {
-    const patient = patientView(await pms.createPatient(args, { signal }), privacy);
+    const patient = patientView(await pms.createPatient({ body: args }, { signal }), privacy);
     return {
       structured: { patient },
       text: `Registered ${patient.first_name} ${patient.last_name} (patient_uuid ${patient.uuid}).`,
@@ -56,7 +56,7 @@ const caller = defineCallerTool({
     const org = await pms.orgId({ signal });
     const result = await guard.attempt(org, args, async () => {
       try {
-        return { outcome: "registered" as const, patient: await pms.createPatient(args, { signal }) };
+        return { outcome: "registered" as const, patient: await pms.createPatient({ body: args }, { signal }) };
       } catch (error) {
         if (error instanceof PmsError && error.problem?.code === "duplicate_patient") return { outcome: "duplicate_registration" as const };
         throw error;

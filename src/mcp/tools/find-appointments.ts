@@ -99,11 +99,12 @@ async function slice(
   // Nothing wanted from it, but its size still counts (one item is the cheapest page to ask for).
   const size = Math.max(1, count);
   const firstPage = Math.floor(offset / size) + 1;
-  const first = await pms.listAppointments({ ...query, page: firstPage, page_size: size }, { signal });
+  const first = await pms.listAppointments({ query: { ...query, page: firstPage, page_size: size } }, { signal });
   if (count === 0) return { items: [], total: first.total };
   let items = first.items.slice(offset - (firstPage - 1) * size);
   if (items.length < count && firstPage * size < first.total) {
-    const second = await pms.listAppointments({ ...query, page: firstPage + 1, page_size: size }, { signal });
+    const next = { ...query, page: firstPage + 1, page_size: size };
+    const second = await pms.listAppointments({ query: next }, { signal });
     items = [...items, ...second.items];
   }
   return { items: items.slice(0, count), total: first.total };

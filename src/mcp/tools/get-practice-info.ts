@@ -47,7 +47,10 @@ export const getPracticeInfo = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   async handler(_args, { pms, signal, now }) {
-    const [locationList, providerList] = await Promise.all([pms.listLocations({ signal }), pms.listProviders({ signal })]);
+    const [locationList, providerList] = await Promise.all([
+      pms.listLocations({}, { signal }),
+      pms.listProviders({}, { signal }),
+    ]);
     const at = now();
     const locations = locationList.items.map((l) => ({
       uuid: l.uuid,

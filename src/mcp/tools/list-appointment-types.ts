@@ -21,7 +21,7 @@ export const listAppointmentTypes = defineTool({
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   async handler(args, { pms, signal }) {
-    const list = await pms.listAppointmentTypes({ is_active: args.is_active }, { signal });
+    const list = await pms.listAppointmentTypes({ query: { is_active: args.is_active } }, { signal });
     const types = list.items.map((t) => ({
       uuid: t.uuid,
       code: t.code,

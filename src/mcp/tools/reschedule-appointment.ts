@@ -28,10 +28,11 @@ const staff = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   async handler(args, { pms, privacy, signal, now }) {
     const { appointment_uuid, ...change } = args;
-    const before = appointmentView(await pms.getAppointment(appointment_uuid, { signal }), privacy);
+    const before = appointmentView(await pms.getAppointment({ params: { appointment_uuid } }, { signal }), privacy);
     let updated;
     try {
-      updated = await pms.updateAppointment(appointment_uuid, change satisfies AppointmentUpdate, { signal });
+      const body: AppointmentUpdate = change;
+      updated = await pms.updateAppointment({ params: { appointment_uuid }, body }, { signal });
     } catch (error) {
       if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
         const request = {

@@ -39,7 +39,7 @@ const staff = defineTool({
   }),
   annotations,
   async handler(args, { pms, privacy, signal }) {
-    const found = await pms.searchPatients(args, { signal });
+    const found = await pms.searchPatients({ query: args }, { signal });
     const patients = found.items.map((p) => patientView(p, privacy));
     const hasMore = found.page * found.page_size < found.total;
     return {
@@ -132,10 +132,9 @@ async function matchingPatients(
     (wanted.phone === undefined || (p.primary_phone !== null && toE164(p.primary_phone) === wanted.phone));
   const found: Patient[] = [];
   for (let page = 1; page <= MAX_CANDIDATE_PAGES; page++) {
-    const candidates = await pms.searchPatients(
-      { query: wanted.last_name, date_of_birth: wanted.date_of_birth, phone: wanted.phone, page, page_size: 100 },
-      { signal },
-    );
+    const { last_name, date_of_birth, phone } = wanted;
+    const query = { query: last_name, date_of_birth, phone, page, page_size: 100 };
+    const candidates = await pms.searchPatients({ query }, { signal });
     found.push(...candidates.items.filter(matches));
     if (found.length > 1) return "several";
     if (page * candidates.page_size >= candidates.total) return found[0];
