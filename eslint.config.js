@@ -8,34 +8,62 @@ import tseslint from "typescript-eslint";
  * a folder inside another also obeys its parent's list. Static imports, re-exports and dynamic import()
  * are all checked. test/unit/layers.test.ts shows each rule refusing a violation.
  */
-const WIRING = { regex: "(^|/)(cli|config)(\\.js)?$", message: "only the entry point wires the layers: pass values in instead" };
+const WIRING = {
+  regex: "(^|/)(cli|config)(\\.js)?$",
+  message: "only the entry point wires the layers: pass values in instead",
+};
 const LAYERS = [
   {
     folder: "src/contract",
-    forbid: [{ regex: "^(?!zod$|\\./)", message: "src/contract is the wire format: it depends on zod and its own files only" }],
+    forbid: [
+      { regex: "^(?!zod$|\\./)", message: "src/contract is the wire format: it depends on zod and its own files only" },
+    ],
   },
   {
     folder: "src/pms",
-    forbid: [{ regex: "(^|/)(mcp|sandbox)/", message: "src/pms is the PMS client: it knows the contract, not the MCP server or the sandbox" }, WIRING],
+    forbid: [
+      {
+        regex: "(^|/)(mcp|sandbox)/",
+        message: "src/pms is the PMS client: it knows the contract, not the MCP server or the sandbox",
+      },
+      WIRING,
+    ],
   },
   {
     folder: "src/mcp",
-    forbid: [{ regex: "(^|/)sandbox/", message: "src/mcp talks to any PMS through src/pms, never to the embedded sandbox" }, WIRING],
+    forbid: [
+      { regex: "(^|/)sandbox/", message: "src/mcp talks to any PMS through src/pms, never to the embedded sandbox" },
+      WIRING,
+    ],
   },
   {
     folder: "src/sandbox",
-    forbid: [{ regex: "(^|/)(mcp|pms)/", message: "the sandbox is the reference PMS API: it knows the contract only" }, WIRING],
+    forbid: [
+      { regex: "(^|/)(mcp|pms)/", message: "the sandbox is the reference PMS API: it knows the contract only" },
+      WIRING,
+    ],
   },
   {
     folder: "src/sandbox/domain",
     forbid: [
-      { regex: "(^|/)(storage|services|http|demo)/", message: "the domain is pure rules: services call it, it calls nothing" },
-      { regex: "^(node:)?(fs|http|net|child_process)$|^(pg|better-sqlite3|undici|ioredis)$", message: "the domain does no I/O" },
+      {
+        regex: "(^|/)(storage|services|http|demo)/",
+        message: "the domain is pure rules: services call it, it calls nothing",
+      },
+      {
+        regex: "^(node:)?(fs|http|net|child_process)$|^(pg|better-sqlite3|undici|ioredis)$",
+        message: "the domain does no I/O",
+      },
     ],
   },
   {
     folder: "src/sandbox/storage",
-    forbid: [{ regex: "(^|/)(services|http|demo)/", message: "storage is the bottom layer: it may use domain types, nothing above" }],
+    forbid: [
+      {
+        regex: "(^|/)(services|http|demo)/",
+        message: "storage is the bottom layer: it may use domain types, nothing above",
+      },
+    ],
   },
   {
     folder: "src/sandbox/services",

@@ -78,7 +78,10 @@ export function parseDateTime(text: string): DateTimeParse {
   const local = `${date}T${h}:${mi}:${s}`;
   if (offset === undefined) return { ok: true, value: written({ kind: "wall_clock", wall, text: local }) };
   if (offset === "Z") {
-    return { ok: true, value: written({ kind: "instant", wall, text: `${local}Z`, offsetMinutes: 0, epochMs: utcMs(wall) }) };
+    return {
+      ok: true,
+      value: written({ kind: "instant", wall, text: `${local}Z`, offsetMinutes: 0, epochMs: utcMs(wall) }),
+    };
   }
   if (!/^[+-]\d{2}:\d{2}$/.test(offset)) {
     const hours = offset.slice(1, 3);

@@ -1,10 +1,10 @@
 /**
  * Finding free slots for the model: filling a small result after filtering by time of day, and the
- * nearest alternatives to offer when a requested time turns out to be taken (409).
+ * nearest alternatives to offer when a requested time turns out to be taken (409; errors.ts words them).
  */
 import { DateTime } from "luxon";
 import { z } from "zod";
-import { LocalDateTime, LocationRef, ProviderRef, providerName, type Slot } from "../contract/index.js";
+import { LocalDateTime, LocationRef, ProviderRef, type Slot } from "../contract/index.js";
 import type { PmsApi } from "../pms/api.js";
 import { addDays, describeLocal, instantAt, localToMillis, todayAt } from "./time.js";
 
@@ -101,7 +101,8 @@ export async function collectSlots(
 }
 
 const ALTERNATIVES = 3;
-const DAYS_AROUND = 3;
+/** How far either side of a taken time the alternatives are looked for. */
+export const ALTERNATIVES_WITHIN_DAYS = 3;
 
 /**
  * The free slots nearest in time to a requested start that was taken: same type, provider and location
@@ -135,8 +136,9 @@ async function searchNearest(
   const distance = (slot: Slot) => Math.abs(localToMillis(slot.scheduled_start, slot.timezone) - wanted);
   const requestedDay = DateTime.fromMillis(wanted, { zone: timezone }).toFormat("yyyy-MM-dd");
   const today = todayAt(timezone, nowMs);
-  const from = addDays(requestedDay, -DAYS_AROUND) < today ? today : addDays(requestedDay, -DAYS_AROUND);
-  const to = addDays(requestedDay, DAYS_AROUND);
+  const earliest = addDays(requestedDay, -ALTERNATIVES_WITHIN_DAYS);
+  const from = earliest < today ? today : earliest;
+  const to = addDays(requestedDay, ALTERNATIVES_WITHIN_DAYS);
   if (to < from) return [];
 
   const search = { appointment_type_uuid: request.appointment_type_uuid, location_uuid: request.location_uuid, start_date: from, end_date: to };
@@ -160,20 +162,4 @@ function onePerStartAndProvider() {
     seen.add(key);
     return true;
   };
-}
-
-/** The text of a 409 for booking or rescheduling: what happened and the alternatives, with what to pass. */
-export function describeTaken(tool: string, detail: string, alternatives: Slot[] | undefined): string {
-  if (alternatives === undefined) {
-    return `${detail} That time is taken: use check_availability to find free times, then call ${tool} again.`;
-  }
-  if (alternatives.length === 0) {
-    return `${detail} No free time was found within ${DAYS_AROUND} days at that location: use check_availability with a wider date range, then call ${tool} again.`;
-  }
-  const lines = alternatives.map(
-    (s, i) =>
-      `${i + 1}. ${describeLocal(s.scheduled_start, s.timezone)} with ${providerName(s.provider)} at ${s.location.name} ` +
-      `(scheduled_start ${s.scheduled_start}, provider_uuid ${s.provider.uuid}, location_uuid ${s.location.uuid})`,
-  );
-  return `${detail} That time is taken. Nearest free alternatives:\n${lines.join("\n")}\nOffer these to the person and call ${tool} again with the one they choose.`;
 }

@@ -6,7 +6,7 @@
  */
 import type { Logger } from "../log.js";
 import { callRoute, routeMethods, type PmsApi } from "../pms/api.js";
-import { PmsError } from "../pms/errors.js";
+import { PmsError, type PmsCall } from "../pms/errors.js";
 
 export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms: PmsApi; warmUp: () => void } {
   let started: Promise<PmsApi> | undefined;
@@ -15,15 +15,20 @@ export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms
       started = undefined;
       // Start-up failures name the database or port at fault, not patient data.
       logger.error("pms_start_failed", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-      throw new PmsError("unavailable", "the practice management system failed to start");
+      throw error;
     });
     return started;
   };
   const warmUp = () => void backend().catch(() => {}); // the failure is reported to each caller instead
+  /** The backend for one call, or that call's failure: the PMS is not there, and nothing was sent. */
+  const backendFor = (call: PmsCall) =>
+    backend().catch(() => {
+      throw new PmsError("unavailable", { call, transport: "not_started" });
+    });
 
   const pms: PmsApi = {
-    orgId: async (options) => (await backend()).orgId(options),
-    ...routeMethods(async (name, input, options) => callRoute(await backend(), name, input, options)),
+    orgId: async (options) => (await backendFor("orgId")).orgId(options),
+    ...routeMethods(async (name, input, options) => callRoute(await backendFor(name), name, input, options)),
   };
   return { pms, warmUp };
 }

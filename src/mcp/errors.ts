@@ -1,71 +1,163 @@
 /**
- * The one place where anything a tool throws becomes a result the model can act on: an `isError`
- * result whose text says what went wrong and what to do next, naming the field and the expected form
- * for bad input. Never structuredContent on an error (SDK 1.x clients reject it), never a stack trace.
+ * The one place where anything a tool throws becomes the text the model reads: an `isError` result.
+ * Lower layers raise errors that carry facts (src/pms/errors.ts: status, code, fields, retry-after,
+ * whether a write may have happened; tool-error.ts), and only this file words them, in two shapes:
+ *
+ * - a problem the model can fix: what is wrong, each field with its expected form, then "call X again";
+ * - a failure of the system: what happened, whether anything was saved (for tools that write), and one
+ *   next step: retry now or after N seconds, check before repeating, or offer to have the practice call.
+ *
+ * Every text gives one next step, never two. Never structuredContent on an error (SDK 1.x clients reject
+ * it), never a stack trace, never a message of an unknown error (it may quote patient data).
  */
 import { z } from "zod";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { PmsError } from "../pms/errors.js";
+import { providerName, routes, type Problem, type RouteSpec, type Slot } from "../contract/index.js";
 import type { Logger } from "../log.js";
+import { PmsError } from "../pms/errors.js";
+import type { PrivacyMode } from "./privacy.js";
 import { clip } from "./protocol-guard.js";
-import { describeLocalRange } from "./time.js";
+import { describeLocal, describeLocalRange } from "./time.js";
 import {
   AppointmentNotFound,
   CallerPassRefused,
+  InvalidToolOutput,
   PossibleExistingPatient,
-  ToolFailure,
+  SlotTaken,
   ToolInputError,
   VerificationRefused,
 } from "./tool-error.js";
+import { SUPPLIED_BY } from "./tools/params.js";
+
+/** The call that failed, as far as the words depend on it. */
+export interface FailedCall {
+  tool: string;
+  /** The tool's hints: a read-only tool saves nothing; an idempotent one may simply be called again. */
+  annotations: { readOnlyHint: boolean; idempotentHint: boolean };
+  privacy: PrivacyMode;
+  /** The arguments as received, to tell a missing field from a wrong one. */
+  args: unknown;
+}
+
+/**
+ * What each tool that writes does, for saying whether it happened. A tool that writes must be listed
+ * (the catalogue test checks): without it, no text could say what may or may not have been saved.
+ */
+export const WRITE_OUTCOMES: Readonly<Record<string, { record: string; done: string; checkWith: string }>> = {
+  create_patient: { record: "the patient", done: "registered", checkWith: "search_patients" },
+  book_appointment: { record: "the appointment", done: "booked", checkWith: "find_appointments" },
+  reschedule_appointment: { record: "the appointment", done: "moved", checkWith: "find_appointments" },
+  cancel_appointment: { record: "the appointment", done: "cancelled", checkWith: "find_appointments" },
+  confirm_appointment: { record: "the appointment", done: "confirmed", checkWith: "find_appointments" },
+};
+const UNLISTED_WRITE = { record: "the change", done: "made", checkWith: "find_appointments" };
+
+const CALL_BACK = "tell the person the booking system has a problem and offer to have the practice call back";
+const CONFIGURATION =
+  "This is a configuration problem that retrying cannot fix: tell the person the booking system is unavailable " +
+  "and that staff will follow up.";
 
 export function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };
 }
 
-export function toErrorResult(tool: string, error: unknown, args: unknown, logger: Logger): CallToolResult {
-  if (error instanceof z.ZodError) return errorResult(describeIssues(tool, error.issues, args));
+export function toErrorResult(call: FailedCall, error: unknown, logger: Logger): CallToolResult {
+  return errorResult(describeFailure(call, error, logger));
+}
+
+function describeFailure(call: FailedCall, error: unknown, logger: Logger): string {
+  const { tool } = call;
+  if (error instanceof z.ZodError) {
+    return fixable(
+      `Invalid arguments for ${tool}:`,
+      describeIssues(error.issues, call.args),
+      `Fix these and call ${tool} again.`,
+    );
+  }
   if (error instanceof ToolInputError) {
-    return errorResult(`Invalid arguments for ${tool}:\n- ${error.message}\nFix this and call ${tool} again.`);
+    const next =
+      error.source === "caller"
+        ? `Ask the caller for this, then call ${tool} again.`
+        : `Fix this and call ${tool} again.`;
+    return fixable(`Invalid arguments for ${tool}:`, [`${error.field}: ${error.expected}`], next);
   }
-  if (error instanceof ToolFailure) return errorResult(error.message);
-  if (error instanceof VerificationRefused) return errorResult(describeRefusal(error));
-  if (error instanceof CallerPassRefused) return errorResult(describePassProblem(tool, error));
+  if (error instanceof SlotTaken)
+    return describeTaken(call, error.refusal.problem, error.alternatives, error.searchedDays);
+  if (error instanceof VerificationRefused) return describeRefusal(error);
+  if (error instanceof CallerPassRefused) return describePassProblem(tool, error);
   if (error instanceof AppointmentNotFound) {
-    return errorResult(
-      "No appointment with this appointment_uuid was found for this caller. Use an appointment_uuid from find_appointments " +
-        `called with the same caller_pass, then call ${tool} again.`,
+    return (
+      "No appointment with this appointment_uuid was found for this caller. Use an appointment_uuid from " +
+      `find_appointments called with the same caller_pass, then call ${tool} again.`
     );
   }
-  if (error instanceof PossibleExistingPatient) {
-    return errorResult(
-      "This person may already be a patient: verify them with search_patients (first name, last name, and date of birth or " +
-        "phone) instead of registering them again.",
-    );
-  }
+  if (error instanceof PossibleExistingPatient) return possibleExistingPatient();
   if (error instanceof PmsError) {
-    logger.warn("tool_failed", { tool, kind: error.kind, status: error.status, code: error.problem?.code });
-    return errorResult(describePmsError(tool, error));
+    logger.warn("tool_failed", {
+      tool,
+      kind: error.kind,
+      status: error.status,
+      code: error.code,
+      transport: error.transport,
+    });
+    return describePmsError(call, error);
   }
-  // Unknown errors may quote record contents: log the type only, never the message.
-  logger.error("tool_crashed", { tool, error: error instanceof Error ? error.name : typeof error });
-  return errorResult(
-    `${tool} failed because of an internal error in the scheduling server (not caused by your arguments). ` +
-      "Try once more; if it fails again, tell the person the booking system has a problem and offer to have the practice call back.",
+  if (error instanceof InvalidToolOutput) {
+    logger.error("tool_output_invalid", { tool, issue: error.path });
+  } else {
+    // Unknown errors may quote record contents: log the type only, never the message.
+    logger.error("tool_crashed", { tool, error: error instanceof Error ? error.name : typeof error });
+  }
+  return systemFailure(
+    call,
+    `${tool} failed because of an internal error in the scheduling server (not caused by your arguments).`,
+    "maybe",
+    `Try once more; if it fails again, ${CALL_BACK}.`,
   );
 }
 
-function describeIssues(tool: string, issues: readonly z.core.$ZodIssue[], args: unknown): string {
-  const lines = issues.slice(0, 8).map((issue) => {
+/** A problem the model can fix: a heading, what is wrong (one line per field), and the one next step. */
+function fixable(heading: string, lines: readonly string[], next: string): string {
+  if (lines.length === 0) return `${heading} ${next}`;
+  return [heading, ...lines.map((line) => `- ${line}`), next].join("\n");
+}
+
+/**
+ * A failure of the system: what happened, then for a tool that writes whether anything was saved, then
+ * the next step. When a write may have happened, the only next step is to look before repeating (or to
+ * repeat, where that is safe): `next` would be a second, contradicting piece of advice.
+ */
+function systemFailure(call: FailedCall, what: string, saved: "nothing" | "maybe", next: string): string {
+  if (call.annotations.readOnlyHint) return joined(what, next);
+  if (saved === "nothing") return joined(what, "Nothing was saved.", next);
+  const write = WRITE_OUTCOMES[call.tool] ?? UNLISTED_WRITE;
+  const check = call.annotations.idempotentHint
+    ? `Do not assume either way: check with ${write.checkWith}, or call ${call.tool} again with exactly the same ` +
+      "arguments, which is safe."
+    : `Do not assume either way: check with ${write.checkWith} before calling ${call.tool} again.`;
+  return joined(
+    what,
+    `It is unknown whether ${call.tool} took effect: ${write.record} may or may not have been ${write.done}.`,
+    check,
+  );
+}
+
+function joined(...sentences: string[]): string {
+  return sentences.filter(Boolean).join(" ");
+}
+
+function describeIssues(issues: readonly z.core.$ZodIssue[], args: unknown): string[] {
+  return issues.slice(0, 8).map((issue) => {
     const field = issue.path.map(String).join(".") || "(arguments)";
     if (issue.code === "unrecognized_keys") {
       const names = issue.keys.slice(0, 5).map((key) => clip(key));
       const more = issue.keys.length > names.length ? ` and ${issue.keys.length - names.length} more` : "";
-      return `- unknown parameter(s) ${names.join(", ")}${more}: remove them; see the tool's input schema for the accepted names`;
+      const list = `${names.join(", ")}${more}`;
+      return `unknown parameter(s) ${list}: remove them; see the tool's input schema for the accepted names`;
     }
     const missing = issue.path.length > 0 && valueAt(args, issue.path) === undefined;
-    return missing ? `- ${field}: is required; it ${issue.message}` : `- ${field}: ${issue.message}`;
+    return missing ? `${field}: is required; it ${issue.message}` : `${field}: ${issue.message}`;
   });
-  return `Invalid arguments for ${tool}:\n${lines.join("\n")}\nFix these and call ${tool} again.`;
 }
 
 function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
@@ -85,10 +177,10 @@ function describeRefusal(error: VerificationRefused): string {
   return error.reason === "locked"
     ? "Cannot verify this caller right now: there have been too many unsuccessful attempts for this name. Do not try " +
         "again during this call; offer to have the practice call them back."
-    : "Could not verify the caller with these details. Do not tell the caller which detail did not match. Ask for their " +
-        "first and last name exactly as registered with the practice and their date of birth (or the phone number on " +
-        "file), then call search_patients once more; attempts are limited. If they have never been a patient here, " +
-        "register them with create_patient.";
+    : "Could not verify the caller with these details. Do not tell the caller which detail did not match. " +
+        "Ask for their first and last name exactly as registered with the practice and their date of birth (or the " +
+        "phone number on file), then call search_patients once more; attempts are limited. If they have never been " +
+        "a patient here, register them with create_patient.";
 }
 
 function describePassProblem(tool: string, error: CallerPassRefused): string {
@@ -100,38 +192,92 @@ function describePassProblem(tool: string, error: CallerPassRefused): string {
     : `The caller_pass is not valid for this practice. First ${verify}.`;
 }
 
+function possibleExistingPatient(): string {
+  return (
+    "This person may already be a patient: verify them with search_patients (first name, last name, and date of " +
+    "birth or phone) instead of registering them again."
+  );
+}
+
 /** The API names fields as query.x / body.x; the model knows them as the tool's parameters. */
 function parameterName(field: string): string {
   return field.replace(/^(query|body|params)\./, "");
 }
 
-function describePmsError(tool: string, error: PmsError): string {
-  const problem = error.problem;
-  const detail = problem?.detail ?? error.message;
+function describePmsError(call: FailedCall, error: PmsError): string {
+  const { tool } = call;
   switch (error.kind) {
     case "validation": {
-      const fields = (problem?.errors ?? []).map((e) => `- ${parameterName(e.field)}: ${e.message}`);
-      // The detail often repeats the one field message; say it once.
-      const summary = fields.length === 1 && problem?.errors?.[0]?.message === detail ? "" : ` ${detail}`;
-      return [`The practice system rejected the ${tool} request:${summary}`, ...fields, `Fix this and call ${tool} again.`].join("\n");
+      const fields = error.fieldErrors.map((e) => `${parameterName(e.field)}: ${e.message}`);
+      // The field list is the whole story when there is one (the detail only sums it up, with its own advice).
+      const lines =
+        fields.length > 0 ? fields : [error.problem?.detail ?? `the request is invalid (HTTP ${error.status})`];
+      const heading = error.facts.notSent
+        ? `Invalid arguments for ${tool} (nothing was sent to the practice system):`
+        : `The practice system rejected the ${tool} request:`;
+      return fixable(heading, lines, `Fix this and call ${tool} again.`);
     }
     case "not_found":
-      return `Not found: ${detail} Check the uuid: use one returned by the tool named in the parameter's description.`;
+      return describeNotFound(call, error);
     case "conflict":
-      return describeConflict(tool, error, detail);
+      return describeConflict(call, error);
     case "unauthorized":
-      return "The practice system rejected this server's credentials. This is a configuration problem that retrying cannot fix: tell the person the booking system is unavailable and that staff will follow up.";
+      return systemFailure(call, "The practice system rejected this server's credentials.", "nothing", CONFIGURATION);
     case "rate_limited":
-      return `The practice system is busy. Wait ${error.details.retryAfterSeconds ?? 5} seconds, then call ${tool} again.`;
-    case "unavailable":
-      if (problem?.code === "storage_full" || problem?.code === "storage_read_only") return describeNothingSaved(tool, problem.code);
-      if (error.details.outcomeUnknown) {
-        // A lost answer, a timeout or a 5xx to a write: the model must look before acting again.
-        return `The practice system gave no complete answer, so it is unknown whether ${tool} took effect. Do not assume either way: check with ${tool === "create_patient" ? "search_patients" : "find_appointments"} (or call ${tool} again with exactly the same arguments, which is safe for book_appointment).`;
+      return systemFailure(
+        call,
+        "The practice system is busy.",
+        "nothing",
+        `Wait ${seconds(error.retryAfterSeconds ?? 5)}, then call ${tool} again.`,
+      );
+    case "unavailable": {
+      const code = error.code;
+      if (code === "storage_full" || code === "storage_read_only") return describeNothingSaved(tool, code);
+      if (error.transport === "cancelled") {
+        return systemFailure(
+          call,
+          "The call was cancelled before the practice system answered.",
+          error.mayHaveWritten ? "maybe" : "nothing",
+          "",
+        );
       }
-      return `The practice system is temporarily unreachable. Try ${tool} again in a few seconds; if it keeps failing, offer to have the practice call back.`;
+      const after =
+        error.retryAfterSeconds === undefined ? "in a few seconds" : `in ${seconds(error.retryAfterSeconds)}`;
+      return systemFailure(
+        call,
+        `The practice system is temporarily unreachable (${unreachableBecause(error)}).`,
+        error.mayHaveWritten ? "maybe" : "nothing",
+        `Try ${tool} again ${after}; if it keeps failing, offer to have the practice call back.`,
+      );
+    }
     case "invalid_response":
-      return "The practice system answered with something unexpected. Try once more; if it fails again, tell the person the booking system has a problem and offer to have the practice call back.";
+      return systemFailure(
+        call,
+        "The practice system answered with something unexpected.",
+        error.mayHaveWritten ? "maybe" : "nothing",
+        `Try once more; if it fails again, ${CALL_BACK}.`,
+      );
+  }
+}
+
+function seconds(n: number): string {
+  return n === 1 ? "1 second" : `${n} seconds`;
+}
+
+function unreachableBecause(error: PmsError): string {
+  switch (error.transport) {
+    case "refused":
+      return "it refused the connection";
+    case "timeout":
+      return error.facts.timeoutMs === undefined
+        ? "it did not answer in time"
+        : `it did not answer within ${error.facts.timeoutMs} ms`;
+    case "connection_lost":
+      return "the connection broke before its answer arrived";
+    case "not_started":
+      return "it has not started";
+    default:
+      return error.status === undefined ? "it failed unexpectedly" : `it answered HTTP ${error.status}`;
   }
 }
 
@@ -145,9 +291,37 @@ function describeNothingSaved(tool: string, code: "storage_full" | "storage_read
   );
 }
 
-function describeConflict(tool: string, error: PmsError, detail: string): string {
+/**
+ * A 404 for a route's uuid names that parameter and the tools that supply it; on any other route, the
+ * practice id this server is configured with is wrong.
+ */
+function describeNotFound(call: FailedCall, error: PmsError): string {
+  const route = error.call === "orgId" ? undefined : (routes[error.call] as RouteSpec);
+  const param = Object.keys(route?.params?.shape ?? {})[0];
+  if (param === undefined) {
+    return systemFailure(
+      call,
+      "The practice system does not know the practice this server is set up for (HTTP 404).",
+      "nothing",
+      CONFIGURATION,
+    );
+  }
+  const record = param.replace(/_uuid$/, "").replaceAll("_", " ");
+  const source = SUPPLIED_BY[param as keyof typeof SUPPLIED_BY] ?? "the tool that returned it";
+  const article = /^[aeiou]/.test(param) ? "an" : "a";
+  return fixable(
+    `Not found: the practice system has no ${record} with this ${param}.`,
+    [],
+    `Use ${article} ${param} from ${source}, then call ${call.tool} again.`,
+  );
+}
+
+function describeConflict(call: FailedCall, error: PmsError): string {
+  const { tool } = call;
   const problem = error.problem;
   switch (problem?.code) {
+    case "slot_unavailable":
+      return describeTaken(call, problem, undefined, 0);
     case "patient_busy": {
       // Another time with another provider would not help: it is the patient who is taken.
       const conflict = problem.conflict;
@@ -159,16 +333,73 @@ function describeConflict(tool: string, error: PmsError, detail: string): string
       );
     }
     case "duplicate_patient":
-      return problem.existing_uuid && !detail.includes(problem.existing_uuid)
-        ? `${detail} The existing patient's patient_uuid is ${problem.existing_uuid}: use it instead of creating a new patient.`
-        : detail;
-    case "invalid_transition":
-      return `${detail} The appointment is ${problem.current_status ?? "in a state that does not allow this"}${
-        problem.allowed_statuses?.length ? `; from there it can only become ${problem.allowed_statuses.join(" or ")}` : ""
-      }.`;
+      // Caller mode never names another record: whether this person exists is for search_patients to verify.
+      if (call.privacy === "caller") return possibleExistingPatient();
+      return problem.existing_uuid
+        ? `A patient with this name and date of birth already exists (uuid ${problem.existing_uuid}). ` +
+            "Nothing was saved. Use that patient_uuid instead of registering them again."
+        : "A patient with this name and date of birth already exists. Nothing was saved. " +
+            "Find them with search_patients instead of registering them again.";
+    case "invalid_transition": {
+      const allowed = problem.allowed_statuses ?? [];
+      const from = problem.current_status ?? "in a state that does not allow this";
+      const onward = allowed.length > 0 ? `; from there it can only become ${allowed.join(" or ")}` : ", a final state";
+      return `${tool} cannot do this: the appointment is ${from}${onward}. Nothing was changed.`;
+    }
     case "idempotency_key_in_progress":
-      return `The same ${tool} request is still being processed. Wait a few seconds and call ${tool} again with the same arguments.`;
-    default:
-      return `${detail} Check availability with check_availability and choose another time.`;
+      return (
+        `The same ${tool} request is still being processed by the practice system. Wait a few seconds, then call ` +
+        `${tool} again with exactly the same arguments.`
+      );
+    default: {
+      const look = (WRITE_OUTCOMES[tool] ?? UNLISTED_WRITE).checkWith;
+      return (
+        `The practice system refused ${tool} because of the current state of the record (HTTP 409). Nothing was ` +
+        `changed. Look it up again with ${look} and decide again.`
+      );
+    }
   }
+}
+
+/**
+ * A taken time for booking or rescheduling: when it is taken (the conflicting booking's window, no
+ * names), and the alternatives with what to pass for each, or where to look for free times.
+ */
+function describeTaken(
+  call: FailedCall,
+  problem: Problem | undefined,
+  alternatives: readonly Slot[] | undefined,
+  searchedDays: number,
+): string {
+  const { tool } = call;
+  const conflict = problem?.conflict;
+  const who = {
+    provider: "the provider is booked",
+    operatory: "no treatment room is free; one is booked",
+    patient: "the patient is booked",
+  };
+  const when = conflict
+    ? `: ${who[conflict.resource]} ${describeLocalRange(conflict.start, conflict.end, conflict.timezone)}`
+    : "";
+  const write = WRITE_OUTCOMES[tool] ?? UNLISTED_WRITE;
+  const taken = `That time is taken${when}. ${capitalise(write.record)} was not ${write.done}.`;
+  if (alternatives === undefined) return `${taken} Use check_availability to find free times, then call ${tool} again.`;
+  if (alternatives.length === 0) {
+    return (
+      `${taken} No free time was found within ${searchedDays} days at that location: use check_availability with a ` +
+      `wider date range, then call ${tool} again.`
+    );
+  }
+  const lines = alternatives.map(
+    (s, i) =>
+      `${i + 1}. ${describeLocal(s.scheduled_start, s.timezone)} with ${providerName(s.provider)} ` +
+      `at ${s.location.name} ` +
+      `(scheduled_start ${s.scheduled_start}, provider_uuid ${s.provider.uuid}, location_uuid ${s.location.uuid})`,
+  );
+  const next = `Offer these to the person and call ${tool} again with the one they choose.`;
+  return `${taken} Nearest free alternatives:\n${lines.join("\n")}\n${next}`;
+}
+
+function capitalise(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }

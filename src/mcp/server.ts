@@ -17,9 +17,10 @@ import type { PmsApi } from "../pms/api.js";
 import type { Logger } from "../log.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallerGuard } from "./caller-guard.js";
-import { errorResult, toErrorResult } from "./errors.js";
+import { toErrorResult } from "./errors.js";
 import { clip, guardTransport } from "./protocol-guard.js";
 import { registerPrompts } from "./prompts.js";
+import { InvalidToolOutput } from "./tool-error.js";
 import { toolsFor } from "./tools/index.js";
 import type { PrivacyMode } from "./privacy.js";
 import type { CallerToolContext, ToolContext, ToolDefinition } from "./tools/define-tool.js";
@@ -102,14 +103,11 @@ async function callTool(tool: ToolDefinition, rawArgs: unknown, context: ToolCon
     const input = tool.inputSchema.parse(args);
     const output = await tool.handler(input, context);
     const structured = tool.outputSchema.safeParse(output.structured);
-    if (structured.success) {
-      result = { content: [{ type: "text", text: output.text }], structuredContent: structured.data };
-    } else {
-      context.logger.error("tool_output_invalid", { tool: tool.name, issue: structured.error.issues[0]?.path.join(".") });
-      result = errorResult(`${tool.name} produced an unexpected result because of an internal error. Try once more; if it fails again, offer to have the practice call back.`);
-    }
+    if (!structured.success) throw new InvalidToolOutput(structured.error.issues[0]?.path.join("."));
+    result = { content: [{ type: "text", text: output.text }], structuredContent: structured.data };
   } catch (error) {
-    result = toErrorResult(tool.name, error, args, context.logger);
+    const call = { tool: tool.name, annotations: tool.annotations, privacy: context.privacy, args };
+    result = toErrorResult(call, error, context.logger);
   }
   // The audit trail: who did what, without the values (they are patient data).
   context.logger.info("tool_call", {

@@ -1,22 +1,49 @@
 /**
- * Failures a tool raises on purpose. The central error handler (errors.ts) turns them, like any other
- * error, into an `isError` result; these carry text already written for the model.
+ * Failures a tool raises on purpose, each carrying the facts of what happened and nothing written for
+ * the model: the one place that words failures (errors.ts) turns them, like any other error, into an
+ * `isError` result.
  */
+import type { Slot } from "../contract/index.js";
+import type { PmsError } from "../pms/errors.js";
 
 /** An argument the schema accepted but the tool cannot use (e.g. caller mode without date_of_birth). */
 export class ToolInputError extends Error {
   override readonly name = "ToolInputError";
   constructor(
     readonly field: string,
+    /** What the field must be, with an example: "must be on or after start_date (2025-05-20), e.g. 2025-05-20". */
     readonly expected: string,
+    /** Whose knowledge the value is: "caller" when only the person on the line can give it. */
+    readonly source: "model" | "caller" = "model",
   ) {
     super(`${field}: ${expected}`);
   }
 }
 
-/** The request was understood but cannot be done; `message` says why and what to do next. */
-export class ToolFailure extends Error {
-  override readonly name = "ToolFailure";
+/**
+ * The time asked for was taken (409 slot_unavailable) when booking or rescheduling. `alternatives`: the
+ * nearest free slots found within `searchedDays` days of it, or undefined when they could not be looked up.
+ */
+export class SlotTaken extends Error {
+  override readonly name = "SlotTaken";
+  constructor(
+    /** The PMS's 409, with the conflicting booking's window (problem.conflict). */
+    readonly refusal: PmsError,
+    readonly alternatives: readonly Slot[] | undefined,
+    readonly searchedDays: number,
+  ) {
+    super(
+      `slot taken; ${alternatives === undefined ? "no alternatives looked up" : `${alternatives.length} alternatives`}`,
+    );
+  }
+}
+
+/** A handler's result did not match the tool's output schema: a bug of ours, after the handler ran. */
+export class InvalidToolOutput extends Error {
+  override readonly name = "InvalidToolOutput";
+  constructor(readonly path: string | undefined) {
+    super(`tool output does not match its schema at ${path ?? "(root)"}`);
+  }
 }
 
 /**

@@ -162,7 +162,7 @@ export class PmsClient implements PmsApi {
     try {
       return await this.send(name, input, options);
     } catch (error) {
-      throw this.scrub(error);
+      throw this.scrub(name, error);
     }
   }
 
@@ -256,7 +256,8 @@ export class PmsClient implements PmsApi {
       });
       log(failure.reason);
       if (isUndiciCode(error, "UND_ERR_RES_EXCEEDED_MAX_SIZE")) {
-        return { ok: false, error: invalidResponse(name, status ?? 0, "the answer is too large"), retry: false };
+        const error = invalidResponse(name, status ?? 0, "the answer is too large", context.route.method !== "GET");
+        return { ok: false, error, retry: false };
       }
       // A refused connection carried nothing, so even a plain POST may be repeated.
       const notSent = failure.reason === "refused";
@@ -284,7 +285,7 @@ export class PmsClient implements PmsApi {
       try {
         json = JSON.parse(bodyText);
       } catch {
-        return { ok: false, error: invalidResponse(name, status, "the body is not JSON"), retry: false };
+        return { ok: false, error: invalidResponse(name, status, "the body is not JSON", route.method !== "GET"), retry: false };
       }
       const parsed = route.response.safeParse(json);
       if (parsed.success) return { ok: true, value: parsed.data, replayed: headers["idempotent-replayed"] === "true" };
@@ -292,7 +293,7 @@ export class PmsClient implements PmsApi {
         .slice(0, 3)
         .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
         .join("; ");
-      return { ok: false, error: invalidResponse(name, status, where), retry: false };
+      return { ok: false, error: invalidResponse(name, status, where, route.method !== "GET"), retry: false };
     }
 
     const retryAfterMs = parseRetryAfterMs(headers["retry-after"], this.now());
@@ -324,11 +325,12 @@ export class PmsClient implements PmsApi {
   }
 
   /** Last line of defence: the token never leaves the client, whatever a server echoed back. */
-  private scrub(error: unknown): PmsError {
+  private scrub(name: RouteName, error: unknown): PmsError {
     if (!(error instanceof PmsError)) {
       const kind = error instanceof Error ? error.name : typeof error;
-      this.logger.error("pms.unexpected_failure", { kind });
-      return new PmsError("unavailable", "The PMS client failed unexpectedly. Try again in a moment.");
+      this.logger.error("pms.unexpected_failure", { route: name, kind });
+      // A bug of ours, perhaps after the request was sent: a write may have happened.
+      return new PmsError("unavailable", { call: name, mayHaveWritten: routes[name].method !== "GET" });
     }
     const redact = (value: unknown): unknown => {
       if (typeof value === "string") return value.replaceAll(this.token, "[redacted]");
@@ -338,10 +340,8 @@ export class PmsClient implements PmsApi {
       }
       return value;
     };
-    const message = redact(error.message) as string;
-    const details = redact(error.details) as PmsError["details"];
-    if (message === error.message && JSON.stringify(details) === JSON.stringify(error.details)) return error;
-    return new PmsError(error.kind, message, details);
+    const facts = redact(error.facts) as PmsError["facts"];
+    return JSON.stringify(facts) === JSON.stringify(error.facts) ? error : new PmsError(error.kind, facts);
   }
 }
 

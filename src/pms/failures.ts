@@ -1,13 +1,11 @@
 /**
- * What went wrong, as a PmsError whose message tells the model what happened and what to do next.
- * Pure: the client hands over the status, the body text and what it knows about the attempt.
+ * What went wrong, classified as a PmsError with its facts: the kind, the problem the PMS answered
+ * with, the wait it asked for, whether a write may have happened. Pure: the client hands over the
+ * status, the body text and what it knows about the attempt. No words for the model here: those are
+ * src/mcp/errors.ts's.
  */
 import { Problem, type ErrorCode, type RouteName } from "../contract/index.js";
-import { PmsError, type PmsErrorKind } from "./errors.js";
-
-const OUTCOME_UNKNOWN_ADVICE =
-  " The request may or may not have taken effect: look up the current state (for example get the appointment" +
-  " or search the patient) before repeating it.";
+import { PmsError, type PmsCall, type PmsErrorKind, type TransportReason } from "./errors.js";
 
 /**
  * Server failures that are definite: the PMS says it wrote nothing (its disk is full or read-only), so
@@ -42,6 +40,7 @@ export function parseProblem(bodyText: string): Problem | undefined {
   return result.success ? result.data : undefined;
 }
 
+/** A non-2xx answer, as the client received it. */
 export interface ErrorResponse {
   route: RouteName;
   status: number;
@@ -52,113 +51,36 @@ export interface ErrorResponse {
 }
 
 /** The error for a non-2xx answer. */
-export function errorFromStatus(failure: ErrorResponse): PmsError {
-  const { status, retryAfterSeconds } = failure;
-  const kind = kindOfStatus(status);
-  const problem = parseProblem(failure.bodyText);
-  const retryAfter = retryAfterSeconds ?? problem?.retry_after_seconds;
-  const outcomeUnknown = failure.outcomeUnknown === true && !nothingWritten(problem);
-  const message = messageFor(kind, status, problem, retryAfter, outcomeUnknown);
-  return new PmsError(kind, message, {
+export function errorFromStatus(response: ErrorResponse): PmsError {
+  const { route: call, status } = response;
+  const problem = parseProblem(response.bodyText);
+  const retryAfterSeconds = response.retryAfterSeconds ?? problem?.retry_after_seconds;
+  const mayHaveWritten = response.outcomeUnknown === true && !nothingWritten(problem);
+  return new PmsError(kindOfStatus(status), {
+    call,
     status,
     ...(problem ? { problem } : {}),
-    ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
-    ...(outcomeUnknown ? { outcomeUnknown: true } : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    ...(mayHaveWritten ? { mayHaveWritten } : {}),
   });
 }
 
-function messageFor(
-  kind: PmsErrorKind,
-  status: number,
-  problem: Problem | undefined,
-  retryAfterSeconds: number | undefined,
-  outcomeUnknown: boolean,
-): string {
-  const said = problem ? `${problem.detail}` : "";
-  const code = problem ? ` ${problem.code}` : "";
-  switch (kind) {
-    case "validation": {
-      const fields = problem?.errors?.length
-        ? ` Fields: ${problem.errors.map((e) => `${e.field} ${e.message}`).join("; ")}.`
-        : "";
-      return `The PMS rejected the request (HTTP ${status}${code}). ${said || "The request is invalid."}${fields} Correct the request and try again.`;
-    }
-    case "not_found":
-      return `${said || "The PMS has no such record."} (HTTP 404) Check the uuid: look the record up again instead of guessing it.`;
-    case "conflict":
-      return `${said || "The request conflicts with the current state of the PMS."} (HTTP 409${code}) ${conflictAdvice(problem)}`;
-    case "unauthorized":
-      return (
-        `The PMS refused the credentials (HTTP ${status}). The configured API token or organisation id is wrong, ` +
-        "expired or lacks permission; an administrator must fix the configuration. Retrying will not help."
-      );
-    case "rate_limited":
-      return retryAfterSeconds !== undefined
-        ? `The PMS is rate limiting requests (HTTP 429). Wait ${retryAfterSeconds} seconds, then try again.`
-        : "The PMS is rate limiting requests (HTTP 429). Wait a little, then try again.";
-    case "unavailable":
-      if (nothingWritten(problem)) {
-        return `${said} (HTTP ${status}${code}) Nothing was saved, and retrying will not help until the PMS is fixed.`;
-      }
-      return (
-        `The PMS is temporarily unavailable (HTTP ${status}). Try again in a moment.` +
-        (outcomeUnknown ? OUTCOME_UNKNOWN_ADVICE : "")
-      );
-    case "invalid_response":
-      return `The PMS answered with an unexpected HTTP status ${status}. This is a problem of the PMS, not of the request; try again later.`;
-  }
+/** Why an attempt got no usable answer, and the deadline it ran out of. */
+export type TransportFailure = { reason: Exclude<TransportReason, "timeout"> } | { reason: "timeout"; afterMs: number };
+
+export function errorFromTransport(call: PmsCall, failure: TransportFailure, mayHaveWritten: boolean): PmsError {
+  return new PmsError("unavailable", {
+    call,
+    transport: failure.reason,
+    ...(failure.reason === "timeout" ? { timeoutMs: failure.afterMs } : {}),
+    ...(mayHaveWritten ? { mayHaveWritten } : {}),
+  });
 }
 
-function conflictAdvice(problem: Problem | undefined): string {
-  switch (problem?.code) {
-    case "slot_unavailable":
-      return "That time is taken: check availability again and offer the caller a free slot.";
-    case "patient_busy":
-      return "The patient already has an appointment overlapping that time: choose a time that does not overlap it.";
-    case "duplicate_patient":
-      return problem.existing_uuid
-        ? `Use the existing patient ${problem.existing_uuid} instead of creating a new one.`
-        : "Search for the existing patient instead of creating a new one.";
-    case "invalid_transition": {
-      const allowed = problem.allowed_statuses ?? [];
-      const current = problem.current_status ? ` It is ${problem.current_status};` : "";
-      return `${current} allowed next statuses: ${allowed.length ? allowed.join(", ") : "none (final state)"}.`.trim();
-    }
-    case "idempotency_key_in_progress":
-      return "The same booking is still being processed: wait a moment and retry with the same idempotency key.";
-    default:
-      return "Re-read the current state and decide again.";
-  }
-}
-
-/** Why an attempt got no usable answer. */
-export type TransportFailure =
-  | { reason: "refused" }
-  | { reason: "connection_lost" }
-  | { reason: "timeout"; afterMs: number }
-  | { reason: "cancelled" };
-
-export function errorFromTransport(route: RouteName, failure: TransportFailure, outcomeUnknown: boolean): PmsError {
-  const what = {
-    refused: "The PMS could not be reached (connection refused).",
-    connection_lost: "The connection to the PMS broke before a complete answer arrived.",
-    timeout: `The PMS did not answer ${route} in time${"afterMs" in failure ? ` (${failure.afterMs} ms)` : ""}.`,
-    cancelled: `The ${route} request was cancelled by the caller.`,
-  }[failure.reason];
-  const next = failure.reason === "cancelled" ? "" : " Try again in a moment.";
-  return new PmsError(
-    "unavailable",
-    what + next + (outcomeUnknown ? OUTCOME_UNKNOWN_ADVICE : ""),
-    outcomeUnknown ? { outcomeUnknown: true } : {},
-  );
-}
-
-/** A 2xx answer that is not JSON or does not match the route's response schema. */
-export function invalidResponse(route: RouteName, status: number, reason: string): PmsError {
-  return new PmsError(
-    "invalid_response",
-    `The PMS answered ${route} with a response that does not match the API contract (${reason}). ` +
-      "This is a problem of the PMS, not of the request; try again later or ask an administrator to check the PMS.",
-    { status },
-  );
+/**
+ * An answer that is not JSON or does not match the route's response schema. A 2xx to a write means the
+ * PMS did act, so such a write may well have happened, whatever the answer looked like.
+ */
+export function invalidResponse(call: PmsCall, status: number, violation: string, mayHaveWritten: boolean): PmsError {
+  return new PmsError("invalid_response", { call, status, violation, ...(mayHaveWritten ? { mayHaveWritten } : {}) });
 }

@@ -77,16 +77,13 @@ function toSearchParams(query: Record<string, unknown>): URLSearchParams {
 /** The error for arguments refused before sending: the Problem the server would have answered with. */
 export function localValidationError(name: RouteName, errors: FieldError[]): PmsError {
   const list = errors.map((e) => `${e.field} ${e.message}`).join("; ");
-  const detail = `Invalid arguments for ${name}: ${list}.`;
   const problem: Problem = {
     type: problemTypeUri("validation_failed"),
     title: "Invalid request",
     status: 400,
     code: "validation_failed",
-    detail,
+    detail: `Invalid arguments for ${name}: ${list}.`,
     errors,
   };
-  return new PmsError("validation", `${detail} Nothing was sent to the PMS; correct these fields and try again.`, {
-    problem,
-  });
+  return new PmsError("validation", { call: name, problem, notSent: true });
 }

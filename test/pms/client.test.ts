@@ -123,7 +123,7 @@ describe("errors from the sandbox", () => {
     expect(error.kind).toBe("conflict");
     expect(error.problem?.code).toBe("invalid_transition");
     expect(error.problem?.allowed_statuses).toEqual(["confirmed", "arrived", "cancelled"]);
-    expect(error.message).toContain("confirmed, arrived, cancelled");
+    expect(error.problem?.current_status).toBe("scheduled");
   });
 
   it("a rule of the server → validation with its field list", async () => {

@@ -27,7 +27,7 @@ describe("kindOfStatus", () => {
 });
 
 describe("errorFromStatus", () => {
-  it("keeps the server's field list and says to correct the request", () => {
+  it("keeps the server's field list, and writes no advice", () => {
     const body = problem({
       code: "validation_failed",
       status: 400,
@@ -36,19 +36,19 @@ describe("errorFromStatus", () => {
     });
     const error = errorFromStatus({ route: "createAppointment", status: 400, bodyText: body });
     expect(error.kind).toBe("validation");
-    expect(error.problem?.errors?.[0]?.field).toBe("scheduled_start");
-    expect(error.message).toContain("scheduled_start must be an ISO 8601 date-time");
-    expect(error.message).toContain("Correct the request");
+    expect(error.fieldErrors).toEqual([{ field: "scheduled_start", message: "must be an ISO 8601 date-time" }]);
+    expect(error.message).toBe("createAppointment: validation (HTTP 400 validation_failed)");
   });
 
-  it("tells the model what to do on each kind of conflict", () => {
+  it("carries the facts of each kind of conflict", () => {
     const slot = errorFromStatus({
       route: "createAppointment",
       status: 409,
       bodyText: problem({ code: "slot_unavailable", status: 409, detail: "Dr Chen is booked then." }),
     });
     expect(slot.kind).toBe("conflict");
-    expect(slot.message).toMatch(/Dr Chen is booked then\..*check availability/);
+    expect(slot.code).toBe("slot_unavailable");
+    expect(slot.problem?.detail).toBe("Dr Chen is booked then.");
 
     const existing = "f0e1d2c3-b4a5-6789-0123-456789abcdef";
     const duplicate = errorFromStatus({
@@ -56,7 +56,7 @@ describe("errorFromStatus", () => {
       status: 409,
       bodyText: problem({ code: "duplicate_patient", status: 409, detail: "Exists.", existing_uuid: existing }),
     });
-    expect(duplicate.message).toContain(`Use the existing patient ${existing}`);
+    expect(duplicate.problem?.existing_uuid).toBe(existing);
 
     const transition = errorFromStatus({
       route: "changeAppointmentStatus",
@@ -69,35 +69,56 @@ describe("errorFromStatus", () => {
         allowed_statuses: ["confirmed", "arrived", "cancelled"],
       }),
     });
-    expect(transition.message).toContain("allowed next statuses: confirmed, arrived, cancelled");
+    expect(transition.problem?.current_status).toBe("scheduled");
     expect(transition.problem?.allowed_statuses).toEqual(["confirmed", "arrived", "cancelled"]);
   });
 
-  it("is lenient with a body that is not a Problem: right kind, generic message", () => {
+  it("is lenient with a body that is not a Problem: right kind, no problem", () => {
     const error = errorFromStatus({ route: "getPatient", status: 404, bodyText: "<html>Not Found</html>" });
     expect(error.kind).toBe("not_found");
     expect(error.problem).toBeUndefined();
-    expect(error.message).toContain("no such record");
+    expect(error.message).toBe("getPatient: not_found (HTTP 404)");
     const teapot = errorFromStatus({ route: "getPatient", status: 409, bodyText: '{"code":"nope"}' });
     expect(teapot.kind).toBe("conflict");
     expect(teapot.problem).toBeUndefined();
   });
 
-  it("carries Retry-After and the outcome-unknown warning", () => {
+  it("carries Retry-After, and whether a write may have happened", () => {
     const limited = errorFromStatus({ route: "listProviders", status: 429, bodyText: "", retryAfterSeconds: 30 });
-    expect(limited.details.retryAfterSeconds).toBe(30);
-    expect(limited.message).toContain("Wait 30 seconds");
+    expect(limited.retryAfterSeconds).toBe(30);
+    expect(limited.mayHaveWritten).toBe(false);
+
+    const fromProblem = errorFromStatus({
+      route: "listProviders",
+      status: 503,
+      bodyText: problem({ code: "storage_unavailable", status: 503, detail: "Busy.", retry_after_seconds: 1 }),
+    });
+    expect(fromProblem.retryAfterSeconds).toBe(1);
 
     const lost = errorFromStatus({ route: "createPatient", status: 502, bodyText: "", outcomeUnknown: true });
     expect(lost.kind).toBe("unavailable");
-    expect(lost.details.outcomeUnknown).toBe(true);
-    expect(lost.message).toContain("may or may not have taken effect");
+    expect(lost.mayHaveWritten).toBe(true);
+    expect(lost.message).toBe("createPatient: unavailable (HTTP 502; may have been written)");
   });
 
-  it("says retrying will not help when the credentials are refused", () => {
+  it("knows the PMS wrote nothing when it says its storage is full or read-only", () => {
+    const full = errorFromStatus({
+      route: "createAppointment",
+      status: 507,
+      bodyText: problem({ code: "storage_full", status: 507, detail: "Disk full." }),
+      outcomeUnknown: true,
+    });
+    expect({ kind: full.kind, code: full.code, mayHaveWritten: full.mayHaveWritten }).toEqual({
+      kind: "unavailable",
+      code: "storage_full",
+      mayHaveWritten: false,
+    });
+  });
+
+  it("classifies refused credentials as unauthorized", () => {
     const error = errorFromStatus({ route: "listProviders", status: 401, bodyText: "" });
     expect(error.kind).toBe("unauthorized");
-    expect(error.message).toContain("Retrying will not help");
+    expect(error.status).toBe(401);
   });
 });
 
@@ -110,13 +131,14 @@ describe("parseProblem", () => {
 });
 
 describe("errorFromTransport", () => {
-  it("names the deadline and marks an unknown outcome only when asked", () => {
+  it("names the reason and the deadline, and marks a possible write only when asked", () => {
     const timeout = errorFromTransport("checkAvailability", { reason: "timeout", afterMs: 2500 }, false);
     expect(timeout.kind).toBe("unavailable");
-    expect(timeout.message).toContain("2500 ms");
-    expect(timeout.details.outcomeUnknown).toBeUndefined();
+    expect({ transport: timeout.transport, timeoutMs: timeout.facts.timeoutMs }).toEqual({ transport: "timeout", timeoutMs: 2500 });
+    expect(timeout.message).toBe("checkAvailability: unavailable (timeout after 2500 ms)");
+    expect(timeout.mayHaveWritten).toBe(false);
     const lost = errorFromTransport("createPatient", { reason: "connection_lost" }, true);
-    expect(lost.details.outcomeUnknown).toBe(true);
-    expect(errorFromTransport("getPatient", { reason: "cancelled" }, false).message).toContain("cancelled");
+    expect(lost.mayHaveWritten).toBe(true);
+    expect(errorFromTransport("getPatient", { reason: "cancelled" }, false).transport).toBe("cancelled");
   });
 });

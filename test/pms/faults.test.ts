@@ -41,7 +41,8 @@ describe("safe requests (GET) are retried within bounds", () => {
     const error = await failure(client.listProviders());
     expect(error.kind).toBe("unavailable");
     expect(error.status).toBe(503);
-    expect(error.message).toContain("Try again");
+    expect(error.mayHaveWritten).toBe(false);
+    expect(error.message).toBe("listProviders: unavailable (HTTP 503)");
     expect(attempts(/\/providers$/)).toBe(3);
   });
 
@@ -53,7 +54,9 @@ describe("safe requests (GET) are retried within bounds", () => {
     const error = await failure(slow.listProviders());
     const elapsed = performance.now() - started;
     expect(error.kind).toBe("unavailable");
-    expect(error.message).toContain("in time");
+    expect(error.transport).toBe("timeout");
+    // The last attempt had what was left of the overall deadline, at most one attempt's timeout.
+    expect(error.facts.timeoutMs).toBeLessThanOrEqual(600);
     // A correctness bound (the deadline is honoured), with slack for a busy machine; not a speed test.
     expect(elapsed).toBeLessThan(1_000 + 1_500);
     expect(attempts(/\/providers$/)).toBe(2);
@@ -72,7 +75,7 @@ describe("safe requests (GET) are retried within bounds", () => {
     harness.proxy.inject(PROVIDERS, { kind: "non_json" });
     const error = await failure(client.listProviders());
     expect(error.kind).toBe("invalid_response");
-    expect(error.message).toContain("not JSON");
+    expect(error.facts.violation).toContain("not JSON");
     expect(attempts(/\/providers$/)).toBe(1);
   });
 
@@ -80,7 +83,7 @@ describe("safe requests (GET) are retried within bounds", () => {
     harness.proxy.inject(PROVIDERS, { kind: "respond", status: 200, body: '{"items":[{"uuid":"x"}],"total":1}' });
     const error = await failure(client.listProviders());
     expect(error.kind).toBe("invalid_response");
-    expect(error.message).toContain("items.0.uuid");
+    expect(error.facts.violation).toContain("items.0.uuid");
   });
 
   it("never retries a 4xx other than 429", async () => {
@@ -99,8 +102,8 @@ describe("safe requests (GET) are retried within bounds", () => {
     try {
       const error = await failure(nowhere.listLocations());
       expect(error.kind).toBe("unavailable");
-      expect(error.message).toContain("could not be reached");
-      expect(error.details.outcomeUnknown).toBeUndefined();
+      expect(error.transport).toBe("refused");
+      expect(error.mayHaveWritten).toBe(false);
     } finally {
       await nowhere.close();
     }
@@ -129,8 +132,8 @@ describe("database problems the PMS reports", () => {
     harness.proxy.clear();
     harness.proxy.inject(BOOKINGS, { kind: "respond", status, body: problem(status, code, `The database is ${detail}.`), contentType: "application/problem+json" });
     const error = await failure(client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() }));
-    expect({ kind: error.kind, code: error.problem?.code, outcomeUnknown: error.details.outcomeUnknown }).toEqual({ kind: "unavailable", code, outcomeUnknown: undefined });
-    expect(error.message).toContain("Nothing was saved");
+    expect({ kind: error.kind, code: error.code, mayHaveWritten: error.mayHaveWritten }).toEqual({ kind: "unavailable", code, mayHaveWritten: false });
+    expect(error.problem?.detail).toContain("nothing was saved");
     expect(attempts(/\/appointments$/)).toBe(1);
   });
 
@@ -140,7 +143,7 @@ describe("database problems the PMS reports", () => {
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
     const error = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: appointment.uuid }, body: { status: "confirmed" } }));
-    expect(error.details.outcomeUnknown).toBe(true);
+    expect(error.mayHaveWritten).toBe(true);
     expect(attempts(/\/status$/)).toBe(1);
   });
 });
@@ -158,8 +161,8 @@ describe("429 Too Many Requests", () => {
     harness.proxy.inject(PROVIDERS, { kind: "rate_limit", retryAfterSeconds: 30 });
     const error = await failure(client.listProviders());
     expect(error.kind).toBe("rate_limited");
-    expect(error.details.retryAfterSeconds).toBe(30);
-    expect(error.message).toContain("30 seconds");
+    expect(error.retryAfterSeconds).toBe(30);
+    expect(error.message).toContain("retry after 30 s");
     expect(attempts(/\/providers$/)).toBe(1);
   });
 });
@@ -204,7 +207,7 @@ describe("a booking whose every answer is lost", () => {
     harness.proxy.inject(BOOKINGS, ...lost);
     const error = await failure(client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: key }));
     expect(error.kind).toBe("unavailable");
-    expect(error.details.outcomeUnknown).toBe(true);
+    expect(error.mayHaveWritten).toBe(true);
     harness.proxy.clear();
     const again = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: key });
     expect(again.replayed).toBe(true);
@@ -217,8 +220,8 @@ describe("requests that are not idempotent are not repeated", () => {
     harness.proxy.inject({ method: "POST", path: /\/patients$/ }, { kind: "lose_response" });
     const error = await failure(client.createPatient({ body: { first_name: "Ada", last_name: last, date_of_birth: "1990-02-03" } }));
     expect(error.kind).toBe("unavailable");
-    expect(error.details.outcomeUnknown).toBe(true);
-    expect(error.message).toContain("may or may not have taken effect");
+    expect(error.mayHaveWritten).toBe(true);
+    expect(error.transport).toBe("connection_lost");
     expect(attempts(/\/patients$/)).toBe(1);
     expect((await client.searchPatients({ query: { query: last } })).total).toBe(1);
   });
@@ -228,11 +231,11 @@ describe("requests that are not idempotent are not repeated", () => {
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "status", status: 503 });
     const status = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "confirmed" } }));
-    expect(status.details.outcomeUnknown).toBe(true);
+    expect(status.mayHaveWritten).toBe(true);
     harness.proxy.inject({ method: "PATCH" }, { kind: "reset" });
     const patch = await failure(client.updateAppointment({ params: { appointment_uuid: booked.uuid }, body: { notes: "x" } }));
     expect(patch.kind).toBe("unavailable");
-    expect(patch.details.outcomeUnknown).toBe(true);
+    expect(patch.mayHaveWritten).toBe(true);
     expect(harness.proxy.requests.map((r) => r.method)).toEqual(["POST", "PATCH"]);
   });
 
@@ -255,7 +258,7 @@ describe("cancellation", () => {
     setTimeout(() => controller.abort(), 100);
     const error = await pending;
     expect(error.kind).toBe("unavailable");
-    expect(error.message).toContain("cancelled");
+    expect(error.transport).toBe("cancelled");
     expect(attempts(/\/providers$/)).toBe(1);
   });
 });
@@ -273,9 +276,10 @@ describe("secrets and patient data stay out of errors and logs", () => {
     harness.proxy.inject(PROVIDERS, { kind: "respond", status: 400, body: echo, contentType: "application/problem+json" });
     const error = await failure(client.listProviders());
     expect(error.kind).toBe("validation");
-    expect(error.message).toContain("[redacted]");
+    expect(error.problem?.detail).toContain("[redacted]");
+    expect(error.fieldErrors[0]?.message).toContain("[redacted]");
     expect(error.message).not.toContain(TOKEN);
-    expect(JSON.stringify(error.details)).not.toContain(TOKEN);
+    expect(JSON.stringify(error.facts)).not.toContain(TOKEN);
   });
 
   it("logs one line per request with route, status, attempt and ms, and no token, names or query", async () => {

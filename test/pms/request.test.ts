@@ -50,8 +50,8 @@ describe("buildRequest", () => {
     expect(error.kind).toBe("validation");
     expect(error.problem?.code).toBe("validation_failed");
     expect(error.problem?.errors).toEqual([{ field: "appointment_uuid", message: expect.stringContaining("uuid") }]);
-    expect(error.message).toContain("appointment_uuid");
-    expect(error.message).toContain("Nothing was sent");
+    expect(error.problem?.detail).toContain("appointment_uuid");
+    expect(error.facts.notSent).toBe(true);
   });
 
   it("names query fields with the query. prefix and the expected form", () => {

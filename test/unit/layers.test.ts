@@ -17,7 +17,11 @@ async function layerErrors(filePath: string, code: string): Promise<string[]> {
 
 const forbidden: [file: string, code: string, why: RegExp][] = [
   ["src/mcp/probe.ts", 'import { startSandbox } from "../sandbox/index.js";', /never to the embedded sandbox/],
-  ["src/mcp/tools/probe.ts", 'import type { Reference } from "../../sandbox/services/context.js";', /never to the embedded sandbox/],
+  [
+    "src/mcp/tools/probe.ts",
+    'import type { Reference } from "../../sandbox/services/context.js";',
+    /never to the embedded sandbox/,
+  ],
   ["src/mcp/probe.ts", 'export { startSandbox } from "../sandbox/index.js";', /never to the embedded sandbox/],
   ["src/mcp/probe.ts", 'await import("../sandbox/index.js");', /never to the embedded sandbox/],
   ["src/mcp/probe.ts", 'import { loadConfig } from "../config.js";', /only the entry point wires/],
@@ -40,9 +44,18 @@ const allowed: [file: string, code: string][] = [
   ["src/mcp/probe.ts", 'import { PmsClient } from "../pms/client.js";\nimport { routes } from "../contract/index.js";'],
   ["src/pms/probe.ts", 'import { routes } from "../contract/index.js";\nimport { silentLogger } from "../log.js";'],
   ["src/contract/probe.ts", 'import { z } from "zod";\nimport { Uuid } from "./common.js";'],
-  ["src/sandbox/services/probe.ts", 'import { transition } from "../domain/lifecycle.js";\nimport type { Storage } from "../storage/storage.js";'],
-  ["src/sandbox/domain/probe.ts", 'import { DateTime } from "luxon";\nimport { routes } from "../../contract/index.js";'],
-  ["src/config.ts", 'import { createMcpServer } from "./mcp/server.js";\nimport { startSandbox } from "./sandbox/index.js";'],
+  [
+    "src/sandbox/services/probe.ts",
+    'import { transition } from "../domain/lifecycle.js";\nimport type { Storage } from "../storage/storage.js";',
+  ],
+  [
+    "src/sandbox/domain/probe.ts",
+    'import { DateTime } from "luxon";\nimport { routes } from "../../contract/index.js";',
+  ],
+  [
+    "src/config.ts",
+    'import { createMcpServer } from "./mcp/server.js";\nimport { startSandbox } from "./sandbox/index.js";',
+  ],
   ["src/cli.ts", 'await import("./sandbox/index.js");\nawait import("./mcp/server.js");'],
 ];
 

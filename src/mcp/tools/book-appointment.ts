@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Appointment, AppointmentCreate } from "../../contract/index.js";
 import { PmsError } from "../../pms/errors.js";
-import { describeTaken, nearestAlternatives } from "../availability.js";
+import { ALTERNATIVES_WITHIN_DAYS, nearestAlternatives } from "../availability.js";
 import { verifiedPatient } from "../caller-scope.js";
 import { canonicalBooking, deriveIdempotencyKey, type CanonicalBooking } from "../idempotency.js";
-import { ToolFailure } from "../tool-error.js";
+import { SlotTaken } from "../tool-error.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
 import { defineCallerTool, defineTool, perPrivacyMode, type ToolContext } from "./define-tool.js";
 import { appointmentTypeUuid, callerPass, dateTime, locationUuid, notes, patientUuid, providerUuid } from "./params.js";
@@ -88,7 +88,9 @@ async function bookTruthfully(body: AppointmentCreate, request: CanonicalBooking
     const now = await context.pms.getAppointment({ params }, { signal: context.signal });
     if (stillAsAsked(now, request)) return now;
     // A PMS that replayed one appointment under two keys of this chain would send us round for ever.
-    if (stale.has(now.uuid)) throw new PmsError("invalid_response", "The practice system replayed the same stale booking twice.");
+    if (stale.has(now.uuid)) {
+      throw new PmsError("invalid_response", { call: "createAppointment", violation: "replayed one stale booking under two keys" });
+    }
     stale.add(now.uuid);
     current = deriveIdempotencyKey("rebook", { request: request.meaning, stale: now.uuid });
   }
@@ -109,9 +111,9 @@ async function create(body: AppointmentCreate, idempotencyKey: string, context: 
   try {
     return await context.pms.createAppointment({ body }, { idempotencyKey, signal: context.signal });
   } catch (error) {
-    if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
+    if (error instanceof PmsError && error.code === "slot_unavailable") {
       const alternatives = await nearestAlternatives(context.pms, body, context.now(), context.signal);
-      throw new ToolFailure(describeTaken("book_appointment", error.problem.detail, alternatives));
+      throw new SlotTaken(error, alternatives, ALTERNATIVES_WITHIN_DAYS);
     }
     throw error;
   }

@@ -6,15 +6,20 @@ import { z } from "zod";
 import { LocalDate, Uuid } from "../../contract/index.js";
 import { DATE_TIME_EXPECTED, readDateTime } from "../time.js";
 
-export const patientUuid = Uuid.describe("The patient's uuid, from search_patients or create_patient");
-export const appointmentTypeUuid = Uuid.describe("uuid of the appointment type, from list_appointment_types");
-export const providerUuid = Uuid.describe(
-  "uuid of the provider, from the chosen check_availability slot or from get_practice_info",
-);
-export const locationUuid = Uuid.describe(
-  "uuid of the location, from the chosen check_availability slot or from get_practice_info",
-);
-export const appointmentUuid = Uuid.describe("uuid of the appointment, from book_appointment or find_appointments");
+/** Where each uuid comes from: said in its description, and again when the PMS does not know one. */
+export const SUPPLIED_BY = {
+  patient_uuid: "search_patients or create_patient",
+  appointment_type_uuid: "list_appointment_types",
+  provider_uuid: "the chosen check_availability slot or from get_practice_info",
+  location_uuid: "the chosen check_availability slot or from get_practice_info",
+  appointment_uuid: "book_appointment or find_appointments",
+} as const;
+
+export const patientUuid = Uuid.describe(`The patient's uuid, from ${SUPPLIED_BY.patient_uuid}`);
+export const appointmentTypeUuid = Uuid.describe(`uuid of the appointment type, from ${SUPPLIED_BY.appointment_type_uuid}`);
+export const providerUuid = Uuid.describe(`uuid of the provider, from ${SUPPLIED_BY.provider_uuid}`);
+export const locationUuid = Uuid.describe(`uuid of the location, from ${SUPPLIED_BY.location_uuid}`);
+export const appointmentUuid = Uuid.describe(`uuid of the appointment, from ${SUPPLIED_BY.appointment_uuid}`);
 
 /** Caller mode: who the caller was verified as, in place of a patient uuid. */
 export const callerPass = z

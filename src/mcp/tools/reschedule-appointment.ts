@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { AppointmentUpdate } from "../../contract/index.js";
 import { PmsError } from "../../pms/errors.js";
-import { describeTaken, nearestAlternatives } from "../availability.js";
-import { ToolFailure } from "../tool-error.js";
+import { ALTERNATIVES_WITHIN_DAYS, nearestAlternatives } from "../availability.js";
+import { SlotTaken } from "../tool-error.js";
 import { callersAppointment } from "../caller-scope.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
 import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
@@ -34,7 +34,7 @@ const staff = defineTool({
       const body: AppointmentUpdate = change;
       updated = await pms.updateAppointment({ params: { appointment_uuid }, body }, { signal });
     } catch (error) {
-      if (error instanceof PmsError && error.problem?.code === "slot_unavailable") {
+      if (error instanceof PmsError && error.code === "slot_unavailable") {
         const request = {
           appointment_type_uuid: before.appointment_type.uuid,
           provider_uuid: args.provider_uuid ?? before.provider.uuid,
@@ -42,7 +42,7 @@ const staff = defineTool({
           scheduled_start: args.scheduled_start,
         };
         const alternatives = await nearestAlternatives(pms, request, now(), signal);
-        throw new ToolFailure(describeTaken("reschedule_appointment", error.problem.detail, alternatives));
+        throw new SlotTaken(error, alternatives, ALTERNATIVES_WITHIN_DAYS);
       }
       throw error;
     }

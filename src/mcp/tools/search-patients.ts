@@ -80,7 +80,9 @@ const caller = defineCallerTool({
     if (args.date_of_birth === undefined && args.phone === undefined) {
       throw new ToolInputError(
         "date_of_birth",
-        "date_of_birth (YYYY-MM-DD, e.g. 1986-04-12) or phone (e.g. +1-415-555-0148) is required to verify the caller. Ask the caller for their date of birth or the phone number on file, then call search_patients again.",
+        "date_of_birth (YYYY-MM-DD, e.g. 1986-04-12) or phone (e.g. +1-415-555-0148) is required to verify the caller: " +
+          "their date of birth or the phone number on file",
+        "caller",
       );
     }
     const phone = args.phone === undefined ? undefined : toE164(args.phone);
