@@ -4,14 +4,14 @@
  * file of its own, src/mcp/tools/<kebab-name>.ts, exporting it. A new tool that breaks one fails here.
  */
 import { readdirSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { silentLogger } from "../../src/log.js";
 import { deferredPms } from "../../src/mcp/deferred-pms.js";
 import { PRIVACY_MODES, type PrivacyMode } from "../../src/mcp/privacy.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { ToolDefinition } from "../../src/mcp/tools/define-tool.js";
-import { toolsFor } from "../../src/mcp/tools/index.js";
+import { toolsFor, type ToolName, type ToolResult } from "../../src/mcp/tools/index.js";
 import { connectInMemory, testCallerGuard } from "../support/mcp.js";
 
 /** Longest description allowed, in characters (the longest today is caller-mode search_patients, 644). */
@@ -64,4 +64,17 @@ it("has no file in src/mcp/tools that is not a served tool (or a building block)
   );
   const files = readdirSync(TOOLS_DIR).filter((file) => !NOT_TOOLS.includes(file));
   expect(files.sort()).toEqual([...served].sort());
+});
+
+it("types each tool's result by its output schema, per privacy mode (checked by the typecheck)", () => {
+  expectTypeOf<ToolName<"staff">>().toEqualTypeOf<ToolName<"caller">>();
+  expectTypeOf<ToolResult<"staff", "book_appointment">["appointment"]["scheduled_start"]>().toEqualTypeOf<string>();
+  expectTypeOf<ToolResult<"staff", "search_patients">>().toHaveProperty("patients");
+  expectTypeOf<ToolResult<"caller", "search_patients">>().toHaveProperty("caller_pass");
+  expectTypeOf<ToolResult<"caller", "search_patients">>().not.toHaveProperty("patients");
+  // The types above come from the very schemas the server lists and checks results against.
+  const outputFields = (mode: PrivacyMode, name: string) =>
+    Object.keys(toolsFor(mode).find((tool) => tool.name === name)?.outputSchema.shape ?? {});
+  expect(outputFields("staff", "search_patients")).toContain("patients");
+  expect(outputFields("caller", "search_patients")).toEqual(["patient", "caller_pass", "caller_pass_expires_at"]);
 });

@@ -13,7 +13,7 @@ import { instantAt } from "../../src/mcp/time.js";
 import { PmsClient } from "../../src/pms/client.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
-import { callOk, connectInMemory, type Structured } from "../support/mcp.js";
+import { callOk, connectInMemory } from "../support/mcp.js";
 import { apiCaller } from "../support/sandbox.js";
 
 let sandbox: RunningSandbox;
@@ -66,7 +66,7 @@ const order = (...indexes: number[]) => indexes.map((i) => booked[i - 1]!.uuid);
 
 async function page(args: Record<string, unknown>) {
   const { structured, text } = await callOk(client, "find_appointments", { patient_uuid: patientUuid, ...args });
-  return { uuids: (structured.appointments as Structured[]).map((a) => a.uuid), structured, text };
+  return { uuids: structured.appointments.map((a) => a.uuid), structured, text };
 }
 
 describe("find_appointments", () => {

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Availability } from "../../src/contract/index.js";
+import { AppointmentPage, Availability, type Appointment } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { instantAt } from "../../src/mcp/time.js";
-import { callOk, startMcpHarness, type McpHarness, type Structured } from "../support/mcp.js";
+import { callOk, startMcpHarness, type McpHarness } from "../support/mcp.js";
 import { apiCaller, type Caller } from "../support/sandbox.js";
 
 let harness: McpHarness;
@@ -50,9 +50,9 @@ function bookingArgs(patient: string, slot: { scheduled_start: string }, extra: 
 }
 
 /** Appointments of `patient` that are not cancelled. */
-async function liveAppointments(patient: string): Promise<Structured[]> {
+async function liveAppointments(patient: string): Promise<Appointment[]> {
   const response = await api("GET", `/appointments?patient_uuid=${patient}&page_size=100`);
-  return response.body.items.filter((a: Structured) => a.status !== "cancelled");
+  return AppointmentPage.parse(response.body).items.filter((a) => a.status !== "cancelled");
 }
 
 describe("book_appointment after earlier bookings under the same arguments", () => {

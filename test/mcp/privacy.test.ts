@@ -1,9 +1,9 @@
 /** Caller mode (a bot answering the public): identity checks, the caller pass, and no contact details in any result. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callError, callOk, startMcpHarness, type McpHarness, type Structured } from "../support/mcp.js";
+import { callError, callOk, defined, startMcpHarness, type McpHarness } from "../support/mcp.js";
 
-let staff: McpHarness;
-let caller: McpHarness;
+let staff: McpHarness<"staff">;
+let caller: McpHarness<"caller">;
 beforeAll(async () => {
   [staff, caller] = await Promise.all([startMcpHarness(), startMcpHarness({ privacy: "caller" })]);
 });
@@ -24,7 +24,7 @@ describe("caller mode", () => {
   it("verifies on the full name, case and accents aside, and on phone as well as birth date", async () => {
     const byPhone = await callOk(caller.client, "search_patients", { first_name: "JANE", last_name: "smith", phone: "(415) 555-0148" });
     expect(byPhone.structured.patient.first_name).toBe("Jane");
-    const accented = (await callOk(staff.client, "search_patients", { query: "José García" })).structured.patients[0];
+    const accented = defined((await callOk(staff.client, "search_patients", { query: "José García" })).structured.patients[0], "José García");
     const verified = await callOk(caller.client, "search_patients", {
       first_name: "jose",
       last_name: "GARCIA",
@@ -34,12 +34,13 @@ describe("caller mode", () => {
   });
 
   it("acts only for the verified patient and discloses no contact details anywhere", async () => {
-    const full = (await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.patients[0];
+    const full = defined((await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.patients[0], "Jane Smith");
     expect(full.primary_phone).toBeTruthy();
-    const secrets = [full.primary_phone, full.email, full.date_of_birth, full.primary_phone.slice(-4)];
+    const phone = defined(full.primary_phone ?? undefined, "Jane Smith's phone");
+    const secrets = [phone, defined(full.email ?? undefined, "Jane Smith's email"), defined(full.date_of_birth, "her birth date"), phone.slice(-4)];
 
     const outputs: string[] = [];
-    const record = (r: { structured: Structured; text: string }) => {
+    const record = <T>(r: { structured: T; text: string }) => {
       outputs.push(JSON.stringify(r.structured), r.text);
       return r;
     };
@@ -51,10 +52,10 @@ describe("caller mode", () => {
     expect(found.text).toContain(`caller_pass: ${pass}`);
 
     const types = record(await callOk(caller.client, "list_appointment_types"));
-    const type = types.structured.appointment_types[0];
+    const type = defined(types.structured.appointment_types[0], "an appointment type");
     record(await callOk(caller.client, "get_practice_info"));
     const slots = record(await callOk(caller.client, "check_availability", { appointment_type_uuid: type.uuid }));
-    const slot = slots.structured.slots[0];
+    const slot = defined(slots.structured.slots[0], "a free slot");
     const booked = record(
       await callOk(caller.client, "book_appointment", {
         caller_pass: pass,
@@ -68,7 +69,7 @@ describe("caller mode", () => {
     expect(booked.structured.appointment.patient.uuid).toBe(full.uuid);
     expect(booked.structured.appointment.notes).toBeUndefined();
     const listed = record(await callOk(caller.client, "find_appointments", { caller_pass: pass, include_past: true }));
-    expect(listed.structured.appointments.map((a: Structured) => a.uuid)).toContain(booked.structured.appointment.uuid);
+    expect(listed.structured.appointments.map((a) => a.uuid)).toContain(booked.structured.appointment.uuid);
     for (const a of listed.structured.appointments) {
       expect(a.patient.uuid).toBe(full.uuid);
       expect(a).not.toHaveProperty("notes");

@@ -1,7 +1,7 @@
 /** The booking workflow through the real MCP server (in memory), a real PMS client and the real sandbox. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addDays } from "../../src/mcp/time.js";
-import { callError, callOk, runGuideWorkflow, startMcpHarness, type McpHarness, type Structured } from "../support/mcp.js";
+import { callError, callOk, defined, runGuideWorkflow, startMcpHarness, type McpHarness } from "../support/mcp.js";
 
 let harness: McpHarness;
 beforeAll(async () => {
@@ -60,8 +60,7 @@ describe("booking safety", () => {
   it("answers a taken slot with up to three nearest free alternatives", async () => {
     const { npe, slot } = await runGuideWorkflow(harness.client);
     const search = await callOk(harness.client, "search_patients", { query: "Jonathan Smith" });
-    const jonathan = search.structured.patients[0];
-    expect(jonathan).toBeDefined();
+    const jonathan = defined(search.structured.patients[0], "Jonathan Smith");
     const text = await callError(harness.client, "book_appointment", {
       patient_uuid: jonathan.uuid,
       appointment_type_uuid: npe.uuid,
@@ -82,12 +81,12 @@ describe("booking safety", () => {
 
   it("books once when the same call is made twice, and rebooks after the replayed booking was cancelled", async () => {
     const types = await callOk(harness.client, "list_appointment_types", {});
-    const hygiene = types.structured.appointment_types.find((t: Structured) => t.name.startsWith("Hygiene"));
+    const hygiene = defined(types.structured.appointment_types.find((t) => t.name.startsWith("Hygiene")), "a hygiene type");
     // A new patient: Jane may already be booked at that time by the tests above (nobody is in two appointments at once).
     const name = { first_name: "Ida", last_name: `Twice ${Date.now()}`, date_of_birth: "1979-03-04" };
     const jane = (await callOk(harness.client, "create_patient", name)).structured.patient;
     const slots = (await callOk(harness.client, "check_availability", { appointment_type_uuid: hygiene.uuid, time_of_day: "afternoon" })).structured.slots;
-    const slot = slots[slots.length - 1];
+    const slot = defined(slots.at(-1), "a free afternoon hygiene slot");
     const args = {
       patient_uuid: jane.uuid,
       appointment_type_uuid: hygiene.uuid,
@@ -101,7 +100,7 @@ describe("booking safety", () => {
 
     const listed = await callOk(harness.client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 });
     const atThatTime = listed.structured.appointments.filter(
-      (a: Structured) => a.scheduled_start === slot.scheduled_start && a.status !== "cancelled",
+      (a) => a.scheduled_start === slot.scheduled_start && a.status !== "cancelled",
     );
     expect(atThatTime).toHaveLength(1);
 
@@ -118,19 +117,24 @@ describe("after booking", () => {
     const name = { first_name: "Rhea", last_name: `Schedule ${Date.now()}`, date_of_birth: "1981-02-03" };
     const jane = (await callOk(harness.client, "create_patient", name)).structured.patient;
     const types = await callOk(harness.client, "list_appointment_types", {});
-    const npe = types.structured.appointment_types.find((t: Structured) => t.name === "New Patient Exam");
+    const npe = defined(types.structured.appointment_types.find((t) => t.name === "New Patient Exam"), "New Patient Exam");
     // Dr. Chen and a colleague who works at Main Street Dental some days: look two weeks ahead.
     const info = await callOk(harness.client, "get_practice_info", {});
-    const chen = info.structured.providers.find((p: Structured) => p.name === "Dr. Michael Chen");
-    const mainStreet = info.structured.locations.find((l: Structured) => l.name === "Main Street Dental");
-    const colleague = info.structured.providers.find(
-      (p: Structured) => p.role === "dentist" && p.uuid !== chen.uuid && p.location_uuids.includes(mainStreet.uuid),
+    const chen = defined(info.structured.providers.find((p) => p.name === "Dr. Michael Chen"), "Dr. Michael Chen");
+    const mainStreet = defined(info.structured.locations.find((l) => l.name === "Main Street Dental"), "Main Street Dental");
+    const colleague = defined(
+      info.structured.providers.find((p) => p.role === "dentist" && p.uuid !== chen.uuid && p.location_uuids.includes(mainStreet.uuid)),
+      "another dentist works at Main Street Dental",
     );
-    expect(colleague, "another dentist works at Main Street Dental").toBeDefined();
     const window = { appointment_type_uuid: npe.uuid, location_uuid: mainStreet.uuid, start_date: mainStreet.now.date, end_date: addDays(mainStreet.now.date, 13), limit: 1 };
-    const slot = (await callOk(harness.client, "check_availability", { ...window, provider_uuid: chen.uuid })).structured.slots[0];
-    const other = (await callOk(harness.client, "check_availability", { ...window, provider_uuid: colleague.uuid })).structured.slots[0];
-    expect(slot && other, "both dentists have a free slot within two weeks").toBeTruthy();
+    const slot = defined(
+      (await callOk(harness.client, "check_availability", { ...window, provider_uuid: chen.uuid })).structured.slots[0],
+      "Dr. Chen has a free slot within two weeks",
+    );
+    const other = defined(
+      (await callOk(harness.client, "check_availability", { ...window, provider_uuid: colleague.uuid })).structured.slots[0],
+      "his colleague has a free slot within two weeks",
+    );
     const booking = await callOk(harness.client, "book_appointment", {
       patient_uuid: jane.uuid,
       appointment_type_uuid: npe.uuid,
@@ -187,10 +191,10 @@ describe("after booking", () => {
 
   it("gives the practice's current local date and its providers", async () => {
     const info = await callOk(harness.client, "get_practice_info", {});
-    const location = info.structured.locations[0];
+    const location = defined(info.structured.locations[0], "a location");
     expect(location.now.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(location.now.weekday).toMatch(/day$/);
-    expect(info.structured.providers.some((p: Structured) => p.name === "Dr. Michael Chen")).toBe(true);
+    expect(info.structured.providers.some((p) => p.name === "Dr. Michael Chen")).toBe(true);
     expect(info.text).toContain(location.timezone);
   });
 });

@@ -11,15 +11,18 @@ import { CallerGuard } from "../../src/mcp/caller-guard.js";
 import { localToMillis } from "../../src/mcp/time.js";
 import { createMcpServer } from "../../src/mcp/server.js";
 import type { PrivacyMode } from "../../src/mcp/privacy.js";
+import type { ToolName, ToolResult } from "../../src/mcp/tools/index.js";
 import { PmsClient } from "../../src/pms/client.js";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
 
-// Structured results are checked against each tool's output schema by the Client; tests read them loosely.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Structured = any;
+/**
+ * An SDK Client connected to a server of privacy mode `M`: `callOk` types each tool's structured result
+ * by that mode's output schema. A plain Client is taken for staff mode.
+ */
+export type ModeClient<M extends PrivacyMode> = Client & { readonly privacyMode?: M };
 
-export interface McpHarness {
-  client: Client;
+export interface McpHarness<M extends PrivacyMode = "staff"> {
+  client: ModeClient<M>;
   sandbox: RunningSandbox;
   close(): Promise<void>;
 }
@@ -32,10 +35,10 @@ export function testCallerGuard(privacy: PrivacyMode): CallerGuard | undefined {
   return privacy === "caller" ? new CallerGuard({ secret: TEST_CALLER_SECRET, logger: silentLogger }) : undefined;
 }
 
-export async function startMcpHarness(options: { privacy?: PrivacyMode } = {}): Promise<McpHarness> {
+export async function startMcpHarness<M extends PrivacyMode = "staff">(options: { privacy?: M } = {}): Promise<McpHarness<M>> {
   const sandbox = await startSandbox();
   const pms = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token });
-  const privacy = options.privacy ?? "staff";
+  const privacy: PrivacyMode = options.privacy ?? "staff";
   const guard = testCallerGuard(privacy);
   const server = createMcpServer({ pms, privacy, logger: silentLogger, guard });
   const client = await connectInMemory(server);
@@ -63,12 +66,25 @@ function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
 }
 
-/** Calls a tool that must succeed; returns its structured content and text. */
-export async function callOk(client: Client, name: string, args: Record<string, unknown> = {}) {
+/**
+ * Calls a tool that must succeed; returns its structured content, typed by the tool's output schema in
+ * the client's privacy mode (the Client validates it against that schema), and its text.
+ */
+export async function callOk<M extends PrivacyMode = "staff", N extends ToolName<M> = ToolName<M>>(
+  client: ModeClient<M>,
+  name: N,
+  args: Record<string, unknown> = {},
+): Promise<{ structured: ToolResult<M, N>; text: string }> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   expect(result.isError, `${name} failed: ${textOf(result)}`).toBeFalsy();
   expect(result.structuredContent).toBeDefined();
-  return { structured: result.structuredContent as Structured, text: textOf(result) };
+  return { structured: result.structuredContent as ToolResult<M, N>, text: textOf(result) };
+}
+
+/** `value`, which the test requires to be there (an assertion, named by `what`), narrowed for what follows. */
+export function defined<T>(value: T | undefined, what: string): T {
+  expect(value, what).toBeDefined();
+  return value as T;
 }
 
 /** Calls a tool that must fail as a tool result (isError, text only); returns the text. */
@@ -83,27 +99,31 @@ export async function callError(client: Client, name: string, args: Record<strin
  * The guide's four steps through any connected client: find Jane Smith, pick New Patient Exam, find a
  * slot with her preferred provider (or any), book it. Returns what each step produced.
  */
-export async function runGuideWorkflow(client: Client) {
+export async function runGuideWorkflow(client: ModeClient<"staff">) {
   const search = await callOk(client, "search_patients", { query: "Smith" });
-  const jane = (search.structured.patients as Structured[]).find((p) => p.first_name === "Jane" && p.last_name === "Smith");
-  expect(jane, "Jane Smith is in the demo practice").toBeDefined();
+  const jane = defined(
+    search.structured.patients.find((p) => p.first_name === "Jane" && p.last_name === "Smith"),
+    "Jane Smith is in the demo practice",
+  );
 
   const types = await callOk(client, "list_appointment_types", {});
-  const npe = (types.structured.appointment_types as Structured[]).find((t) => t.name === "New Patient Exam");
-  expect(npe, "New Patient Exam is an appointment type").toBeDefined();
+  const npe = defined(
+    types.structured.appointment_types.find((t) => t.name === "New Patient Exam"),
+    "New Patient Exam is an appointment type",
+  );
 
   // Jane can be in one appointment at a time: skip slots overlapping those she already has (from earlier runs).
-  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured.appointments as Structured[];
+  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured.appointments;
   const instant = (local: string, timezone: string) => localToMillis(local, timezone);
-  const free = (slot: Structured) =>
+  type Span = { scheduled_start: string; scheduled_end: string; timezone: string };
+  const free = (slot: Span) =>
     booked.every(
       (a) =>
         instant(slot.scheduled_end, slot.timezone) <= instant(a.scheduled_start, a.timezone) ||
         instant(slot.scheduled_start, slot.timezone) >= instant(a.scheduled_end, a.timezone),
     );
   const availability = await callOk(client, "check_availability", { appointment_type_uuid: npe.uuid, limit: 30 });
-  const slot = (availability.structured.slots as Structured[]).find(free);
-  expect(slot, "the demo practice has a free New Patient Exam slot this week").toBeDefined();
+  const slot = defined(availability.structured.slots.find(free), "the demo practice has a free New Patient Exam slot this week");
 
   const booking = await callOk(client, "book_appointment", {
     patient_uuid: jane.uuid,

@@ -35,8 +35,10 @@ export interface ToolDefinition<
   Input extends z.ZodObject = z.ZodObject,
   Output extends z.ZodObject = z.ZodObject,
   Context extends ToolContext = ToolContext,
+  Name extends string = string,
 > {
-  name: string;
+  /** Kept as its literal type, so that the tools' names and output types can be looked up by name. */
+  name: Name;
   title: string;
   /** When to use the tool and where each uuid comes from; may depend on the privacy mode. */
   description: string | ((privacy: PrivacyMode) => string);
@@ -48,26 +50,30 @@ export interface ToolDefinition<
   handler(args: z.output<Input>, context: Context): Promise<ToolOutput<z.input<Output>>>;
 }
 
-export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
-  definition: ToolDefinition<Input, Output>,
-): ToolDefinition<Input, Output> {
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject, const Name extends string>(
+  definition: ToolDefinition<Input, Output, ToolContext, Name>,
+): ToolDefinition<Input, Output, ToolContext, Name> {
   return definition;
 }
 
 /** A tool as caller mode serves it: its handler gets the CallerGuard. */
-export function defineCallerTool<Input extends z.ZodObject, Output extends z.ZodObject>(
-  definition: ToolDefinition<Input, Output, CallerToolContext>,
-): ToolDefinition<Input, Output, CallerToolContext> {
+export function defineCallerTool<Input extends z.ZodObject, Output extends z.ZodObject, const Name extends string>(
+  definition: ToolDefinition<Input, Output, CallerToolContext, Name>,
+): ToolDefinition<Input, Output, CallerToolContext, Name> {
   return definition;
 }
 
+export type CallerToolDefinition = ToolDefinition<z.ZodObject, z.ZodObject, CallerToolContext>;
+
 /** One tool served differently per privacy mode: same name, title and annotations, other parameters. */
-export interface ToolModes {
-  staff: ToolDefinition;
-  caller: ToolDefinition<z.ZodObject, z.ZodObject, CallerToolContext>;
+export interface ToolModes<Staff extends ToolDefinition = ToolDefinition, Caller extends CallerToolDefinition = CallerToolDefinition> {
+  staff: Staff;
+  caller: Caller;
 }
 
-export function perPrivacyMode(modes: ToolModes): ToolModes {
+export function perPrivacyMode<Staff extends ToolDefinition, Caller extends CallerToolDefinition>(
+  modes: ToolModes<Staff, Caller>,
+): ToolModes<Staff, Caller> {
   const { staff, caller } = modes;
   const sameAnnotations = JSON.stringify(staff.annotations) === JSON.stringify(caller.annotations);
   if (staff.name !== caller.name || staff.title !== caller.title || !sameAnnotations) {

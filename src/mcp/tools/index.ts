@@ -1,4 +1,5 @@
 /** Every tool the server offers, in the order of the booking workflow. */
+import type { z } from "zod";
 import { bookAppointment } from "./book-appointment.js";
 import { cancelAppointment } from "./cancel-appointment.js";
 import { checkAvailability } from "./check-availability.js";
@@ -12,7 +13,7 @@ import { listAppointmentTypes } from "./list-appointment-types.js";
 import { rescheduleAppointment } from "./reschedule-appointment.js";
 import { searchPatients } from "./search-patients.js";
 
-const tools: readonly (ToolDefinition | ToolModes)[] = [
+const tools = [
   getPracticeInfo,
   searchPatients,
   createPatient,
@@ -23,9 +24,25 @@ const tools: readonly (ToolDefinition | ToolModes)[] = [
   rescheduleAppointment,
   cancelAppointment,
   confirmAppointment,
-];
+] as const satisfies readonly (ToolDefinition | ToolModes)[];
 
-const byMode = (privacy: PrivacyMode) => tools.map((tool) => ("staff" in tool ? tool[privacy] : tool));
+/** Each tool as privacy mode `M` serves it, with its literal name and its own schemas. */
+export type ServedTool<M extends PrivacyMode> =
+  (typeof tools)[number] extends infer Tool
+    ? Tool extends ToolModes<infer Staff, infer Caller>
+      ? M extends "staff"
+        ? Staff
+        : Caller
+      : Tool
+    : never;
+export type ToolName<M extends PrivacyMode = PrivacyMode> = ServedTool<M>["name"];
+/** The structured result of tool `N` in mode `M`, as its output schema yields it (what clients receive). */
+export type ToolResult<M extends PrivacyMode, N extends string> = z.output<
+  Extract<ServedTool<M>, { name: N }>["outputSchema"]
+>;
+
+const byMode = (privacy: PrivacyMode): readonly ToolDefinition[] =>
+  tools.map((tool) => ("staff" in tool ? tool[privacy] : tool));
 const toolLists: Readonly<Record<PrivacyMode, readonly ToolDefinition[]>> = { staff: byMode("staff"), caller: byMode("caller") };
 
 /** The tools as a privacy mode serves them. */
