@@ -3,7 +3,7 @@
  * Descriptions double as documentation: they reach the OpenAPI document and error messages.
  */
 import { z } from "zod";
-import { DATE_TIME_FORM, parseDateTime } from "./date-time.js";
+import { DATE_TIME_FORM, DATE_TIME_PATTERN, parseDateTime } from "./date-time.js";
 import { findLineBreaker } from "./text.js";
 
 /** zod's z.uuid() enforces RFC version bits and would reject the guide's example uuids. */
@@ -26,6 +26,7 @@ export const LocalDateTime = z
  */
 export const DateTimeInput = z
   .string({ error: `must be ${DATE_TIME_FORM}` })
+  .meta({ pattern: DATE_TIME_PATTERN })
   .transform((text, ctx) => {
     const parsed = parseDateTime(text);
     if (parsed.ok) return parsed.value;

@@ -43,6 +43,9 @@ export type DateTimeParse = { ok: true; value: DateTimeValue } | { ok: false; me
 export const DATE_TIME_FORM =
   "an ISO 8601 date-time such as 2025-05-20T10:00:00 (the location's local time) or 2025-05-20T17:00:00Z";
 
+/** The grammar as the API documents it (OpenAPI `pattern`); values (dates, hours, offsets) are checked too. */
+export const DATE_TIME_PATTERN = "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.0{1,9})?)?(Z|[+-]\\d{2}:\\d{2})?$";
+
 /** The grammar, loosely: anything matching it is judged by parseDateTime on its values. */
 const GRAMMAR = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2}|[+-]\d{2})?$/;
 

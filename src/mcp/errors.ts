@@ -57,12 +57,8 @@ const CONFIGURATION =
   "This is a configuration problem that retrying cannot fix: tell the person the booking system is unavailable " +
   "and that staff will follow up.";
 
-export function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
-}
-
 export function toErrorResult(call: FailedCall, error: unknown, logger: Logger): CallToolResult {
-  return errorResult(describeFailure(call, error, logger));
+  return { content: [{ type: "text", text: describeFailure(call, error, logger) }], isError: true };
 }
 
 function describeFailure(call: FailedCall, error: unknown, logger: Logger): string {

@@ -11,7 +11,7 @@ import { PmsError, type PmsCall, type PmsErrorKind, type TransportReason } from 
  * Server failures that are definite: the PMS says it wrote nothing (its disk is full or read-only), so
  * the outcome of a write is known, and repeating the request cannot help until someone fixes the PMS.
  */
-export const NOTHING_WRITTEN: ReadonlySet<ErrorCode> = new Set(["storage_full", "storage_read_only"]);
+const NOTHING_WRITTEN: ReadonlySet<ErrorCode> = new Set(["storage_full", "storage_read_only"]);
 
 export function nothingWritten(problem: Problem | undefined): boolean {
   return problem !== undefined && NOTHING_WRITTEN.has(problem.code);

@@ -5,7 +5,7 @@
  * difference allowed is the tools' leniency: a space for the T, and spaces around the value.
  */
 import { describe, expect, it } from "vitest";
-import { DateTimeInput, type DateTimeValue } from "../../src/contract/index.js";
+import { DATE_TIME_PATTERN, DateTimeInput, type DateTimeValue } from "../../src/contract/index.js";
 import { instantAt } from "../../src/mcp/time.js";
 import { dateTime } from "../../src/mcp/tools/params.js";
 import { buildRequest } from "../../src/pms/request.js";
@@ -62,6 +62,8 @@ function throughContract(input: string): { ok: true; value: DateTimeValue } | { 
 describe.each(PROBES)("$input", ({ input, contract, tool }) => {
   it("the contract accepts it in canonical form or refuses it, saying why", () => {
     const parsed = throughContract(input);
+    // The pattern the OpenAPI document shows admits everything the API accepts (values are checked beyond it).
+    if (parsed.ok) expect(input).toMatch(new RegExp(DATE_TIME_PATTERN));
     if (typeof contract === "string") {
       expect(parsed.ok && parsed.value.text).toBe(contract);
     } else {
