@@ -85,9 +85,12 @@ const port = (name: string) =>
     .min(0, { error: `${name} must be a port number from 0 to 65535` })
     .max(65535, { error: `${name} must be a port number from 0 to 65535` });
 
-const list = z
-  .string()
-  .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean));
+const list = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 const Env = z.object({
   PMS_BASE_URL: z
@@ -103,7 +106,10 @@ const Env = z.object({
     .optional(),
   MCP_PRIVACY_MODE: z.enum(PRIVACY_MODES, { error: "MCP_PRIVACY_MODE must be staff or caller" }).optional(),
   MCP_HTTP_PORT: port("MCP_HTTP_PORT").optional(),
-  MCP_HTTP_TOKEN: z.string().min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" }).optional(),
+  MCP_HTTP_TOKEN: z
+    .string()
+    .min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" })
+    .optional(),
   MCP_ALLOWED_HOSTS: list.optional(),
   MCP_ALLOWED_ORIGINS: list.optional(),
   MCP_CALLER_SECRET: z
@@ -123,7 +129,9 @@ const Env = z.object({
     .optional(),
   REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^[A-Za-z0-9:._-]{1,64}$/, { error: "REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : . _ -, e.g. dental-pms-mcp" })
+    .regex(/^[A-Za-z0-9:._-]{1,64}$/, {
+      error: "REDIS_KEY_PREFIX must be 1 to 64 letters, digits or : . _ -, e.g. dental-pms-mcp",
+    })
     .optional(),
   MCP_HTTP_MAX_CONNECTIONS: z.coerce
     .number({ error: "MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000, e.g. 10000" })
@@ -138,9 +146,14 @@ const Env = z.object({
     .optional(),
   SANDBOX_DATA_DIR: z.string().min(1).optional(),
   DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: "DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/dental" })
+    .url({
+      protocol: /^postgres(ql)?$/,
+      error: "DATABASE_URL must be a PostgreSQL URL such as postgres://postgres@127.0.0.1:5432/dental",
+    })
     .optional(),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" }).optional(),
+  LOG_LEVEL: z
+    .enum(["debug", "info", "warn", "error"], { error: "LOG_LEVEL must be debug, info, warn or error" })
+    .optional(),
 });
 
 const Flags = z.object({
@@ -169,16 +182,21 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
   }
 
   const positionals = parsedArgs?.positionals ?? [];
-  if (positionals.length > 0 && positionals[0] !== "sandbox") problems.push(`unknown command "${positionals[0]}"; expected sandbox or none`);
+  if (positionals.length > 0 && positionals[0] !== "sandbox")
+    problems.push(`unknown command "${positionals[0]}"; expected sandbox or none`);
   if (positionals.length > 1) problems.push(`unexpected argument "${positionals[1]}"`);
   const pmsNames = ["PMS_BASE_URL", "PMS_ORG_ID", "PMS_API_TOKEN"] as const;
   const missing = pmsNames.filter((name) => env[name] === undefined);
   if (missing.length > 0 && missing.length < pmsNames.length) {
-    problems.push(`${missing.join(", ")} must be set too: set all of PMS_BASE_URL, PMS_ORG_ID and PMS_API_TOKEN, or none to use the embedded demo practice`);
+    problems.push(
+      `${missing.join(", ")} must be set too: set all of PMS_BASE_URL, PMS_ORG_ID and PMS_API_TOKEN, or none to use the embedded demo practice`,
+    );
   }
   const wantsHttp = parsedArgs?.values.http === true && positionals[0] !== "sandbox";
   if (wantsHttp && env.MCP_HTTP_TOKEN === undefined) {
-    problems.push("MCP_HTTP_TOKEN is required with --http: clients must send it as Authorization: Bearer <token> (e.g. from: openssl rand -hex 32)");
+    problems.push(
+      "MCP_HTTP_TOKEN is required with --http: clients must send it as Authorization: Bearer <token> (e.g. from: openssl rand -hex 32)",
+    );
   }
   const callerMode = (parsedArgs?.values.privacy ?? env.MCP_PRIVACY_MODE) === "caller";
   if (callerMode && env.REDIS_URL !== undefined && env.MCP_CALLER_SECRET === undefined) {
@@ -186,14 +204,23 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
       "MCP_CALLER_SECRET is required with REDIS_URL in caller mode: instances that share attempt counts must share the secret that signs caller passes (e.g. from: openssl rand -hex 32)",
     );
   }
-  if (env.DATABASE_URL !== undefined && (env.SANDBOX_DATA_DIR !== undefined || parsedArgs?.values["data-dir"] !== undefined)) {
+  if (
+    env.DATABASE_URL !== undefined &&
+    (env.SANDBOX_DATA_DIR !== undefined || parsedArgs?.values["data-dir"] !== undefined)
+  ) {
     problems.push("DATABASE_URL (PostgreSQL) and SANDBOX_DATA_DIR/--data-dir (SQLite) are both set: keep only one");
   }
   if (problems.length > 0 || !envResult.success || !flagResult.success) throw new ConfigError(problems);
 
   const e = envResult.data;
   const flags = flagResult.data;
-  const command: Command = flags.help ? "help" : positionals[0] === "sandbox" ? "sandbox" : wantsHttp ? "http" : "stdio";
+  const command: Command = flags.help
+    ? "help"
+    : positionals[0] === "sandbox"
+      ? "sandbox"
+      : wantsHttp
+        ? "http"
+        : "stdio";
   return {
     command,
     privacy: flags.privacy ?? e.MCP_PRIVACY_MODE ?? "staff",

@@ -56,15 +56,23 @@ export const TimeZone = z.string().min(1).describe("IANA timezone name, e.g. Ame
 export function queryInt(min: number, max: number, example: number) {
   const message = `must be a whole number from ${min} to ${max}, e.g. ${example}`;
   return z
-    .union([z.number(), z.string().regex(/^-?\d+$/, { error: message }).transform(Number)], { error: message })
+    .union(
+      [
+        z.number(),
+        z
+          .string()
+          .regex(/^-?\d+$/, { error: message })
+          .transform(Number),
+      ],
+      { error: message },
+    )
     .pipe(z.number().int({ error: message }).min(min, { error: message }).max(max, { error: message }));
 }
 
 /** A boolean in a query string: true/false, as a boolean or as the strings "true" and "false". */
 export function queryBool() {
   const message = "must be true or false";
-  return z
-    .union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: message });
+  return z.union([z.boolean(), z.enum(["true", "false"]).transform((v) => v === "true")], { error: message });
 }
 
 /**

@@ -54,7 +54,9 @@ export type FieldError = z.infer<typeof FieldError>;
 
 /** On 409 slot_unavailable and patient_busy: what is taken, and when. */
 export const SlotConflict = z.object({
-  resource: z.enum(["provider", "operatory", "patient"]).describe("patient: the patient's own other appointment (patient_busy)"),
+  resource: z
+    .enum(["provider", "operatory", "patient"])
+    .describe("patient: the patient's own other appointment (patient_busy)"),
   resource_uuid: Uuid,
   start: LocalDateTime.describe("Start of the conflicting booking, local time at its location"),
   end: LocalDateTime.describe("End of the conflicting booking, local time at its location"),

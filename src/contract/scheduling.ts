@@ -184,7 +184,8 @@ export const AppointmentUpdate = z
     notes: Notes.nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, {
-    error: "must change at least one of scheduled_start, scheduled_end, provider_uuid, location_uuid, operatory_uuid, notes",
+    error:
+      "must change at least one of scheduled_start, scheduled_end, provider_uuid, location_uuid, operatory_uuid, notes",
   });
 export type AppointmentUpdate = z.input<typeof AppointmentUpdate>;
 
@@ -227,8 +228,12 @@ export const AppointmentQuery = z.strictObject({
   location_uuid: Uuid.optional(),
   start_date: LocalDate.optional().describe("Appointments starting on or after this local date"),
   end_date: LocalDate.optional().describe("Appointments starting on or before this local date"),
-  ends_after: Instant.optional().describe("Appointments not yet over at this instant (ending after it), e.g. now for upcoming ones"),
-  ended_by: Instant.optional().describe("Appointments over at this instant (ending at or before it), e.g. now for past ones"),
+  ends_after: Instant.optional().describe(
+    "Appointments not yet over at this instant (ending after it), e.g. now for upcoming ones",
+  ),
+  ended_by: Instant.optional().describe(
+    "Appointments over at this instant (ending at or before it), e.g. now for past ones",
+  ),
   status: AppointmentStatus.optional(),
   sort: z
     .enum(["start", "-start"], { error: "must be start (soonest first) or -start (latest first)" })

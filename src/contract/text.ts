@@ -6,7 +6,15 @@
 
 /** Letters that Unicode does not decompose into a base letter and a mark. */
 const UNDECOMPOSABLE: Readonly<Record<string, string>> = {
-  ø: "o", æ: "ae", œ: "oe", ß: "ss", đ: "d", ð: "d", ł: "l", þ: "th", ı: "i",
+  ø: "o",
+  æ: "ae",
+  œ: "oe",
+  ß: "ss",
+  đ: "d",
+  ð: "d",
+  ł: "l",
+  þ: "th",
+  ı: "i",
 };
 
 /** Lowercase, without diacritics, single-spaced and trimmed: "  José  NGUYỄN " → "jose nguyen". */

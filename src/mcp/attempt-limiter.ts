@@ -112,7 +112,11 @@ function watchConnection(client: Redis, logger: Logger): void {
   });
   client.on("error", (error: NodeJS.ErrnoException) => {
     if (!down) {
-      logger.warn("attempt_store_unavailable", { store: "redis", error: error.code ?? error.name, fallback: "in-process counting" });
+      logger.warn("attempt_store_unavailable", {
+        store: "redis",
+        error: error.code ?? error.name,
+        fallback: "in-process counting",
+      });
     }
     down = true;
   });

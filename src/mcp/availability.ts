@@ -141,11 +141,18 @@ async function searchNearest(
   const to = addDays(requestedDay, ALTERNATIVES_WITHIN_DAYS);
   if (to < from) return [];
 
-  const search = { appointment_type_uuid: request.appointment_type_uuid, location_uuid: request.location_uuid, start_date: from, end_date: to };
+  const search = {
+    appointment_type_uuid: request.appointment_type_uuid,
+    location_uuid: request.location_uuid,
+    start_date: from,
+    end_date: to,
+  };
   for (const provider_uuid of [request.provider_uuid, undefined]) {
     const { slots } = await collectSlots(pms, { ...search, provider_uuid }, FILTERED_BATCH, undefined, signal);
     const nearest = slots
-      .filter((s) => localToMillis(s.scheduled_start, s.timezone) !== wanted || s.provider.uuid !== request.provider_uuid)
+      .filter(
+        (s) => localToMillis(s.scheduled_start, s.timezone) !== wanted || s.provider.uuid !== request.provider_uuid,
+      )
       .sort((a, b) => distance(a) - distance(b))
       .filter(onePerStartAndProvider())
       .slice(0, ALTERNATIVES);

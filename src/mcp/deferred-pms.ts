@@ -14,7 +14,9 @@ export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms
     started ??= start().catch((error: unknown) => {
       started = undefined;
       // Start-up failures name the database or port at fault, not patient data.
-      logger.error("pms_start_failed", { error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      logger.error("pms_start_failed", {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
       throw error;
     });
     return started;

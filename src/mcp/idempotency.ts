@@ -34,10 +34,19 @@ export function deriveIdempotencyKey(scope: string, value: unknown): string {
  */
 export interface CanonicalBooking {
   meaning: Record<string, unknown>;
-  expected: { scheduled_start: string; scheduled_end: string | undefined; provider_uuid: string; location_uuid: string };
+  expected: {
+    scheduled_start: string;
+    scheduled_end: string | undefined;
+    provider_uuid: string;
+    location_uuid: string;
+  };
 }
 
-export async function canonicalBooking(pms: PmsApi, body: AppointmentCreate, signal: AbortSignal): Promise<CanonicalBooking> {
+export async function canonicalBooking(
+  pms: PmsApi,
+  body: AppointmentCreate,
+  signal: AbortSignal,
+): Promise<CanonicalBooking> {
   const [locations, types] = await Promise.all([
     pms.listLocations({}, { signal }),
     pms.listAppointmentTypes({ query: {} }, { signal }),
@@ -45,8 +54,14 @@ export async function canonicalBooking(pms: PmsApi, body: AppointmentCreate, sig
   const timezone = locations.items.find((l) => l.uuid === body.location_uuid)?.timezone;
   const duration = types.items.find((t) => t.uuid === body.appointment_type_uuid)?.duration_minutes;
   const start = timezone === undefined ? undefined : instantAt(body.scheduled_start, timezone);
-  const explicitEnd = body.scheduled_end === undefined || timezone === undefined ? undefined : instantAt(body.scheduled_end, timezone);
-  const end = body.scheduled_end === undefined ? (start !== undefined && duration !== undefined ? start + duration * 60_000 : undefined) : explicitEnd;
+  const explicitEnd =
+    body.scheduled_end === undefined || timezone === undefined ? undefined : instantAt(body.scheduled_end, timezone);
+  const end =
+    body.scheduled_end === undefined
+      ? start !== undefined && duration !== undefined
+        ? start + duration * 60_000
+        : undefined
+      : explicitEnd;
   const local = (instant: number | undefined, asSent: string | undefined) =>
     instant !== undefined && timezone !== undefined ? localAt(instant, timezone) : asSent;
   return {

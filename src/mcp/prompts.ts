@@ -8,7 +8,8 @@ export function registerPrompts(server: McpServer, privacy: PrivacyMode): void {
     "schedule_appointment",
     {
       title: "Schedule a dental appointment",
-      description: "Walks through booking: find or register the patient, choose the visit type and a free slot, confirm, book, read back.",
+      description:
+        "Walks through booking: find or register the patient, choose the visit type and a free slot, confirm, book, read back.",
       argsSchema: {
         patient_name: z.string().max(200).optional().describe("The patient's name, if already known"),
         reason: z.string().max(500).optional().describe("Why they want to come in, if already known"),
@@ -21,7 +22,9 @@ export function registerPrompts(server: McpServer, privacy: PrivacyMode): void {
 }
 
 function workflow(privacy: PrivacyMode, patientName: string | undefined, reason: string | undefined): string {
-  const who = patientName ? `The patient's name is given as: ${JSON.stringify(patientName)}.` : "Ask for the patient's name.";
+  const who = patientName
+    ? `The patient's name is given as: ${JSON.stringify(patientName)}.`
+    : "Ask for the patient's name.";
   const why = reason ? `The reason given for the visit: ${JSON.stringify(reason)}.` : "Ask what the visit is for.";
   const verify =
     privacy === "caller"
@@ -30,7 +33,7 @@ function workflow(privacy: PrivacyMode, patientName: string | undefined, reason:
   return [
     "Help book a dental appointment. Follow these steps in order, one question at a time, and never invent uuids: use only uuids returned by the tools.",
     [who, why, verify].filter(Boolean).join(" "),
-    "1. Call get_practice_info to learn today's date and time at the practice, its locations and providers (needed for words like \"tomorrow\" or \"Dr. Chen\").",
+    '1. Call get_practice_info to learn today\'s date and time at the practice, its locations and providers (needed for words like "tomorrow" or "Dr. Chen").',
     privacy === "caller"
       ? "2. Verify the caller with search_patients. If it cannot verify them and they have never been a patient here, collect first name, last name and date of birth (phone and email optional) and call create_patient."
       : "2. Find the patient with search_patients. If several match, ask which one (e.g. by date of birth). If none match, collect first name, last name and date of birth (phone and email optional) and call create_patient.",

@@ -49,7 +49,9 @@ export function guardTransport(transport: Transport): void {
     const problem = isJSONRPCRequest(message) ? paramsProblem(message.method, message) : undefined;
     if (problem === undefined) return deliver?.(message, extra);
     const id = (message as { id: string | number }).id;
-    void transport.send({ jsonrpc: "2.0", id, error: { code: ErrorCode.InvalidParams, message: problem } }).catch(() => {});
+    void transport
+      .send({ jsonrpc: "2.0", id, error: { code: ErrorCode.InvalidParams, message: problem } })
+      .catch(() => {});
   };
 }
 

@@ -57,7 +57,10 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
     if (!tool) {
-      throw new McpError(ErrorCode.InvalidParams, `Unknown tool ${clip(request.params.name)}; available: ${[...byName.keys()].join(", ")}`);
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool ${clip(request.params.name)}; available: ${[...byName.keys()].join(", ")}`,
+      );
     }
     // Caller-mode tools are only served with the guard present (checked above).
     const context: ToolContext & Partial<CallerToolContext> = {
@@ -137,7 +140,10 @@ function describeTool(tool: ToolDefinition, privacy: PrivacyMode): Tool {
 }
 
 function toObjectJsonSchema(schema: z.ZodObject, io: "input" | "output") {
-  const { $schema: _dialect, ...json } = compact(z.toJSONSchema(schema, { target: "draft-7", io })) as Record<string, unknown>;
+  const { $schema: _dialect, ...json } = compact(z.toJSONSchema(schema, { target: "draft-7", io })) as Record<
+    string,
+    unknown
+  >;
   // tools/list requires an object schema at the root; fail at startup rather than confuse clients.
   if (json.type !== "object") throw new Error(`tool schema must be an object, got ${String(json.type)}`);
   return { ...json, type: "object" as const };

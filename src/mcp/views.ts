@@ -44,7 +44,9 @@ export function patientView(patient: Patient, privacy: PrivacyMode): PatientView
 }
 
 export const AppointmentView = z.object({
-  uuid: Uuid.describe("The appointment's uuid: pass it to reschedule_appointment, cancel_appointment or confirm_appointment"),
+  uuid: Uuid.describe(
+    "The appointment's uuid: pass it to reschedule_appointment, cancel_appointment or confirm_appointment",
+  ),
   status: AppointmentStatus,
   when: z.string().describe("Start and end for reading aloud, with the timezone"),
   scheduled_start: LocalDateTime,

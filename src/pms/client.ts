@@ -17,7 +17,13 @@ import {
 } from "./api.js";
 import { backoffDelayMs, parseRetryAfterMs } from "./backoff.js";
 import { PmsError } from "./errors.js";
-import { errorFromStatus, errorFromTransport, invalidResponse, nothingWritten, type TransportFailure } from "./failures.js";
+import {
+  errorFromStatus,
+  errorFromTransport,
+  invalidResponse,
+  nothingWritten,
+  type TransportFailure,
+} from "./failures.js";
 import { ReferenceCache } from "./reference-cache.js";
 import { buildRequest, localValidationError, type BuiltRequest, type CallInput } from "./request.js";
 
@@ -115,7 +121,10 @@ export class PmsClient implements PmsApi {
       bodyTimeout: this.timeoutMs,
       connect: { timeout: this.timeoutMs },
     });
-    Object.assign(this, routeMethods((name, input, options) => this.call(name, input, options)));
+    Object.assign(
+      this,
+      routeMethods((name, input, options) => this.call(name, input, options)),
+    );
   }
 
   async close(): Promise<void> {
@@ -285,7 +294,11 @@ export class PmsClient implements PmsApi {
       try {
         json = JSON.parse(bodyText);
       } catch {
-        return { ok: false, error: invalidResponse(name, status, "the body is not JSON", route.method !== "GET"), retry: false };
+        return {
+          ok: false,
+          error: invalidResponse(name, status, "the body is not JSON", route.method !== "GET"),
+          retry: false,
+        };
       }
       const parsed = route.response.safeParse(json);
       if (parsed.success) return { ok: true, value: parsed.data, replayed: headers["idempotent-replayed"] === "true" };
@@ -350,7 +363,10 @@ function transportFailure(
   state: { timedOut: boolean; cancelled: boolean; budgetMs: number },
 ): TransportFailure {
   if (state.cancelled) return { reason: "cancelled" };
-  if (state.timedOut || isUndiciCode(error, "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT")) {
+  if (
+    state.timedOut ||
+    isUndiciCode(error, "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT")
+  ) {
     return { reason: "timeout", afterMs: state.budgetMs };
   }
   if (isUndiciCode(error, "ECONNREFUSED")) return { reason: "refused" };

@@ -85,7 +85,8 @@ async function demoPractice(now: EpochMs): Promise<PracticeData> {
 /** The storage the options ask for. */
 async function openStorage(options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "logger">): Promise<Storage> {
   if (options.databaseUrl === undefined) return openSqliteStorage(options.dataDir);
-  if (options.dataDir !== undefined) throw new Error("give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both");
+  if (options.dataDir !== undefined)
+    throw new Error("give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both");
   const { openPostgresStorage } = await import("./storage/postgres.js");
   return openPostgresStorage(options.databaseUrl, { logger: options.logger });
 }

@@ -1,7 +1,15 @@
 /** Bearer auth and tenancy: no token → 401; another org's token sees nothing, on every endpoint. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { routes } from "../../src/contract/index.js";
-import { apiCaller, expectProblem, startTinySandbox, tinyBooking, tinyPractice, type Caller, type TinySandbox } from "../support/sandbox.js";
+import {
+  apiCaller,
+  expectProblem,
+  startTinySandbox,
+  tinyBooking,
+  tinyPractice,
+  type Caller,
+  type TinySandbox,
+} from "../support/sandbox.js";
 
 let t: TinySandbox;
 let other: { orgId: string; token: string; baseUrl: string };
@@ -50,12 +58,15 @@ describe("authentication", () => {
     expect(requests()).toHaveLength(Object.keys(routes).length);
   });
 
-  it.each(["GET /patients?query=tess", "POST /appointments", "GET /providers"])("%s without a token: 401 with WWW-Authenticate", async (line) => {
-    const [method, path] = line.split(" ") as [string, string];
-    const response = await t.call(method, path, { token: null, body: method === "POST" ? {} : undefined });
-    expectProblem(response, 401, "unauthorized");
-    expect(response.headers.get("www-authenticate")).toBe('Bearer realm="dental-pms"');
-  });
+  it.each(["GET /patients?query=tess", "POST /appointments", "GET /providers"])(
+    "%s without a token: 401 with WWW-Authenticate",
+    async (line) => {
+      const [method, path] = line.split(" ") as [string, string];
+      const response = await t.call(method, path, { token: null, body: method === "POST" ? {} : undefined });
+      expectProblem(response, 401, "unauthorized");
+      expect(response.headers.get("www-authenticate")).toBe('Bearer realm="dental-pms"');
+    },
+  );
 
   it("a wrong token: 401 with error=invalid_token; a malformed Authorization header too", async () => {
     const wrong = await t.call("GET", "/providers", { token: "sk_sandbox_wrong" });
@@ -96,7 +107,9 @@ describe("tenancy", () => {
     expect(providers.body.items.map((p: { uuid: string }) => p.uuid)).not.toContain(t.tiny.dentistUuid);
     expect((await b("GET", `/appointments/${appointmentUuid}`)).status).toBe(404);
     expect((await b("GET", `/patients/${t.tiny.patientUuid}`)).status).toBe(404);
-    expect((await b("GET", "/patients?query=tess")).body.items.map((p: { uuid: string }) => p.uuid)).not.toContain(t.tiny.patientUuid);
+    expect((await b("GET", "/patients?query=tess")).body.items.map((p: { uuid: string }) => p.uuid)).not.toContain(
+      t.tiny.patientUuid,
+    );
     // Org A's appointment was untouched by the intruder's writes.
     const appointment = await t.call("GET", `/appointments/${appointmentUuid}`);
     expect(appointment.body).toMatchObject({ status: "scheduled", notes: null, clinical_notes: [] });

@@ -39,7 +39,8 @@ describe("concurrent bookings of one slot", () => {
     const winner = responses.find((r) => r.status === 201)!.body.patient.uuid as string;
     // The winner's own retries are told the patient is booked then; the other patient, that the slot is taken.
     for (const [i, response] of responses.entries()) {
-      if (response.status === 409) expectProblem(response, 409, patients[i % 2] === winner ? "patient_busy" : "slot_unavailable");
+      if (response.status === 409)
+        expectProblem(response, 409, patients[i % 2] === winner ? "patient_busy" : "slot_unavailable");
     }
     expect((await appointmentsOn("2026-03-03")).total).toBe(1);
   });
@@ -59,15 +60,22 @@ describe("concurrent bookings of one slot", () => {
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     // Even the losers for the winner's own provider hear about the patient: the patient is checked first.
     for (const response of responses.filter((r) => r.status !== 201)) {
-      expect(expectProblem(response, 409, "patient_busy").conflict).toMatchObject({ resource: "patient", start: "2026-03-03T14:00:00" });
+      expect(expectProblem(response, 409, "patient_busy").conflict).toMatchObject({
+        resource: "patient",
+        start: "2026-03-03T14:00:00",
+      });
     }
-    expect((await appointmentsOn("2026-03-03")).items.filter((a) => a.scheduled_start === "2026-03-03T14:00:00")).toHaveLength(1);
+    expect(
+      (await appointmentsOn("2026-03-03")).items.filter((a) => a.scheduled_start === "2026-03-03T14:00:00"),
+    ).toHaveLength(1);
   });
 
   it("overlapping (not identical) windows race: still one winner per provider", async () => {
     const starts = ["2026-03-04T09:00:00", "2026-03-04T09:15:00", "2026-03-04T09:30:00", "2026-03-04T09:45:00"];
     const responses = await Promise.all(
-      Array.from({ length: 80 }, (_, i) => t.call("POST", "/appointments", { body: booking(starts[i % starts.length] as string) })),
+      Array.from({ length: 80 }, (_, i) =>
+        t.call("POST", "/appointments", { body: booking(starts[i % starts.length] as string) }),
+      ),
     );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect((await appointmentsOn("2026-03-04")).total).toBe(1);
@@ -102,7 +110,10 @@ describe("Idempotency-Key", () => {
       booking("2026-03-12T09:00:00", { notes: "   " }),
     ]) {
       const again = await t.call("POST", "/appointments", { body: equivalent, headers });
-      expect({ status: again.status, replayed: again.headers.get("idempotent-replayed") }, JSON.stringify(equivalent)).toEqual({
+      expect(
+        { status: again.status, replayed: again.headers.get("idempotent-replayed") },
+        JSON.stringify(equivalent),
+      ).toEqual({
         status: 201,
         replayed: "true",
       });
@@ -125,7 +136,11 @@ describe("Idempotency-Key", () => {
 
   it("does not store failures: a corrected retry under the same key succeeds", async () => {
     const headers = { "Idempotency-Key": "corrected-retry" };
-    expectProblem(await t.call("POST", "/appointments", { body: booking("2026-03-09T20:00:00"), headers }), 422, "outside_working_hours");
+    expectProblem(
+      await t.call("POST", "/appointments", { body: booking("2026-03-09T20:00:00"), headers }),
+      422,
+      "outside_working_hours",
+    );
     const retry = await t.call("POST", "/appointments", { body: booking("2026-03-09T10:00:00"), headers });
     expect(retry.status).toBe(201);
     expect(retry.headers.get("idempotent-replayed")).toBeNull();
@@ -134,7 +149,9 @@ describe("Idempotency-Key", () => {
   it("50 concurrent requests with one key and body: one appointment, all answered with it", async () => {
     const headers = { "Idempotency-Key": "concurrent-key" };
     const responses = await Promise.all(
-      Array.from({ length: 50 }, () => t.call("POST", "/appointments", { body: booking("2026-03-10T09:00:00"), headers })),
+      Array.from({ length: 50 }, () =>
+        t.call("POST", "/appointments", { body: booking("2026-03-10T09:00:00"), headers }),
+      ),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(201));
     const uuids = new Set(responses.map((r) => Appointment.parse(r.body).uuid));
@@ -144,10 +161,16 @@ describe("Idempotency-Key", () => {
   });
 
   it("keys are scoped to the request, not the slot: after a cancel, a new key rebooks the slot", async () => {
-    const first = await t.call("POST", "/appointments", { body: booking("2026-03-11T09:00:00"), headers: { "Idempotency-Key": "slot-a" } });
+    const first = await t.call("POST", "/appointments", {
+      body: booking("2026-03-11T09:00:00"),
+      headers: { "Idempotency-Key": "slot-a" },
+    });
     const uuid = Appointment.parse(first.body).uuid;
     await t.call("POST", `/appointments/${uuid}/status`, { body: { status: "cancelled" } });
-    const rebooked = await t.call("POST", "/appointments", { body: booking("2026-03-11T09:00:00"), headers: { "Idempotency-Key": "slot-b" } });
+    const rebooked = await t.call("POST", "/appointments", {
+      body: booking("2026-03-11T09:00:00"),
+      headers: { "Idempotency-Key": "slot-b" },
+    });
     expect(rebooked.status).toBe(201);
   });
 
@@ -157,7 +180,10 @@ describe("Idempotency-Key", () => {
     ["non-ASCII", "clé"],
     ["with a space", "two words"],
   ])("rejects a key that is %s with 400 naming the header", async (_, key) => {
-    const response = await t.call("POST", "/appointments", { body: booking("2026-03-12T09:00:00"), headers: { "Idempotency-Key": key } });
+    const response = await t.call("POST", "/appointments", {
+      body: booking("2026-03-12T09:00:00"),
+      headers: { "Idempotency-Key": key },
+    });
     const problem = expectProblem(response, 400, "validation_failed");
     expect(problem.errors?.[0]?.field).toBe("header.idempotency-key");
   });

@@ -37,7 +37,11 @@ async function nightSlots(date: string, provider = t.tiny.dentistUuid): Promise<
 
 describe("spring forward (2026-03-08)", () => {
   it("booking a local time that does not exist is 422 nonexistent_local_time naming the field", async () => {
-    const problem = expectProblem(await t.call("POST", "/appointments", { body: booking("2026-03-08T02:30:00") }), 422, "nonexistent_local_time");
+    const problem = expectProblem(
+      await t.call("POST", "/appointments", { body: booking("2026-03-08T02:30:00") }),
+      422,
+      "nonexistent_local_time",
+    );
     expect(problem.errors?.[0]?.field).toBe("scheduled_start");
     expect(problem.detail).toContain("03:00");
   });
@@ -60,7 +64,10 @@ describe("spring forward (2026-03-08)", () => {
   it("a booking across the gap ends at the right wall-clock time", async () => {
     const response = await t.call("POST", "/appointments", { body: booking("2026-03-08T01:45:00") });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
-    expect(Appointment.parse(response.body)).toMatchObject({ scheduled_start: "2026-03-08T01:45:00", scheduled_end: "2026-03-08T03:15:00" });
+    expect(Appointment.parse(response.body)).toMatchObject({
+      scheduled_start: "2026-03-08T01:45:00",
+      scheduled_end: "2026-03-08T03:15:00",
+    });
   });
 });
 
@@ -69,7 +76,10 @@ describe("fall back (2026-11-01)", () => {
     const response = await t.call("POST", "/appointments", { body: booking("2026-11-01T01:30:00") });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     const appointment = Appointment.parse(response.body);
-    expect([appointment.scheduled_start, appointment.scheduled_end]).toEqual(["2026-11-01T01:30:00", "2026-11-01T01:00:00"]);
+    expect([appointment.scheduled_start, appointment.scheduled_end]).toEqual([
+      "2026-11-01T01:30:00",
+      "2026-11-01T01:00:00",
+    ]);
     // 01:30 PDT is 08:30Z: the same instant written with an offset conflicts with it...
     const sameInstant = { ...booking("2026-11-01T08:45:00Z"), patient_uuid: t.tiny.otherPatientUuid };
     expectProblem(await t.call("POST", "/appointments", { body: sameInstant }), 409, "slot_unavailable");

@@ -3,7 +3,14 @@
  * the guide's own created_at (2025-05-10T14:32:00Z).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Appointment, AppointmentTypeList, Availability, LocationList, PatientPage, ProviderList } from "../../src/contract/index.js";
+import {
+  Appointment,
+  AppointmentTypeList,
+  Availability,
+  LocationList,
+  PatientPage,
+  ProviderList,
+} from "../../src/contract/index.js";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
 import { startSandboxOnBackend } from "../support/postgres.js";
 import { apiCaller, type Caller } from "../support/sandbox.js";
@@ -52,9 +59,26 @@ describe("the guide's workflow", () => {
     expect(types.items.every((t) => t.is_active)).toBe(true);
     expect(types.items).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901", code: "NPE", name: "New Patient Exam", duration_minutes: 60, color: "#4f46e5", requires_exam: true }),
-        expect.objectContaining({ uuid: "c4d5e6f7-a8b9-0123-cdef-345678901234", code: "HYG", name: "Hygiene / Cleaning", duration_minutes: 45 }),
-        expect.objectContaining({ uuid: "e6f7a8b9-c0d1-2345-efab-567890123456", code: "EMG", name: "Emergency Visit", duration_minutes: 30 }),
+        expect.objectContaining({
+          uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
+          code: "NPE",
+          name: "New Patient Exam",
+          duration_minutes: 60,
+          color: "#4f46e5",
+          requires_exam: true,
+        }),
+        expect.objectContaining({
+          uuid: "c4d5e6f7-a8b9-0123-cdef-345678901234",
+          code: "HYG",
+          name: "Hygiene / Cleaning",
+          duration_minutes: 45,
+        }),
+        expect.objectContaining({
+          uuid: "e6f7a8b9-c0d1-2345-efab-567890123456",
+          code: "EMG",
+          name: "Emergency Visit",
+          duration_minutes: 30,
+        }),
       ]),
     );
   });
@@ -86,12 +110,22 @@ describe("the guide's workflow", () => {
     expect(appointment).toMatchObject({
       status: "scheduled",
       patient: { uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", first_name: "Jane", last_name: "Smith" },
-      appointment_type: { uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901", name: "New Patient Exam", duration_minutes: 60, color: "#4f46e5" },
+      appointment_type: {
+        uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
+        name: "New Patient Exam",
+        duration_minutes: 60,
+        color: "#4f46e5",
+      },
       scheduled_start: slot.scheduled_start,
       scheduled_end: slot.scheduled_end,
       timezone: "America/Los_Angeles",
       location: { uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012", name: "Main Street Dental" },
-      provider: { uuid: "d4e5f6a7-b8c9-0123-defa-234567890123", first_name: "Michael", last_name: "Chen", title: "DDS" },
+      provider: {
+        uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
+        first_name: "Michael",
+        last_name: "Chen",
+        title: "DDS",
+      },
       created_at: "2025-05-10T14:32:00Z",
       notes: "New patient — first visit",
     });
@@ -106,7 +140,8 @@ describe("the other endpoints on the demo practice", () => {
     const locations = LocationList.parse((await call("GET", "/locations")).body);
     const locationUuids = new Set(locations.items.map((l) => l.uuid));
     expect(providers.items.some((p) => p.uuid === "d4e5f6a7-b8c9-0123-defa-234567890123")).toBe(true);
-    for (const provider of providers.items) for (const uuid of provider.location_uuids) expect(locationUuids.has(uuid)).toBe(true);
+    for (const provider of providers.items)
+      for (const uuid of provider.location_uuids) expect(locationUuids.has(uuid)).toBe(true);
     for (const location of locations.items) {
       for (const closure of location.upcoming_closures) {
         expect(closure.date >= "2025-05-10" && closure.date <= "2025-08-08", closure.date).toBe(true);
@@ -115,7 +150,10 @@ describe("the other endpoints on the demo practice", () => {
   });
 
   it("offers availability for the New Patient Exam by default for the next 7 days", async () => {
-    const response = await call("GET", "/schedule/availability?appointment_type_uuid=b2c3d4e5-f6a7-8901-bcde-f12345678901");
+    const response = await call(
+      "GET",
+      "/schedule/availability?appointment_type_uuid=b2c3d4e5-f6a7-8901-bcde-f12345678901",
+    );
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ start_date: "2025-05-10", end_date: "2025-05-16" });
     expect(response.body.slots.length).toBeGreaterThan(0);

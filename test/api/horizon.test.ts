@@ -6,7 +6,15 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Availability, PROBLEM_CONTENT_TYPE, Problem } from "../../src/contract/index.js";
-import { apiCaller, expectProblem, startTinySandbox, tinyBooking, tinyPractice, type Caller, type TinySandbox } from "../support/sandbox.js";
+import {
+  apiCaller,
+  expectProblem,
+  startTinySandbox,
+  tinyBooking,
+  tinyPractice,
+  type Caller,
+  type TinySandbox,
+} from "../support/sandbox.js";
 
 let t: TinySandbox;
 beforeAll(async () => {
@@ -37,14 +45,24 @@ describe("the booking horizon", () => {
   });
 
   it("booking and moving: up to the last bookable date, never after it", async () => {
-    const last = await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: `${LAST_BOOKABLE}T09:00:00` }) });
+    const last = await t.call("POST", "/appointments", {
+      body: tinyBooking(t.tiny, { scheduled_start: `${LAST_BOOKABLE}T09:00:00` }),
+    });
     expect(last.status, JSON.stringify(last.body)).toBe(201);
     for (const start of ["2027-09-03T09:00:00", "9999-12-31T10:00:00", "9999-12-31T23:59:59-12:00"]) {
-      const problem = expectProblem(await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: start }) }), 422, "beyond_horizon");
+      const problem = expectProblem(
+        await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: start }) }),
+        422,
+        "beyond_horizon",
+      );
       expect(problem.detail).toContain(LAST_BOOKABLE);
       expect(problem.errors?.map((e) => e.field)).toEqual(["scheduled_start"]);
     }
-    expectProblem(await t.call("PATCH", `/appointments/${last.body.uuid}`, { body: { scheduled_start: "2027-09-03T10:00:00" } }), 422, "beyond_horizon");
+    expectProblem(
+      await t.call("PATCH", `/appointments/${last.body.uuid}`, { body: { scheduled_start: "2027-09-03T10:00:00" } }),
+      422,
+      "beyond_horizon",
+    );
   });
 
   it("is the org's own: two months for a practice that says so", async () => {
@@ -65,7 +83,9 @@ describe("dates of any year", () => {
   const anyDate = fc
     .date({ min: new Date("0000-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true })
     .map((d) => d.toISOString().slice(0, 10));
-  const anyTime = fc.tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 })).map(([h, m]) => `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:00`);
+  const anyTime = fc
+    .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
+    .map(([h, m]) => `${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}:00`);
   const anySuffix = fc.constantFrom("", "Z", "+14:00", "-12:00");
 
   /** Never a 500: a success, or a problem of the contract. */
@@ -78,21 +98,37 @@ describe("dates of any year", () => {
   }
 
   it("availability, booking, moving and listing answer without a 500", async () => {
-    const moved = await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: "2026-03-10T09:00:00" }) });
+    const moved = await t.call("POST", "/appointments", {
+      body: tinyBooking(t.tiny, { scheduled_start: "2026-03-10T09:00:00" }),
+    });
     expect(moved.status).toBe(201);
     await fc.assert(
       fc.asyncProperty(anyDate, anyDate, anyTime, anySuffix, async (first, second, time, suffix) => {
         const at = `${first}T${time}${suffix}`;
-        expectAnswered(await t.call("GET", availability(`start_date=${first}&end_date=${second}`)), `availability ${first}..${second}`);
+        expectAnswered(
+          await t.call("GET", availability(`start_date=${first}&end_date=${second}`)),
+          `availability ${first}..${second}`,
+        );
         expectAnswered(await t.call("GET", availability(`start_date=${first}`)), `availability from ${first}`);
-        expectAnswered(await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: at }) }), `booking at ${at}`);
+        expectAnswered(
+          await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: at }) }),
+          `booking at ${at}`,
+        );
         const end = `${second}T${time}${suffix}`;
         expectAnswered(
-          await t.call("POST", "/appointments", { body: tinyBooking(t.tiny, { scheduled_start: at, scheduled_end: end }) }),
+          await t.call("POST", "/appointments", {
+            body: tinyBooking(t.tiny, { scheduled_start: at, scheduled_end: end }),
+          }),
           `booking ${at}..${end}`,
         );
-        expectAnswered(await t.call("PATCH", `/appointments/${moved.body.uuid}`, { body: { scheduled_start: at } }), `move to ${at}`);
-        expectAnswered(await t.call("GET", `/appointments?start_date=${first}&end_date=${second}`), `listing ${first}..${second}`);
+        expectAnswered(
+          await t.call("PATCH", `/appointments/${moved.body.uuid}`, { body: { scheduled_start: at } }),
+          `move to ${at}`,
+        );
+        expectAnswered(
+          await t.call("GET", `/appointments?start_date=${first}&end_date=${second}`),
+          `listing ${first}..${second}`,
+        );
       }),
       { numRuns: 150, seed: 20250520 },
     );

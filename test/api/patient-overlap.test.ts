@@ -6,7 +6,15 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
 import { startSandboxOnBackend } from "../support/postgres.js";
-import { PINNED_NOW, apiCaller, expectProblem, tinyBooking, tinyPractice, type Caller, type TinyPractice } from "../support/sandbox.js";
+import {
+  PINNED_NOW,
+  apiCaller,
+  expectProblem,
+  tinyBooking,
+  tinyPractice,
+  type Caller,
+  type TinyPractice,
+} from "../support/sandbox.js";
 
 let sandbox: RunningSandbox;
 let call: Caller;
@@ -17,10 +25,18 @@ beforeAll(async () => {
   // The tiny practice (Los Angeles) plus a Brooklyn location where its hygienist also works.
   tiny = tinyPractice();
   const [home] = tiny.data.locations;
-  tiny.data.locations.push({ ...home!, uuid: brooklyn, name: "Tiny Brooklyn", timezone: "America/New_York", operatories: [{ uuid: randomUUID(), name: "Op B" }] });
+  tiny.data.locations.push({
+    ...home!,
+    uuid: brooklyn,
+    name: "Tiny Brooklyn",
+    timezone: "America/New_York",
+    operatories: [{ uuid: randomUUID(), name: "Op B" }],
+  });
   tiny.data.providers.find((p) => p.uuid === tiny.hygienistUuid)!.location_uuids.push(brooklyn);
   tiny.data.shifts.push(
-    ...tiny.data.shifts.filter((s) => s.provider_uuid === tiny.hygienistUuid && s.start === "08:00").map((s) => ({ ...s, location_uuid: brooklyn })),
+    ...tiny.data.shifts
+      .filter((s) => s.provider_uuid === tiny.hygienistUuid && s.start === "08:00")
+      .map((s) => ({ ...s, location_uuid: brooklyn })),
   );
   sandbox = await startSandboxOnBackend({ seed: tiny.data, now: () => PINNED_NOW });
   call = apiCaller(sandbox.baseUrl, sandbox.token);
@@ -29,18 +45,29 @@ afterAll(() => sandbox.close());
 
 /** 11:00-12:00 in Los Angeles with the dentist: 14:00-15:00 in Brooklyn (lunch there is 12:00-13:00). */
 async function bookInLosAngeles(day: string): Promise<string> {
-  const response = await call("POST", "/appointments", { body: tinyBooking(tiny, { scheduled_start: `${day}T11:00:00` }) });
+  const response = await call("POST", "/appointments", {
+    body: tinyBooking(tiny, { scheduled_start: `${day}T11:00:00` }),
+  });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.uuid;
 }
 
 const cleaningInBrooklyn = (start: string) =>
-  tinyBooking(tiny, { appointment_type_uuid: tiny.cleaningTypeUuid, provider_uuid: tiny.hygienistUuid, location_uuid: brooklyn, scheduled_start: start });
+  tinyBooking(tiny, {
+    appointment_type_uuid: tiny.cleaningTypeUuid,
+    provider_uuid: tiny.hygienistUuid,
+    location_uuid: brooklyn,
+    scheduled_start: start,
+  });
 
 describe("one patient, two overlapping appointments", () => {
   it("a booking at another location and provider is 409 patient_busy naming the other appointment's local time", async () => {
     await bookInLosAngeles("2026-03-03");
-    const problem = expectProblem(await call("POST", "/appointments", { body: cleaningInBrooklyn("2026-03-03T14:30:00") }), 409, "patient_busy");
+    const problem = expectProblem(
+      await call("POST", "/appointments", { body: cleaningInBrooklyn("2026-03-03T14:30:00") }),
+      409,
+      "patient_busy",
+    );
     expect(problem.conflict).toEqual({
       resource: "patient",
       resource_uuid: tiny.patientUuid,
@@ -70,7 +97,10 @@ describe("one patient, two overlapping appointments", () => {
     const responses = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
         call("POST", "/appointments", {
-          body: i % 2 === 0 ? tinyBooking(tiny, { scheduled_start: "2026-03-05T11:00:00" }) : cleaningInBrooklyn("2026-03-05T14:15:00"),
+          body:
+            i % 2 === 0
+              ? tinyBooking(tiny, { scheduled_start: "2026-03-05T11:00:00" })
+              : cleaningInBrooklyn("2026-03-05T14:15:00"),
         }),
       ),
     );

@@ -68,25 +68,47 @@ describe("GET /patients", () => {
 describe("POST /patients", () => {
   it("stores the phone in E.164 and can be read back", async () => {
     const patient = Patient.parse((await t.call("GET", `/patients/${created["José"]}`)).body);
-    expect(patient).toMatchObject({ first_name: "José", primary_phone: "+14155550199", email: null, preferred_provider_uuid: null });
+    expect(patient).toMatchObject({
+      first_name: "José",
+      primary_phone: "+14155550199",
+      email: null,
+      preferred_provider_uuid: null,
+    });
   });
 
   it("refuses a duplicate (same folded names and date of birth) with 409 and the existing uuid", async () => {
-    const response = await t.call("POST", "/patients", { body: { first_name: " jose ", last_name: "GARCIA", date_of_birth: "1975-07-04" } });
+    const response = await t.call("POST", "/patients", {
+      body: { first_name: " jose ", last_name: "GARCIA", date_of_birth: "1975-07-04" },
+    });
     const problem = expectProblem(response, 409, "duplicate_patient");
     expect(problem.existing_uuid).toBe(created["José"]);
   });
 
   it("accepts the same name with another date of birth, and a preferred provider", async () => {
     const response = await t.call("POST", "/patients", {
-      body: { first_name: "José", last_name: "García", date_of_birth: "1999-09-09", preferred_provider_uuid: t.tiny.dentistUuid, email: "jg@example.com" },
+      body: {
+        first_name: "José",
+        last_name: "García",
+        date_of_birth: "1999-09-09",
+        preferred_provider_uuid: t.tiny.dentistUuid,
+        email: "jg@example.com",
+      },
     });
     expect(response.status).toBe(201);
-    expect(Patient.parse(response.body)).toMatchObject({ preferred_provider_uuid: t.tiny.dentistUuid, email: "jg@example.com" });
+    expect(Patient.parse(response.body)).toMatchObject({
+      preferred_provider_uuid: t.tiny.dentistUuid,
+      email: "jg@example.com",
+    });
   });
 
   it("rejects an invalid email naming the field", async () => {
-    const problem = expectProblem(await t.call("POST", "/patients", { body: { first_name: "A", last_name: "B", date_of_birth: "2000-01-01", email: "nope" } }), 400, "validation_failed");
+    const problem = expectProblem(
+      await t.call("POST", "/patients", {
+        body: { first_name: "A", last_name: "B", date_of_birth: "2000-01-01", email: "nope" },
+      }),
+      400,
+      "validation_failed",
+    );
     expect(problem.errors?.[0]?.field).toBe("email");
   });
 });

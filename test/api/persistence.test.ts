@@ -16,7 +16,9 @@ describe("persistent dataDir", () => {
     const token = "sk_test_persistent_token_value";
     const first = await startSandbox({ dataDir, token, seed: tiny.data, now: () => PINNED_NOW });
     const call = apiCaller(first.baseUrl, token);
-    const patient = await call("POST", "/patients", { body: { first_name: "Per", last_name: "Sistent", date_of_birth: "1970-01-01" } });
+    const patient = await call("POST", "/patients", {
+      body: { first_name: "Per", last_name: "Sistent", date_of_birth: "1970-01-01" },
+    });
     const appointment = await call("POST", "/appointments", {
       body: tinyBooking(tiny, { patient_uuid: patient.body.uuid }),
       headers: { "Idempotency-Key": "persisted-key" },

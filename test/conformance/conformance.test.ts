@@ -15,7 +15,9 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
 
-const RUNNER = fileURLToPath(new URL("../../node_modules/@modelcontextprotocol/conformance/dist/index.js", import.meta.url));
+const RUNNER = fileURLToPath(
+  new URL("../../node_modules/@modelcontextprotocol/conformance/dist/index.js", import.meta.url),
+);
 const BASELINE = fileURLToPath(new URL("./baseline.yml", import.meta.url));
 const TOKEN = "conformance-bearer-token-0123456789";
 
@@ -52,7 +54,9 @@ it("passes every generic MCP conformance scenario; only the baselined fixture-de
 
   // The scenarios we claim to pass did run and pass (the runner's exit code alone would also accept
   // an empty run).
-  const passed = scenarioResults(outputDir).filter((s) => s.failed === 0).map((s) => s.name);
+  const passed = scenarioResults(outputDir)
+    .filter((s) => s.failed === 0)
+    .map((s) => s.name);
   expect(passed).toEqual(
     expect.arrayContaining([
       "server-initialize",
@@ -78,14 +82,22 @@ function scenarioResults(dir: string): { name: string; failed: number }[] {
 }
 
 function countBaselined(): number {
-  return readFileSync(BASELINE, "utf8").split("\n").filter((line) => /^\s+- /.test(line)).length;
+  return readFileSync(BASELINE, "utf8")
+    .split("\n")
+    .filter((line) => /^\s+- /.test(line)).length;
 }
 
 /** Adds `Authorization: Bearer <token>` and forwards the request as it came. */
 function startBearerProxy(targetPort: number, token: string): Promise<Server> {
   const proxyServer = createServer((req, res) => {
     const upstream = request(
-      { host: "127.0.0.1", port: targetPort, path: req.url, method: req.method, headers: { ...req.headers, authorization: `Bearer ${token}` } },
+      {
+        host: "127.0.0.1",
+        port: targetPort,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, authorization: `Bearer ${token}` },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -32,7 +32,12 @@ function guardWith(options: { redisPrefix?: string; redisUrl?: string; secret?: 
 }
 
 /** One attempt that comes to `outcome`; "locked" when the guard refused to run it. */
-async function tryAs(guard: CallerGuard, name: { first_name: string; last_name: string }, outcome: AttemptOutcome, org = ORG) {
+async function tryAs(
+  guard: CallerGuard,
+  name: { first_name: string; last_name: string },
+  outcome: AttemptOutcome,
+  org = ORG,
+) {
   try {
     return (await guard.attempt(org, name, async () => ({ outcome }))).outcome;
   } catch (error) {
@@ -53,7 +58,12 @@ describe("attempt limit in process", () => {
     expect(outcomes).toEqual(["no_match", "no_match", "no_match", "no_match", "no_match", "locked"]);
     const audit = events().filter((e) => e.event === "caller_verification");
     expect(audit.map((e) => [e.outcome, e.attempts_left])).toEqual([
-      ["no_match", 4], ["no_match", 3], ["no_match", 2], ["no_match", 1], ["no_match", 0], ["locked", 0],
+      ["no_match", 4],
+      ["no_match", 3],
+      ["no_match", 2],
+      ["no_match", 1],
+      ["no_match", 0],
+      ["locked", 0],
     ]);
     expect(audit.every((e) => e.org === ORG && /^[0-9a-f]{12}$/.test(String(e.subject)))).toBe(true);
     expect(new Set(audit.map((e) => e.subject)).size).toBe(1);
@@ -82,7 +92,10 @@ describe("attempt limit in process", () => {
             await new Promise((resolve) => setTimeout(resolve, 5));
             return { outcome: "no_match" as const };
           })
-          .then((r) => r.outcome, (e: VerificationRefused) => e.reason),
+          .then(
+            (r) => r.outcome,
+            (e: VerificationRefused) => e.reason,
+          ),
       ),
     );
     expect(ran).toBe(5);
@@ -92,7 +105,8 @@ describe("attempt limit in process", () => {
   it("counts one name however it is written, and each org and name apart", async () => {
     const { guard } = guardWith();
     const last = `García-${randomUUID().slice(0, 8)}`;
-    for (const first_name of ["José", "JOSE", "jose", " José ", "Jose\u0301"]) await tryAs(guard, { first_name, last_name: last }, "no_match");
+    for (const first_name of ["José", "JOSE", "jose", " José ", "Jose\u0301"])
+      await tryAs(guard, { first_name, last_name: last }, "no_match");
     expect(await tryAs(guard, { first_name: "josé", last_name: last.toUpperCase() }, "verified")).toBe("locked");
     expect(await tryAs(guard, { first_name: "Josefa", last_name: last }, "verified")).toBe("verified");
     expect(await tryAs(guard, { first_name: "José", last_name: last }, "verified", randomUUID())).toBe("verified");
@@ -109,7 +123,12 @@ describe("attempt limit in Redis", () => {
     for (let i = 0; i < 2; i++) expect(await tryAs(b.guard, jane, "no_match")).toBe("no_match");
     expect(await tryAs(a.guard, jane, "verified")).toBe("locked");
     expect(await tryAs(b.guard, jane, "verified")).toBe("locked");
-    expect(b.events().filter((e) => e.outcome === "no_match").map((e) => e.attempts_left)).toEqual([1, 0]);
+    expect(
+      b
+        .events()
+        .filter((e) => e.outcome === "no_match")
+        .map((e) => e.attempts_left),
+    ).toEqual([1, 0]);
     // The Redis store is what B saw: a guard on another prefix starts from zero.
     const elsewhere = guardWith({ redisPrefix: `${PREFIX}:${randomUUID()}` });
     expect(await tryAs(elsewhere.guard, jane, "verified")).toBe("verified");
@@ -142,7 +161,9 @@ describe("caller passes", () => {
     };
     expect(refusal(() => guard.patientOf(issued.caller_pass, ORG, now + 30 * 60_000))).toBe("expired");
     expect(refusal(() => guard.patientOf(issued.caller_pass, randomUUID(), now))).toBe("other_org");
-    expect(refusal(() => guardWith({ secret: `${SECRET}-other` }).guard.patientOf(issued.caller_pass, ORG, now))).toBe("forged");
+    expect(refusal(() => guardWith({ secret: `${SECRET}-other` }).guard.patientOf(issued.caller_pass, ORG, now))).toBe(
+      "forged",
+    );
   });
 
   it("warns that passes die with the process when no secret is configured, and refuses a short one", () => {
@@ -150,6 +171,8 @@ describe("caller passes", () => {
     expect(events().map((e) => e.event)).toEqual(["caller_pass_secret_generated"]);
     const pass = guard.issuePass(ORG, randomUUID(), Date.now()).caller_pass;
     expect(() => guardWith({ secret: undefined }).guard.patientOf(pass, ORG, Date.now())).toThrow(CallerPassRefused);
-    expect(() => new CallerGuard({ secret: "too-short", logger: createLogger({ write: () => {} }) })).toThrow(/at least 32/);
+    expect(() => new CallerGuard({ secret: "too-short", logger: createLogger({ write: () => {} }) })).toThrow(
+      /at least 32/,
+    );
   });
 });

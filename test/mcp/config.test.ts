@@ -14,7 +14,13 @@ function problemsOf(argv: string[], env: Record<string, string>): readonly strin
 
 describe("loadConfig", () => {
   it("defaults to stdio, staff mode and the embedded sandbox", () => {
-    expect(loadConfig([], {})).toMatchObject({ command: "stdio", privacy: "staff", logLevel: "info", pms: undefined, http: undefined });
+    expect(loadConfig([], {})).toMatchObject({
+      command: "stdio",
+      privacy: "staff",
+      logLevel: "info",
+      pms: undefined,
+      http: undefined,
+    });
   });
 
   it("reads a configured PMS and HTTP settings, flags overriding env", () => {
@@ -49,7 +55,9 @@ describe("loadConfig", () => {
         REDIS_KEY_PREFIX: "practice-a",
       }).caller,
     ).toEqual({ secret, passTtlMinutes: 10, redis: { url: "redis://127.0.0.1:6379", keyPrefix: "practice-a" } });
-    expect(loadConfig([], { MCP_CALLER_SECRET: secret, REDIS_URL: "rediss://cache.example.com:6380" }).caller.redis).toEqual({
+    expect(
+      loadConfig([], { MCP_CALLER_SECRET: secret, REDIS_URL: "rediss://cache.example.com:6380" }).caller.redis,
+    ).toEqual({
       url: "rediss://cache.example.com:6380",
       keyPrefix: "dental-pms-mcp",
     });
@@ -78,12 +86,18 @@ describe("loadConfig", () => {
 
   it("reads the HTTP limits, default when unset", () => {
     const token = { MCP_HTTP_TOKEN: "0123456789abcdef0123" };
-    expect(loadConfig(["--http"], { ...token, MCP_HTTP_MAX_CONNECTIONS: "20000", MCP_HTTP_RATE_LIMIT: "0" }).http).toMatchObject({
+    expect(
+      loadConfig(["--http"], { ...token, MCP_HTTP_MAX_CONNECTIONS: "20000", MCP_HTTP_RATE_LIMIT: "0" }).http,
+    ).toMatchObject({
       maxConnections: 20000,
       rateLimit: 0,
     });
     expect(loadConfig(["--http"], token).http).toMatchObject({ maxConnections: undefined, rateLimit: undefined });
-    const problems = problemsOf(["--http"], { ...token, MCP_HTTP_MAX_CONNECTIONS: "lots", MCP_HTTP_RATE_LIMIT: "-1" }).join("\n");
+    const problems = problemsOf(["--http"], {
+      ...token,
+      MCP_HTTP_MAX_CONNECTIONS: "lots",
+      MCP_HTTP_RATE_LIMIT: "-1",
+    }).join("\n");
     expect(problems).toContain("MCP_HTTP_MAX_CONNECTIONS must be a whole number from 1 to 1000000");
     expect(problems).toContain("MCP_HTTP_RATE_LIMIT must be at least 0");
     expect(USAGE).toContain("MCP_HTTP_MAX_CONNECTIONS");
@@ -91,7 +105,9 @@ describe("loadConfig", () => {
   });
 
   it("parses the sandbox command and help", () => {
-    expect(loadConfig(["sandbox", "--port", "4999", "--data-dir", "/tmp/x", "--token", "sandbox-token"], {})).toMatchObject({
+    expect(
+      loadConfig(["sandbox", "--port", "4999", "--data-dir", "/tmp/x", "--token", "sandbox-token"], {}),
+    ).toMatchObject({
       command: "sandbox",
       sandbox: { port: 4999, dataDir: "/tmp/x", token: "sandbox-token" },
     });

@@ -55,10 +55,13 @@ describe("deferredPms", () => {
 
   it("starts once for concurrent first calls", async () => {
     let starts = 0;
-    const { pms, warmUp } = deferredPms(async () => {
-      starts++;
-      return client;
-    }, createLogger({ write: () => {} }));
+    const { pms, warmUp } = deferredPms(
+      async () => {
+        starts++;
+        return client;
+      },
+      createLogger({ write: () => {} }),
+    );
     warmUp();
     await Promise.all([pms.listProviders(), pms.listLocations(), pms.listAppointmentTypes()]);
     expect(starts).toBe(1);

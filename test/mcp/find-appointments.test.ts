@@ -95,6 +95,8 @@ describe("find_appointments", () => {
     const pairs = [];
     for (let n = 1; n <= 4; n++) pairs.push(...(await page({ include_past: true, limit: 2, page: n })).uuids);
     expect(pairs).toEqual(all.uuids);
-    expect((await page({ include_past: true, limit: 3, page: 4 })).text).toMatch(/there are 7; ask for an earlier page/);
+    expect((await page({ include_past: true, limit: 3, page: 4 })).text).toMatch(
+      /there are 7; ask for an earlier page/,
+    );
   });
 });

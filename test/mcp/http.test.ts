@@ -26,7 +26,13 @@ afterAll(async () => {
 function raw(options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
     const req = request(
-      { host: "127.0.0.1", port, method: options.method ?? "POST", path: options.path ?? "/mcp", headers: options.headers },
+      {
+        host: "127.0.0.1",
+        port,
+        method: options.method ?? "POST",
+        path: options.path ?? "/mcp",
+        headers: options.headers,
+      },
       (res) => {
         let body = "";
         res.setEncoding("utf8").on("data", (c: string) => (body += c));
@@ -72,7 +78,10 @@ describe("Streamable HTTP", () => {
     expect(host.status).toBe(403);
     const origin = await raw({ headers: { ...auth, Origin: "https://evil.example" }, body: initialize });
     expect(origin.status).toBe(403);
-    const local = await raw({ headers: { ...auth, Host: `localhost:${port}`, Origin: `http://localhost:${port}` }, body: initialize });
+    const local = await raw({
+      headers: { ...auth, Host: `localhost:${port}`, Origin: `http://localhost:${port}` },
+      body: initialize,
+    });
     expect(local.status).toBe(200);
     expect(JSON.parse(local.body).result.serverInfo.name).toBe("dental-pms-mcp");
   });
@@ -106,12 +115,22 @@ describe("Streamable HTTP", () => {
   });
 
   it("refuses an oversized body with 413", async () => {
-    const huge = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "ping", params: { pad: "x".repeat(2 * 1024 * 1024) } });
+    const huge = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 2,
+      method: "ping",
+      params: { pad: "x".repeat(2 * 1024 * 1024) },
+    });
     const response = await raw({ headers: { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` }, body: huge });
     expect(response.status).toBe(413);
   });
 
-  const call = (id: number, name: string, args: unknown) => ({ jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } });
+  const call = (id: number, name: string, args: unknown) => ({
+    jsonrpc: "2.0",
+    id,
+    method: "tools/call",
+    params: { name, arguments: args },
+  });
   const authed = { ...jsonHeaders, Authorization: `Bearer ${TOKEN}` };
 
   it("answers -32602 naming params.arguments, never -32603 with a zod dump, for arguments of the wrong shape", async () => {
@@ -119,7 +138,9 @@ describe("Streamable HTTP", () => {
       const response = await raw({ headers: authed, body: JSON.stringify(call(7, "search_patients", args)) });
       const error = JSON.parse(response.body).error;
       expect(error.code, JSON.stringify(args)).toBe(-32602);
-      expect(error.message).toMatch(/^Invalid params for tools\/call: params\.arguments \(the tool's arguments: an object/);
+      expect(error.message).toMatch(
+        /^Invalid params for tools\/call: params\.arguments \(the tool's arguments: an object/,
+      );
       expect(error.message).not.toMatch(/"code":|\[\s*\{/);
     }
   });
@@ -128,8 +149,14 @@ describe("Streamable HTTP", () => {
     const name = "x".repeat(900 * 1024);
     const response = await raw({ headers: authed, body: JSON.stringify(call(8, name, {})) });
     expect(response.body.length).toBeLessThan(1_000);
-    expect(JSON.parse(response.body).error).toMatchObject({ code: -32602, message: expect.stringContaining(`is ${name.length} characters long`) });
-    const unknown = await raw({ headers: authed, body: JSON.stringify(call(9, `no_such_tool_${"y".repeat(100)}`, {})) });
+    expect(JSON.parse(response.body).error).toMatchObject({
+      code: -32602,
+      message: expect.stringContaining(`is ${name.length} characters long`),
+    });
+    const unknown = await raw({
+      headers: authed,
+      body: JSON.stringify(call(9, `no_such_tool_${"y".repeat(100)}`, {})),
+    });
     const message = JSON.parse(unknown.body).error.message as string;
     expect(message).toMatch(/Unknown tool no_such_tool_y+… \(113 characters\); available: get_practice_info/);
   });
@@ -137,17 +164,24 @@ describe("Streamable HTTP", () => {
   it("runs a batch of up to 10 messages, and refuses a larger one without running any of it", async () => {
     const run = `Batch${Date.now()}`;
     const creates = (n: number) =>
-      Array.from({ length: n }, (_, i) => call(100 + i, "create_patient", { first_name: `B${i}`, last_name: run, date_of_birth: "1990-01-01" }));
+      Array.from({ length: n }, (_, i) =>
+        call(100 + i, "create_patient", { first_name: `B${i}`, last_name: run, date_of_birth: "1990-01-01" }),
+      );
     const refused = await raw({ headers: authed, body: JSON.stringify(creates(11)) });
     expect(refused.status).toBe(400);
-    expect(JSON.parse(refused.body).error).toMatchObject({ code: -32600, message: expect.stringContaining("at most 10") });
+    expect(JSON.parse(refused.body).error).toMatchObject({
+      code: -32600,
+      message: expect.stringContaining("at most 10"),
+    });
     const search = (id: number) => JSON.stringify(call(id, "search_patients", { query: run }));
     expect(JSON.parse((await raw({ headers: authed, body: search(200) })).body).result.structuredContent.total).toBe(0);
 
     const ran = await raw({ headers: authed, body: JSON.stringify(creates(10)) });
     expect(ran.status).toBe(200);
     expect(JSON.parse(ran.body)).toHaveLength(10);
-    expect(JSON.parse((await raw({ headers: authed, body: search(201) })).body).result.structuredContent.total).toBe(10);
+    expect(JSON.parse((await raw({ headers: authed, body: search(201) })).body).result.structuredContent.total).toBe(
+      10,
+    );
   });
 
   it("closes the connection after refusing a client: 401 from the headers alone, before any body", async () => {
@@ -157,7 +191,9 @@ describe("Streamable HTTP", () => {
     socket.setEncoding("utf8").on("data", (chunk: string) => (answer += chunk));
     const closed = new Promise((resolve) => socket.once("close", resolve));
     // A body announced but never sent: the answer must not wait for it.
-    socket.write(`POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer wrong\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"jsonrpc":`);
+    socket.write(
+      `POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer wrong\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"jsonrpc":`,
+    );
     await closed;
     expect(answer).toMatch(/^HTTP\/1\.1 401 /);
     expect(answer.toLowerCase()).toContain("connection: close");

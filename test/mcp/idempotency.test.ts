@@ -63,13 +63,19 @@ describe("book_appointment after earlier bookings under the same arguments", () 
     for (let cycle = 1; cycle <= 8; cycle++) {
       const booked = await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!));
       const appointment = booked.structured.appointment;
-      expect({ cycle, status: appointment.status, start: appointment.scheduled_start }).toEqual({ cycle, status: "scheduled", start: slot!.scheduled_start });
+      expect({ cycle, status: appointment.status, start: appointment.scheduled_start }).toEqual({
+        cycle,
+        status: "scheduled",
+        start: slot!.scheduled_start,
+      });
       expect(booked.text).toMatch(/^Booked: .*Status: scheduled\./);
       expect(seen.has(appointment.uuid), `cycle ${cycle} answered an earlier appointment`).toBe(false);
       seen.add(appointment.uuid);
       expect((await liveAppointments(patient)).map((a) => a.uuid)).toEqual([appointment.uuid]);
       // A retry right away replays this very booking.
-      expect((await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!))).structured.appointment.uuid).toBe(appointment.uuid);
+      expect(
+        (await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!))).structured.appointment.uuid,
+      ).toBe(appointment.uuid);
       await callOk(harness.client, "cancel_appointment", { appointment_uuid: appointment.uuid });
     }
     expect(seen.size).toBe(8);
@@ -78,8 +84,12 @@ describe("book_appointment after earlier bookings under the same arguments", () 
   it("booking a slot again after its appointment was moved away books that slot, not the moved time", async () => {
     const patient = await freshPatient();
     const [first, later] = await slots(8, 2);
-    const booked = (await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured.appointment;
-    await callOk(harness.client, "reschedule_appointment", { appointment_uuid: booked.uuid, scheduled_start: later!.scheduled_start });
+    const booked = (await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured
+      .appointment;
+    await callOk(harness.client, "reschedule_appointment", {
+      appointment_uuid: booked.uuid,
+      scheduled_start: later!.scheduled_start,
+    });
 
     const again = await callOk(harness.client, "book_appointment", bookingArgs(patient, first!));
     expect(again.structured.appointment.uuid).not.toBe(booked.uuid);
@@ -87,29 +97,41 @@ describe("book_appointment after earlier bookings under the same arguments", () 
     const live = await liveAppointments(patient);
     expect(live.map((a) => a.scheduled_start).sort()).toEqual([first!.scheduled_start, later!.scheduled_start].sort());
     // And once more: now the replay is true, so it is answered as is.
-    expect((await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured.appointment.uuid).toBe(
-      again.structured.appointment.uuid,
-    );
+    expect(
+      (await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured.appointment.uuid,
+    ).toBe(again.structured.appointment.uuid);
   });
 
   it("the same booking retried in an equivalent form (…Z, the default end spelt out, blank notes) replays it", async () => {
     const patient = await freshPatient();
     const [slot] = await slots(10, 1);
-    const booked = await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!, { notes: "Bring the X-rays" }));
+    const booked = await callOk(
+      harness.client,
+      "book_appointment",
+      bookingArgs(patient, slot!, { notes: "Bring the X-rays" }),
+    );
     const uuid = booked.structured.appointment.uuid;
     const zulu = new Date(instantAt(slot!.scheduled_start, slot!.timezone)!).toISOString().replace(".000Z", "Z");
     for (const retry of [
       bookingArgs(patient, { scheduled_start: zulu }, { notes: "Bring the X-rays" }),
       bookingArgs(patient, slot!, { scheduled_end: slot!.scheduled_end, notes: "  Bring the X-rays " }),
-      bookingArgs(patient, { scheduled_start: slot!.scheduled_start.slice(0, 16).replace("T", " ") }, { notes: "Bring the X-rays" }),
+      bookingArgs(
+        patient,
+        { scheduled_start: slot!.scheduled_start.slice(0, 16).replace("T", " ") },
+        { notes: "Bring the X-rays" },
+      ),
     ]) {
       const again = await callOk(harness.client, "book_appointment", retry);
       expect(again.structured.appointment.uuid, JSON.stringify(retry)).toBe(uuid);
     }
     // Blank notes are no notes: one request with another booking's notes omitted.
     const [other] = await slots(12, 1);
-    const plain = (await callOk(harness.client, "book_appointment", bookingArgs(patient, other!))).structured.appointment.uuid;
-    expect((await callOk(harness.client, "book_appointment", bookingArgs(patient, other!, { notes: "   " }))).structured.appointment.uuid).toBe(plain);
+    const plain = (await callOk(harness.client, "book_appointment", bookingArgs(patient, other!))).structured
+      .appointment.uuid;
+    expect(
+      (await callOk(harness.client, "book_appointment", bookingArgs(patient, other!, { notes: "   " }))).structured
+        .appointment.uuid,
+    ).toBe(plain);
     expect((await liveAppointments(patient)).length).toBe(2);
   });
 });

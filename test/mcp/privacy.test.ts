@@ -15,16 +15,30 @@ describe("caller mode", () => {
     expect(text).toContain("date_of_birth");
     expect(text).toContain("phone");
     expect(text).toMatch(/ask the caller/i);
-    const nameless = await callError(caller.client, "search_patients", { last_name: "Smith", date_of_birth: "1986-04-12" });
+    const nameless = await callError(caller.client, "search_patients", {
+      last_name: "Smith",
+      date_of_birth: "1986-04-12",
+    });
     expect(nameless).toMatch(/- first_name: is required; it must be a name such as Jane/);
-    const badPhone = await callError(caller.client, "search_patients", { first_name: "Jane", last_name: "Smith", phone: "555-0148" });
+    const badPhone = await callError(caller.client, "search_patients", {
+      first_name: "Jane",
+      last_name: "Smith",
+      phone: "555-0148",
+    });
     expect(badPhone).toMatch(/- phone: is not a valid phone number; expected one such as \+1-415-555-0148/);
   });
 
   it("verifies on the full name, case and accents aside, and on phone as well as birth date", async () => {
-    const byPhone = await callOk(caller.client, "search_patients", { first_name: "JANE", last_name: "smith", phone: "(415) 555-0148" });
+    const byPhone = await callOk(caller.client, "search_patients", {
+      first_name: "JANE",
+      last_name: "smith",
+      phone: "(415) 555-0148",
+    });
     expect(byPhone.structured.patient.first_name).toBe("Jane");
-    const accented = defined((await callOk(staff.client, "search_patients", { query: "José García" })).structured.patients[0], "José García");
+    const accented = defined(
+      (await callOk(staff.client, "search_patients", { query: "José García" })).structured.patients[0],
+      "José García",
+    );
     const verified = await callOk(caller.client, "search_patients", {
       first_name: "jose",
       last_name: "GARCIA",
@@ -34,18 +48,37 @@ describe("caller mode", () => {
   });
 
   it("acts only for the verified patient and discloses no contact details anywhere", async () => {
-    const full = defined((await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.patients[0], "Jane Smith");
+    const full = defined(
+      (await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.patients[0],
+      "Jane Smith",
+    );
     expect(full.primary_phone).toBeTruthy();
     const phone = defined(full.primary_phone ?? undefined, "Jane Smith's phone");
-    const secrets = [phone, defined(full.email ?? undefined, "Jane Smith's email"), defined(full.date_of_birth, "her birth date"), phone.slice(-4)];
+    const secrets = [
+      phone,
+      defined(full.email ?? undefined, "Jane Smith's email"),
+      defined(full.date_of_birth, "her birth date"),
+      phone.slice(-4),
+    ];
 
     const outputs: string[] = [];
     const record = <T>(r: { structured: T; text: string }) => {
       outputs.push(JSON.stringify(r.structured), r.text);
       return r;
     };
-    const found = record(await callOk(caller.client, "search_patients", { first_name: "Jane", last_name: "Smith", date_of_birth: full.date_of_birth }));
-    expect(Object.keys(found.structured.patient).sort()).toEqual(["first_name", "last_name", "preferred_provider_uuid", "uuid"]);
+    const found = record(
+      await callOk(caller.client, "search_patients", {
+        first_name: "Jane",
+        last_name: "Smith",
+        date_of_birth: full.date_of_birth,
+      }),
+    );
+    expect(Object.keys(found.structured.patient).sort()).toEqual([
+      "first_name",
+      "last_name",
+      "preferred_provider_uuid",
+      "uuid",
+    ]);
     const pass: string = found.structured.caller_pass;
     expect(pass).toMatch(/^v1\.[\w-]+\.[\w-]+$/);
     // Claude-style clients show the model only the text: the pass must be in it.
@@ -86,13 +119,27 @@ describe("caller mode", () => {
         email: "priya.raman@example.com",
       }),
     );
-    expect(Object.keys(created.structured.patient).sort()).toEqual(["first_name", "last_name", "preferred_provider_uuid", "uuid"]);
+    expect(Object.keys(created.structured.patient).sort()).toEqual([
+      "first_name",
+      "last_name",
+      "preferred_provider_uuid",
+      "uuid",
+    ]);
     expect(created.text).toContain(`caller_pass: ${created.structured.caller_pass}`);
-    const priyas = record(await callOk(caller.client, "find_appointments", { caller_pass: created.structured.caller_pass }));
+    const priyas = record(
+      await callOk(caller.client, "find_appointments", { caller_pass: created.structured.caller_pass }),
+    );
     expect(priyas.structured.appointments).toEqual([]);
 
     const everything = outputs.join("\n");
-    for (const secret of [...secrets, "1991-07-08", "priya.raman@example.com", "5550199", "555-0199", "call me on my mobile"]) {
+    for (const secret of [
+      ...secrets,
+      "1991-07-08",
+      "priya.raman@example.com",
+      "5550199",
+      "555-0199",
+      "call me on my mobile",
+    ]) {
       expect(everything).not.toContain(secret);
     }
   });

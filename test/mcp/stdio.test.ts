@@ -55,11 +55,17 @@ describe("stdio", () => {
     child.stdin.write(Buffer.alloc(MAX_STDIO_LINE_BYTES + 1024 * 1024, "a"));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(74);
-    const events = err.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = err
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const tooLarge = events.find((e) => e.event === "stdio_message_too_large");
     expect(tooLarge).toMatchObject({ level: "error", limit_bytes: MAX_STDIO_LINE_BYTES });
     expect(Number(tooLarge?.line_bytes)).toBeGreaterThan(MAX_STDIO_LINE_BYTES);
-    expect(events.find((e) => e.event === "shutdown")).toMatchObject({ reason: "stdio transport failed", exit_code: 74 });
+    expect(events.find((e) => e.event === "shutdown")).toMatchObject({
+      reason: "stdio transport failed",
+      exit_code: 74,
+    });
     expect(err).not.toContain("stdin closed");
   });
 
@@ -71,7 +77,13 @@ describe("stdio", () => {
     child.stderr.on("data", (c: Buffer) => (err += c.toString("utf8")));
     const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
     expect(code).toBe(2);
-    for (const expected of ["PMS_BASE_URL must be an http(s) URL", "MCP_HTTP_PORT", "--privacy must be staff or caller", "MCP_HTTP_TOKEN is required", "PMS_ORG_ID, PMS_API_TOKEN must be set too"]) {
+    for (const expected of [
+      "PMS_BASE_URL must be an http(s) URL",
+      "MCP_HTTP_PORT",
+      "--privacy must be staff or caller",
+      "MCP_HTTP_TOKEN is required",
+      "PMS_ORG_ID, PMS_API_TOKEN must be set too",
+    ]) {
       expect(err).toContain(expected);
     }
   });

@@ -20,14 +20,19 @@ describe("readDateTime: the contract's grammar with the tools' leniency in front
     expect(read(input)).toBe(expected);
   });
 
-  it.each(["2025-02-30T10:00", "2025-05-20", "tomorrow 10am", "2025-05-20T25:00", "20/05/2025 10:00", ""])("rejects %j", (input) => {
-    expect(read(input)).toBeUndefined();
-  });
+  it.each(["2025-02-30T10:00", "2025-05-20", "tomorrow 10am", "2025-05-20T25:00", "20/05/2025 10:00", ""])(
+    "rejects %j",
+    (input) => {
+      expect(read(input)).toBeUndefined();
+    },
+  );
 });
 
 describe("spoken times", () => {
   it("names the weekday, the time and the timezone", () => {
-    expect(describeLocal("2025-05-20T10:00:00", "America/Los_Angeles")).toBe("Tuesday 20 May 2025, 10:00 AM PDT (America/Los_Angeles)");
+    expect(describeLocal("2025-05-20T10:00:00", "America/Los_Angeles")).toBe(
+      "Tuesday 20 May 2025, 10:00 AM PDT (America/Los_Angeles)",
+    );
     expect(describeLocalRange("2025-05-20T10:00:00", "2025-05-20T11:00:00", "America/Los_Angeles")).toBe(
       "Tuesday 20 May 2025, 10:00–11:00 AM PDT (America/Los_Angeles)",
     );

@@ -17,7 +17,9 @@ const clients: Record<"staff" | "caller", Client> = {} as never;
 
 beforeAll(async () => {
   clients.staff = await connectInMemory(createMcpServer({ pms, privacy: "staff", logger: silentLogger }));
-  clients.caller = await connectInMemory(createMcpServer({ pms, privacy: "caller", logger: silentLogger, guard: testCallerGuard("caller") }));
+  clients.caller = await connectInMemory(
+    createMcpServer({ pms, privacy: "caller", logger: silentLogger, guard: testCallerGuard("caller") }),
+  );
 });
 afterAll(async () => Promise.all(Object.values(clients).map((c) => c.close())));
 
@@ -48,7 +50,9 @@ describe.each(PRIVACY_MODES)("tools/list in %s mode", (mode) => {
     for (const [i, tool] of listed.tools.entries()) {
       const definition = tools[i]!;
       expect(tool.inputSchema.type).toBe("object");
-      expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(Object.keys(definition.inputSchema.shape).sort());
+      expect(Object.keys(tool.inputSchema.properties ?? {}).sort()).toEqual(
+        Object.keys(definition.inputSchema.shape).sort(),
+      );
       expect(tool.outputSchema?.type).toBe("object");
       expect(Object.keys(tool.outputSchema?.properties ?? {}).length).toBeGreaterThan(0);
       expect(tool.title).toBeTruthy();
@@ -60,7 +64,13 @@ describe.each(PRIVACY_MODES)("tools/list in %s mode", (mode) => {
 });
 
 it("requires caller_pass in caller mode on every tool that acts for a patient, which no longer takes a patient uuid", async () => {
-  const actingForPatient = ["find_appointments", "book_appointment", "reschedule_appointment", "cancel_appointment", "confirm_appointment"];
+  const actingForPatient = [
+    "find_appointments",
+    "book_appointment",
+    "reschedule_appointment",
+    "cancel_appointment",
+    "confirm_appointment",
+  ];
   const { tools: caller } = await clients.caller.listTools();
   for (const tool of caller) {
     const required = (tool.inputSchema.required ?? []).includes("caller_pass");
@@ -80,9 +90,20 @@ it("requires caller_pass in caller mode on every tool that acts for a patient, w
 it("marks only cancel and reschedule destructive, and the reads read-only", async () => {
   const { tools: listed } = await clients.staff.listTools();
   const flags = Object.fromEntries(listed.map((t) => [t.name, t.annotations]));
-  expect(listed.filter((t) => t.annotations?.destructiveHint).map((t) => t.name).sort()).toEqual(["cancel_appointment", "reschedule_appointment"]);
+  expect(
+    listed
+      .filter((t) => t.annotations?.destructiveHint)
+      .map((t) => t.name)
+      .sort(),
+  ).toEqual(["cancel_appointment", "reschedule_appointment"]);
   expect(flags.book_appointment).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: true });
-  for (const name of ["search_patients", "list_appointment_types", "check_availability", "get_practice_info", "find_appointments"]) {
+  for (const name of [
+    "search_patients",
+    "list_appointment_types",
+    "check_availability",
+    "get_practice_info",
+    "find_appointments",
+  ]) {
     expect(flags[name]?.readOnlyHint).toBe(true);
   }
 });
@@ -90,9 +111,19 @@ it("marks only cancel and reschedule destructive, and the reads read-only", asyn
 it("offers the schedule_appointment prompt walking through the workflow", async () => {
   const { prompts } = await clients.staff.listPrompts();
   expect(prompts.map((p) => p.name)).toEqual(["schedule_appointment"]);
-  const prompt = await clients.caller.getPrompt({ name: "schedule_appointment", arguments: { patient_name: "Jane Smith" } });
+  const prompt = await clients.caller.getPrompt({
+    name: "schedule_appointment",
+    arguments: { patient_name: "Jane Smith" },
+  });
   const text = prompt.messages.map((m) => (m.content.type === "text" ? m.content.text : "")).join("");
-  const order = ["search_patients", "create_patient", "list_appointment_types", "check_availability", "book_appointment", "Read back"];
+  const order = [
+    "search_patients",
+    "create_patient",
+    "list_appointment_types",
+    "check_availability",
+    "book_appointment",
+    "Read back",
+  ];
   const positions = order.map((word) => text.indexOf(word));
   expect(positions.every((p) => p >= 0)).toBe(true);
   expect([...positions].sort((a, b) => a - b)).toEqual(positions);

@@ -3,7 +3,18 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { PmsClient } from "../../src/pms/client.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
-import { bookingFor, failure, DR_CHEN, freeSlot, JANE, MAIN_STREET, NPE, startHarness, TOKEN, type Harness } from "./harness.js";
+import {
+  bookingFor,
+  failure,
+  DR_CHEN,
+  freeSlot,
+  JANE,
+  MAIN_STREET,
+  NPE,
+  startHarness,
+  TOKEN,
+  type Harness,
+} from "./harness.js";
 
 let harness: Harness;
 let client: PmsClient;
@@ -26,12 +37,14 @@ describe("PmsClient against the sandbox", () => {
 
   it("creates a patient", async () => {
     const last = `Okafor${randomUUID().slice(0, 8)}`;
-    const created = await client.createPatient({ body: {
-      first_name: "Ada",
-      last_name: last,
-      date_of_birth: "1990-02-03",
-      primary_phone: "(415) 555-0199",
-    } });
+    const created = await client.createPatient({
+      body: {
+        first_name: "Ada",
+        last_name: last,
+        date_of_birth: "1990-02-03",
+        primary_phone: "(415) 555-0199",
+      },
+    });
     expect(created).toMatchObject({ first_name: "Ada", last_name: last, primary_phone: "+14155550199" });
     expect((await client.searchPatients({ query: { query: last } })).items.map((p) => p.uuid)).toEqual([created.uuid]);
   });
@@ -50,7 +63,10 @@ describe("PmsClient against the sandbox", () => {
   it("books from availability and walks the appointment through its life", async () => {
     const slot = await freeSlot(client);
     expect(slot.provider.uuid).toBe(DR_CHEN);
-    const { value: booked } = await client.createAppointment({ body: bookingFor(slot, "First visit") }, { idempotencyKey: randomUUID() });
+    const { value: booked } = await client.createAppointment(
+      { body: bookingFor(slot, "First visit") },
+      { idempotencyKey: randomUUID() },
+    );
     expect(booked).toMatchObject({ status: "scheduled", scheduled_start: slot.scheduled_start, notes: "First visit" });
     expect(booked.patient.uuid).toBe(JANE);
 
@@ -58,15 +74,29 @@ describe("PmsClient against the sandbox", () => {
     const listed = await client.listAppointments({ query: { patient_uuid: JANE, page_size: 100 } });
     expect(listed.items.map((a) => a.uuid)).toContain(booked.uuid);
 
-    const updated = await client.updateAppointment({ params: { appointment_uuid: booked.uuid }, body: { notes: "Bring x-rays" } });
+    const updated = await client.updateAppointment({
+      params: { appointment_uuid: booked.uuid },
+      body: { notes: "Bring x-rays" },
+    });
     expect(updated.notes).toBe("Bring x-rays");
-    const confirmed = await client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "confirmed" } });
+    const confirmed = await client.changeAppointmentStatus({
+      params: { appointment_uuid: booked.uuid },
+      body: { status: "confirmed" },
+    });
     expect(confirmed.status).toBe("confirmed");
-    const note = await client.addAppointmentNote({ params: { appointment_uuid: booked.uuid }, body: { text: "Patient anxious about needles" } });
+    const note = await client.addAppointmentNote({
+      params: { appointment_uuid: booked.uuid },
+      body: { text: "Patient anxious about needles" },
+    });
     expect(note.text).toBe("Patient anxious about needles");
-    expect((await client.getAppointment({ params: { appointment_uuid: booked.uuid } })).clinical_notes.map((n) => n.uuid)).toEqual([note.uuid]);
+    expect(
+      (await client.getAppointment({ params: { appointment_uuid: booked.uuid } })).clinical_notes.map((n) => n.uuid),
+    ).toEqual([note.uuid]);
 
-    const cancelled = await client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "cancelled", reason: "Sick" } });
+    const cancelled = await client.changeAppointmentStatus({
+      params: { appointment_uuid: booked.uuid },
+      body: { status: "cancelled", reason: "Sick" },
+    });
     expect(cancelled).toMatchObject({ status: "cancelled", cancellation_reason: "Sick" });
   });
 
@@ -97,7 +127,9 @@ describe("PmsClient against the sandbox", () => {
 
 describe("errors from the sandbox", () => {
   it("404 → not_found", async () => {
-    const error = await failure(client.getPatient({ params: { patient_uuid: "00000000-0000-0000-0000-000000000000" } }));
+    const error = await failure(
+      client.getPatient({ params: { patient_uuid: "00000000-0000-0000-0000-000000000000" } }),
+    );
     expect(error.kind).toBe("not_found");
     expect(error.status).toBe(404);
     expect(error.problem?.code).toBe("not_found");
@@ -118,8 +150,13 @@ describe("errors from the sandbox", () => {
 
   it("an impossible status change → conflict with the allowed statuses", async () => {
     const slot = await freeSlot(client);
-    const { value: booked } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() });
-    const error = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "completed" } }));
+    const { value: booked } = await client.createAppointment(
+      { body: bookingFor(slot) },
+      { idempotencyKey: randomUUID() },
+    );
+    const error = await failure(
+      client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "completed" } }),
+    );
     expect(error.kind).toBe("conflict");
     expect(error.problem?.code).toBe("invalid_transition");
     expect(error.problem?.allowed_statuses).toEqual(["confirmed", "arrived", "cancelled"]);
@@ -128,7 +165,10 @@ describe("errors from the sandbox", () => {
 
   it("a rule of the server → validation with its field list", async () => {
     const error = await failure(
-      client.createAppointment({ body: { ...bookingFor({ scheduled_start: "2020-01-06T10:00:00" }) } }, { idempotencyKey: randomUUID() }),
+      client.createAppointment(
+        { body: { ...bookingFor({ scheduled_start: "2020-01-06T10:00:00" }) } },
+        { idempotencyKey: randomUUID() },
+      ),
     );
     expect(error.kind).toBe("validation");
     expect(error.status).toBe(422);
@@ -159,7 +199,10 @@ describe("local validation", () => {
     expect(badBody.problem?.errors?.map((e) => e.field).sort()).toEqual(["date_of_birth", "last_name"]);
 
     const badKey = await failure(
-      client.createAppointment({ body: bookingFor({ scheduled_start: "2030-01-07T10:00:00" }) }, { idempotencyKey: "has space" }),
+      client.createAppointment(
+        { body: bookingFor({ scheduled_start: "2030-01-07T10:00:00" }) },
+        { idempotencyKey: "has space" },
+      ),
     );
     expect(badKey.problem?.errors?.[0]?.field).toBe("header.idempotency-key");
 

@@ -134,7 +134,10 @@ describe("errorFromTransport", () => {
   it("names the reason and the deadline, and marks a possible write only when asked", () => {
     const timeout = errorFromTransport("checkAvailability", { reason: "timeout", afterMs: 2500 }, false);
     expect(timeout.kind).toBe("unavailable");
-    expect({ transport: timeout.transport, timeoutMs: timeout.facts.timeoutMs }).toEqual({ transport: "timeout", timeoutMs: 2500 });
+    expect({ transport: timeout.transport, timeoutMs: timeout.facts.timeoutMs }).toEqual({
+      transport: "timeout",
+      timeoutMs: 2500,
+    });
     expect(timeout.message).toBe("checkAvailability: unavailable (timeout after 2500 ms)");
     expect(timeout.mayHaveWritten).toBe(false);
     const lost = errorFromTransport("createPatient", { reason: "connection_lost" }, true);

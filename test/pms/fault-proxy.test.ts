@@ -17,7 +17,12 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const body = JSON.stringify({ method: req.method, url: req.url, body: Buffer.concat(chunks).toString(), pad: "x".repeat(200) });
+      const body = JSON.stringify({
+        method: req.method,
+        url: req.url,
+        body: Buffer.concat(chunks).toString(),
+        pad: "x".repeat(200),
+      });
       res.writeHead(200, { "content-type": "application/json", "x-upstream": "yes" }).end(body);
     });
   });
@@ -43,12 +48,20 @@ describe("fault proxy", () => {
     expect(response.headers.get("x-upstream")).toBe("yes");
     expect(await response.json()).toMatchObject({ method: "POST", url: "/a/b?x=1", body: "hello" });
     expect(proxy.requests).toEqual([
-      expect.objectContaining({ method: "POST", path: "/a/b?x=1", headers: expect.objectContaining({ "x-test": "1" }) }),
+      expect.objectContaining({
+        method: "POST",
+        path: "/a/b?x=1",
+        headers: expect.objectContaining({ "x-test": "1" }),
+      }),
     ]);
   });
 
   it("applies queued faults in order to matching requests only", async () => {
-    proxy.inject({ method: "GET", path: /^\/faulty/ }, { kind: "status", status: 503 }, { kind: "status", status: 500 });
+    proxy.inject(
+      { method: "GET", path: /^\/faulty/ },
+      { kind: "status", status: 503 },
+      { kind: "status", status: 500 },
+    );
     expect((await fetch(`${proxy.url}/other`)).status).toBe(200);
     expect((await fetch(`${proxy.url}/faulty`, { method: "POST", body: "x" })).status).toBe(200);
     expect((await fetch(`${proxy.url}/faulty`)).status).toBe(503);

@@ -113,13 +113,25 @@ describe("safe requests (GET) are retried within bounds", () => {
 describe("database problems the PMS reports", () => {
   const problem = (status: number, code: string, detail: string) =>
     JSON.stringify({ type: `https://dental-pms-mcp.dev/problems/${code}`, title: "Database", status, code, detail });
-  const unavailable = problem(503, "storage_unavailable", "The practice system's database is unavailable or busy for a moment. Retry in 1 second(s).");
+  const unavailable = problem(
+    503,
+    "storage_unavailable",
+    "The practice system's database is unavailable or busy for a moment. Retry in 1 second(s).",
+  );
 
   it("storage_unavailable (503) to a keyed booking is retried with the same key: one appointment", async () => {
     const slot = await freeSlot(client);
     harness.proxy.clear();
-    harness.proxy.inject(BOOKINGS, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
-    const { value: appointment } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() });
+    harness.proxy.inject(BOOKINGS, {
+      kind: "respond",
+      status: 503,
+      body: unavailable,
+      contentType: "application/problem+json",
+    });
+    const { value: appointment } = await client.createAppointment(
+      { body: bookingFor(slot) },
+      { idempotencyKey: randomUUID() },
+    );
     expect(appointment.scheduled_start).toBe(slot.scheduled_start);
     expect(attempts(/\/appointments$/)).toBe(2);
   });
@@ -130,19 +142,36 @@ describe("database problems the PMS reports", () => {
   ] as const)("%s %s is definite: not retried, and not an unknown outcome", async (status, code, detail) => {
     const slot = await freeSlot(client);
     harness.proxy.clear();
-    harness.proxy.inject(BOOKINGS, { kind: "respond", status, body: problem(status, code, `The database is ${detail}.`), contentType: "application/problem+json" });
+    harness.proxy.inject(BOOKINGS, {
+      kind: "respond",
+      status,
+      body: problem(status, code, `The database is ${detail}.`),
+      contentType: "application/problem+json",
+    });
     const error = await failure(client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() }));
-    expect({ kind: error.kind, code: error.code, mayHaveWritten: error.mayHaveWritten }).toEqual({ kind: "unavailable", code, mayHaveWritten: false });
+    expect({ kind: error.kind, code: error.code, mayHaveWritten: error.mayHaveWritten }).toEqual({
+      kind: "unavailable",
+      code,
+      mayHaveWritten: false,
+    });
     expect(error.problem?.detail).toContain("nothing was saved");
     expect(attempts(/\/appointments$/)).toBe(1);
   });
 
   it("storage_unavailable to a write without a key leaves its outcome unknown (the commit may have happened)", async () => {
     const slot = await freeSlot(client);
-    const { value: appointment } = await client.createAppointment({ body: bookingFor(slot) }, { idempotencyKey: randomUUID() });
+    const { value: appointment } = await client.createAppointment(
+      { body: bookingFor(slot) },
+      { idempotencyKey: randomUUID() },
+    );
     harness.proxy.clear();
-    harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" });
-    const error = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: appointment.uuid }, body: { status: "confirmed" } }));
+    harness.proxy.inject(
+      { method: "POST", path: /\/status$/ },
+      { kind: "respond", status: 503, body: unavailable, contentType: "application/problem+json" },
+    );
+    const error = await failure(
+      client.changeAppointmentStatus({ params: { appointment_uuid: appointment.uuid }, body: { status: "confirmed" } }),
+    );
     expect(error.mayHaveWritten).toBe(true);
     expect(attempts(/\/status$/)).toBe(1);
   });
@@ -181,7 +210,9 @@ describe("bookings: POST with an Idempotency-Key", () => {
     expect(posts.map((r) => r.headers["idempotency-key"])).toEqual([key, key]);
 
     const date = slot.scheduled_start.slice(0, 10);
-    const mine = await client.listAppointments({ query: { patient_uuid: JANE, start_date: date, end_date: date, page_size: 100 } });
+    const mine = await client.listAppointments({
+      query: { patient_uuid: JANE, start_date: date, end_date: date, page_size: 100 },
+    });
     expect(mine.items.filter((a) => a.scheduled_start === slot.scheduled_start && a.status !== "cancelled")).toEqual([
       expect.objectContaining({ uuid: booked.uuid }),
     ]);
@@ -218,7 +249,9 @@ describe("requests that are not idempotent are not repeated", () => {
   it("a lost createPatient response → unavailable, outcome unknown, sent once (and it did take effect)", async () => {
     const last = `Lost${randomUUID().slice(0, 8)}`;
     harness.proxy.inject({ method: "POST", path: /\/patients$/ }, { kind: "lose_response" });
-    const error = await failure(client.createPatient({ body: { first_name: "Ada", last_name: last, date_of_birth: "1990-02-03" } }));
+    const error = await failure(
+      client.createPatient({ body: { first_name: "Ada", last_name: last, date_of_birth: "1990-02-03" } }),
+    );
     expect(error.kind).toBe("unavailable");
     expect(error.mayHaveWritten).toBe(true);
     expect(error.transport).toBe("connection_lost");
@@ -227,23 +260,36 @@ describe("requests that are not idempotent are not repeated", () => {
   });
 
   it("a 503 on a status change or a reset on a reschedule → outcome unknown, sent once", async () => {
-    const { value: booked } = await client.createAppointment({ body: bookingFor(await freeSlot(client)) }, { idempotencyKey: randomUUID() });
+    const { value: booked } = await client.createAppointment(
+      { body: bookingFor(await freeSlot(client)) },
+      { idempotencyKey: randomUUID() },
+    );
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/status$/ }, { kind: "status", status: 503 });
-    const status = await failure(client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "confirmed" } }));
+    const status = await failure(
+      client.changeAppointmentStatus({ params: { appointment_uuid: booked.uuid }, body: { status: "confirmed" } }),
+    );
     expect(status.mayHaveWritten).toBe(true);
     harness.proxy.inject({ method: "PATCH" }, { kind: "reset" });
-    const patch = await failure(client.updateAppointment({ params: { appointment_uuid: booked.uuid }, body: { notes: "x" } }));
+    const patch = await failure(
+      client.updateAppointment({ params: { appointment_uuid: booked.uuid }, body: { notes: "x" } }),
+    );
     expect(patch.kind).toBe("unavailable");
     expect(patch.mayHaveWritten).toBe(true);
     expect(harness.proxy.requests.map((r) => r.method)).toEqual(["POST", "PATCH"]);
   });
 
   it("a 429 is safe to repeat for any method: the server did nothing", async () => {
-    const { value: booked } = await client.createAppointment({ body: bookingFor(await freeSlot(client)) }, { idempotencyKey: randomUUID() });
+    const { value: booked } = await client.createAppointment(
+      { body: bookingFor(await freeSlot(client)) },
+      { idempotencyKey: randomUUID() },
+    );
     harness.proxy.clear();
     harness.proxy.inject({ method: "POST", path: /\/notes$/ }, { kind: "rate_limit", retryAfterSeconds: 0 });
-    const note = await client.addAppointmentNote({ params: { appointment_uuid: booked.uuid }, body: { text: "Allergic to latex" } });
+    const note = await client.addAppointmentNote({
+      params: { appointment_uuid: booked.uuid },
+      body: { text: "Allergic to latex" },
+    });
     expect(note.text).toBe("Allergic to latex");
     expect(attempts(/\/notes$/)).toBe(2);
   });
@@ -273,7 +319,12 @@ describe("secrets and patient data stay out of errors and logs", () => {
       detail: `Bad header Authorization: Bearer ${TOKEN}`,
       errors: [{ field: "header.authorization", message: `got ${TOKEN}` }],
     });
-    harness.proxy.inject(PROVIDERS, { kind: "respond", status: 400, body: echo, contentType: "application/problem+json" });
+    harness.proxy.inject(PROVIDERS, {
+      kind: "respond",
+      status: 400,
+      body: echo,
+      contentType: "application/problem+json",
+    });
     const error = await failure(client.listProviders());
     expect(error.kind).toBe("validation");
     expect(error.problem?.detail).toContain("[redacted]");
@@ -289,7 +340,9 @@ describe("secrets and patient data stay out of errors and logs", () => {
     harness.logLines.length = 0;
     harness.proxy.inject({ method: "GET", path: /\/patients\?/ }, { kind: "status", status: 502 });
     await client.searchPatients({ query: { query: "Smith", phone: "+1-415-555-0148" } });
-    const requests = harness.logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.event === "pms.request");
+    const requests = harness.logLines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.event === "pms.request");
     expect(requests).toEqual([
       expect.objectContaining({ route: "searchPatients", status: 502, attempt: 1, ms: expect.any(Number) }),
       expect.objectContaining({ route: "searchPatients", status: 200, attempt: 2, ms: expect.any(Number) }),

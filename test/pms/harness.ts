@@ -62,12 +62,14 @@ export async function startHarness(): Promise<Harness> {
 
 /** The first free New Patient Exam slot with Dr Chen at Main Street, `skip` slots in. */
 export async function freeSlot(client: PmsClient, skip = 0) {
-  const availability = await client.checkAvailability({ query: {
-    appointment_type_uuid: NPE,
-    provider_uuid: DR_CHEN,
-    location_uuid: MAIN_STREET,
-    limit: skip + 1,
-  } });
+  const availability = await client.checkAvailability({
+    query: {
+      appointment_type_uuid: NPE,
+      provider_uuid: DR_CHEN,
+      location_uuid: MAIN_STREET,
+      limit: skip + 1,
+    },
+  });
   const slot = availability.slots[skip];
   if (!slot) throw new Error("the sandbox offered no free slot");
   return slot;

@@ -55,8 +55,12 @@ describe("buildRequest", () => {
   });
 
   it("names query fields with the query. prefix and the expected form", () => {
-    const error = validationError(() => buildRequest("checkAvailability", { query: { appointment_type_uuid: NPE, limit: 0 } }));
-    expect(error.problem?.errors).toEqual([{ field: "query.limit", message: "must be a whole number from 1 to 500, e.g. 50" }]);
+    const error = validationError(() =>
+      buildRequest("checkAvailability", { query: { appointment_type_uuid: NPE, limit: 0 } }),
+    );
+    expect(error.problem?.errors).toEqual([
+      { field: "query.limit", message: "must be a whole number from 1 to 500, e.g. 50" },
+    ]);
   });
 
   it("names every bad body field, unknown keys included", () => {
@@ -73,7 +77,9 @@ describe("buildRequest", () => {
 
   it("reports a missing or empty body", () => {
     expect(validationError(() => buildRequest("createPatient", {})).problem?.errors?.[0]?.field).toBe("body");
-    const empty = validationError(() => buildRequest("updateAppointment", { params: { appointment_uuid: JANE }, body: {} }));
+    const empty = validationError(() =>
+      buildRequest("updateAppointment", { params: { appointment_uuid: JANE }, body: {} }),
+    );
     expect(empty.problem?.errors?.[0]?.message).toContain("at least one of");
   });
 });

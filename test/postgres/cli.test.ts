@@ -11,7 +11,10 @@ describe("DATABASE_URL setting", () => {
   const url = "postgres://app@db.internal:5432/dental";
 
   it("is picked up from the environment for the sandbox command and the embedded sandbox", () => {
-    expect(loadConfig(["sandbox"], { DATABASE_URL: url }).sandbox).toMatchObject({ databaseUrl: url, dataDir: undefined });
+    expect(loadConfig(["sandbox"], { DATABASE_URL: url }).sandbox).toMatchObject({
+      databaseUrl: url,
+      dataDir: undefined,
+    });
     expect(loadConfig([], { DATABASE_URL: url }).sandbox.databaseUrl).toBe(url);
     expect(loadConfig([], {}).sandbox.databaseUrl).toBeUndefined();
     expect(USAGE).toContain("DATABASE_URL");
@@ -38,7 +41,12 @@ describe("the MCP server's embedded sandbox on PostgreSQL", () => {
   it("runs the guide's workflow and the booking lands in the database", async () => {
     assertBuilt();
     schema = await createTestSchema();
-    const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: cleanEnv({ DATABASE_URL: schema.url }), stderr: "pipe" });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [CLI],
+      env: cleanEnv({ DATABASE_URL: schema.url }),
+      stderr: "pipe",
+    });
     client = new Client({ name: "postgres-test", version: "1.0.0" });
     await client.connect(transport);
     const { booking } = await runGuideWorkflow(client);

@@ -70,7 +70,9 @@ describe("two API instances on one PostgreSQL database", () => {
     // Mutually disjoint slots (availability offers overlapping starts 15 minutes apart; one location, one zone).
     const slots: typeof available.slots = [];
     for (const slot of available.slots) {
-      const disjoint = slots.every((c) => slot.scheduled_start >= c.scheduled_end || slot.scheduled_end <= c.scheduled_start);
+      const disjoint = slots.every(
+        (c) => slot.scheduled_start >= c.scheduled_end || slot.scheduled_end <= c.scheduled_start,
+      );
       if (disjoint && slots.length < SLOTS) slots.push(slot);
     }
     expect(slots).toHaveLength(SLOTS);
@@ -93,7 +95,10 @@ describe("two API instances on one PostgreSQL database", () => {
     const answered = await Promise.all(requests);
     for (let s = 0; s < SLOTS; s++) {
       const responses = answered.filter(([slot]) => slot === s).map(([, response]) => response);
-      expect(responses.filter((r) => r.status === 201), `slot ${s}`).toHaveLength(1);
+      expect(
+        responses.filter((r) => r.status === 201),
+        `slot ${s}`,
+      ).toHaveLength(1);
       const winner = responses.find((r) => r.status === 201)!.body.patient.uuid as string;
       for (const response of responses.filter((r) => r.status !== 201)) {
         // The winner's other requests: the patient is booked then; the other patient's: the slot is taken.
@@ -109,7 +114,9 @@ describe("two API instances on one PostgreSQL database", () => {
 
   it("concurrent duplicate patients over both instances: one 201, every other one 409 naming it", async () => {
     const body = { first_name: "Zélie", last_name: "Twice", date_of_birth: "1991-07-08" };
-    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => instanceFor(i)("POST", "/patients", { body })));
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => instanceFor(i)("POST", "/patients", { body })),
+    );
     const created = responses.filter((r) => r.status === 201);
     expect(created).toHaveLength(1);
     const uuid = Patient.parse(created[0]?.body).uuid;

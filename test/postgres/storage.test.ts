@@ -25,7 +25,11 @@ afterAll(async () => {
 describe("migrations", () => {
   it("run from three instances at once and then again: applied once, every instance works", async () => {
     const { url } = await freshSchema();
-    const concurrent = await Promise.all([openPostgresStorage(url), openPostgresStorage(url), openPostgresStorage(url)]);
+    const concurrent = await Promise.all([
+      openPostgresStorage(url),
+      openPostgresStorage(url),
+      openPostgresStorage(url),
+    ]);
     const again = await openPostgresStorage(url);
     try {
       for (const storage of [...concurrent, again]) expect(await storage.listOrgIds()).toEqual([]);
@@ -63,7 +67,14 @@ describe("exclusion constraints", () => {
 
   /** INSERT of an appointment row by hand, bypassing the API. */
   function insertSql(
-    overrides: { provider?: string; operatory?: string; patient?: string; start?: number; end?: number; status?: string } = {},
+    overrides: {
+      provider?: string;
+      operatory?: string;
+      patient?: string;
+      start?: number;
+      end?: number;
+      status?: string;
+    } = {},
   ) {
     const start = overrides.start ?? nine;
     return {
@@ -71,9 +82,17 @@ describe("exclusion constraints", () => {
                operatory_uuid, start_ms, end_ms, local_date, status, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '2026-03-03', $10, $11, $11)`,
       values: [
-        tiny.data.org.uuid, randomUUID(), overrides.patient ?? tiny.patientUuid, tiny.examTypeUuid, overrides.provider ?? tiny.dentistUuid,
-        tiny.locationUuid, overrides.operatory ?? tiny.operatoryUuids[0], start, overrides.end ?? start + hour,
-        overrides.status ?? "scheduled", PINNED_NOW,
+        tiny.data.org.uuid,
+        randomUUID(),
+        overrides.patient ?? tiny.patientUuid,
+        tiny.examTypeUuid,
+        overrides.provider ?? tiny.dentistUuid,
+        tiny.locationUuid,
+        overrides.operatory ?? tiny.operatoryUuids[0],
+        start,
+        overrides.end ?? start + hour,
+        overrides.status ?? "scheduled",
+        PINNED_NOW,
       ],
     };
   }
@@ -81,10 +100,16 @@ describe("exclusion constraints", () => {
   it("reject an overlapping row inserted directly with SQL, per provider, per operatory and per patient", async () => {
     await withAdminClient(async (client) => {
       await client.query(insertSql());
-      const error = (sql: ReturnType<typeof insertSql>) => client.query(sql).then(() => null, (e: { code?: string; constraint?: string }) => e);
+      const error = (sql: ReturnType<typeof insertSql>) =>
+        client.query(sql).then(
+          () => null,
+          (e: { code?: string; constraint?: string }) => e,
+        );
       const other = tiny.otherPatientUuid;
       // Same provider, other operatory, overlapping by 30 minutes.
-      expect(await error(insertSql({ operatory: tiny.operatoryUuids[1], patient: other, start: nine + hour / 2 }))).toMatchObject({
+      expect(
+        await error(insertSql({ operatory: tiny.operatoryUuids[1], patient: other, start: nine + hour / 2 })),
+      ).toMatchObject({
         code: "23P01",
         constraint: "appointments_no_provider_overlap",
       });
@@ -94,10 +119,12 @@ describe("exclusion constraints", () => {
         constraint: "appointments_no_operatory_overlap",
       });
       // Same patient, other provider and operatory.
-      expect(await error(insertSql({ provider: tiny.hygienistUuid, operatory: tiny.operatoryUuids[1] }))).toMatchObject({
-        code: "23P01",
-        constraint: "appointments_no_patient_overlap",
-      });
+      expect(await error(insertSql({ provider: tiny.hygienistUuid, operatory: tiny.operatoryUuids[1] }))).toMatchObject(
+        {
+          code: "23P01",
+          constraint: "appointments_no_patient_overlap",
+        },
+      );
       // Cancelled rows occupy nothing; ranges are half-open, so back-to-back is fine.
       expect(await error(insertSql({ status: "cancelled" }))).toBeNull();
       expect(await error(insertSql({ start: nine + hour }))).toBeNull();
@@ -135,7 +162,12 @@ describe("exclusion constraints", () => {
       return booking;
     }, url);
     const problem = expectProblem(raced, 409, "slot_unavailable");
-    expect(problem.conflict).toMatchObject({ resource: "provider", resource_uuid: tiny.dentistUuid, start: "2026-03-04T09:00:00", end: "2026-03-04T10:00:00" });
+    expect(problem.conflict).toMatchObject({
+      resource: "provider",
+      resource_uuid: tiny.dentistUuid,
+      start: "2026-03-04T09:00:00",
+      end: "2026-03-04T10:00:00",
+    });
     // The very same answer as a request that finds the committed row in its check.
     expect((await call("POST", "/appointments", { body })).body).toEqual(raced.body);
   });
@@ -156,7 +188,9 @@ describe("persistence", () => {
     const second = await startSandbox({ databaseUrl: url, token, seed: tinyPractice().data, now: () => PINNED_NOW });
     try {
       expect(second.orgId).toBe(tiny.data.org.uuid);
-      expect((await apiCaller(second.baseUrl, token)("GET", `/patients/${created.body.uuid}`)).body).toEqual(created.body);
+      expect((await apiCaller(second.baseUrl, token)("GET", `/patients/${created.body.uuid}`)).body).toEqual(
+        created.body,
+      );
       const audit = await withAdminClient(
         async (client) => (await client.query("SELECT action FROM audit_log ORDER BY id")).rows.map((r) => r.action),
         url,

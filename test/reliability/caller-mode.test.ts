@@ -90,8 +90,16 @@ async function refused(instance: Instance, name: string, args: Record<string, un
   return result.text;
 }
 
-async function verify(instance: Instance, person: Pick<Person, "first_name" | "last_name">, proof: { date_of_birth?: string; phone?: string }) {
-  const result = await call(instance, "search_patients", { first_name: person.first_name, last_name: person.last_name, ...proof });
+async function verify(
+  instance: Instance,
+  person: Pick<Person, "first_name" | "last_name">,
+  proof: { date_of_birth?: string; phone?: string },
+) {
+  const result = await call(instance, "search_patients", {
+    first_name: person.first_name,
+    last_name: person.last_name,
+    ...proof,
+  });
   if (!result.isError) figures.verified++;
   return result;
 }
@@ -131,13 +139,28 @@ beforeAll(async () => {
   expect(booked.status).toBe(201);
   janesAppointment = { uuid: booked.body.uuid, slot: slot! };
   const demo = { orgId: sandbox.orgId, token: sandbox.token };
-  [a, b, c, d] = await Promise.all([startInstance(demo, false), startInstance(demo, true), startInstance(demo, true), startInstance(second, false)]);
+  [a, b, c, d] = await Promise.all([
+    startInstance(demo, false),
+    startInstance(demo, true),
+    startInstance(demo, true),
+    startInstance(second, false),
+  ]);
 
-  const registered = await call(a, "create_patient", { first_name: "Mallory", last_name: "Attacker", date_of_birth: "1990-01-01" });
+  const registered = await call(a, "create_patient", {
+    first_name: "Mallory",
+    last_name: "Attacker",
+    date_of_birth: "1990-01-01",
+  });
   expect(registered.isError, registered.text).toBe(false);
   mallory = { uuid: registered.structured.patient.uuid, pass: registered.structured.caller_pass };
-  notVerified = await refused(a, "search_patients", { first_name: "Nobody", last_name: "Known", date_of_birth: "1970-01-01" });
-  expect(notVerified).toMatch(/^Could not verify the caller with these details\. Do not tell the caller which detail did not match/);
+  notVerified = await refused(a, "search_patients", {
+    first_name: "Nobody",
+    last_name: "Known",
+    date_of_birth: "1970-01-01",
+  });
+  expect(notVerified).toMatch(
+    /^Could not verify the caller with these details\. Do not tell the caller which detail did not match/,
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -159,7 +182,11 @@ describe("verification needs the full name and a birth date or phone of the same
     const texts = [
       await refused(a, "search_patients", { first_name: "J", last_name: "Smith", date_of_birth: jane.date_of_birth }),
       await refused(a, "search_patients", { first_name: "Jane", last_name: "S", date_of_birth: jane.date_of_birth }),
-      await refused(a, "search_patients", { first_name: "Smith", last_name: "Smith", date_of_birth: jane.date_of_birth }),
+      await refused(a, "search_patients", {
+        first_name: "Smith",
+        last_name: "Smith",
+        date_of_birth: jane.date_of_birth,
+      }),
       await refused(a, "search_patients", { first_name: "a", last_name: "a", date_of_birth: jane.date_of_birth }),
       // The right name with a wrong birth date says no more than a wrong name does.
       await refused(a, "search_patients", { first_name: "Jane", last_name: "Smith", date_of_birth: "1986-04-13" }),
@@ -171,7 +198,12 @@ describe("verification needs the full name and a birth date or phone of the same
     }
     const right = await verify(a, { first_name: "jane", last_name: "SMITH" }, { date_of_birth: jane.date_of_birth });
     expect(right.isError, right.text).toBe(false);
-    expect(right.structured.patient).toEqual({ uuid: jane.uuid, first_name: "Jane", last_name: "Smith", preferred_provider_uuid: GUIDE_UUIDS.michaelChen });
+    expect(right.structured.patient).toEqual({
+      uuid: jane.uuid,
+      first_name: "Jane",
+      last_name: "Smith",
+      preferred_provider_uuid: GUIDE_UUIDS.michaelChen,
+    });
     expect(right.text).toContain(`caller_pass: ${right.structured.caller_pass}`);
   });
 
@@ -180,7 +212,9 @@ describe("verification needs the full name and a birth date or phone of the same
       const lookup = await refused(a, "search_patients", { query: "a", phone });
       expect(lookup).toMatch(/unknown parameter\(s\) query/);
       expect(await refused(a, "search_patients", { first_name: "a", last_name: "e", phone })).toBe(notVerified);
-      expect(await refused(a, "search_patients", { first_name: "Jonathan", last_name: "Smith", phone })).toBe(notVerified);
+      expect(await refused(a, "search_patients", { first_name: "Jonathan", last_name: "Smith", phone })).toBe(
+        notVerified,
+      );
     }
     const right = await verify(a, jane, { phone: "(415) 555-0148" });
     expect(right.structured?.patient.uuid, right.text).toBe(jane.uuid);
@@ -189,26 +223,42 @@ describe("verification needs the full name and a birth date or phone of the same
   it("locks a name after 5 failures: a birth-date sweep identifies nobody, and then the correct details are refused too", async () => {
     const target = await patientNamed(api, "José García");
     const sweep = daysFrom("1950-01-01", 730).filter((day) => day !== target.date_of_birth);
-    const outcomes = await inParallel(8, sweep.map((date_of_birth) => () => verify(a, { first_name: "Jose", last_name: "Garcia" }, { date_of_birth })));
+    const outcomes = await inParallel(
+      8,
+      sweep.map((date_of_birth) => () => verify(a, { first_name: "Jose", last_name: "Garcia" }, { date_of_birth })),
+    );
     figures.brute_force_guesses += outcomes.length;
     const texts = outcomes.map((o) => o.text);
     expect(outcomes.every((o) => o.isError)).toBe(true);
     expect(texts.filter((t) => t === notVerified)).toHaveLength(5);
     const locked = texts.filter((t) => t !== notVerified);
     expect(new Set(locked).size).toBe(1);
-    expect(locked[0]).toMatch(/^Cannot verify this caller right now: there have been too many unsuccessful attempts for this name.*call them back/);
+    expect(locked[0]).toMatch(
+      /^Cannot verify this caller right now: there have been too many unsuccessful attempts for this name.*call them back/,
+    );
     figures.locked += locked.length;
     for (const proof of [{ date_of_birth: target.date_of_birth }, { phone: target.primary_phone! }]) {
       const correct = await verify(a, { first_name: "José", last_name: "García" }, proof);
       expect(correct.text).toBe(locked[0]);
     }
     // Nor can the locked name register (and so learn from "already a patient").
-    expect(await refused(a, "create_patient", { first_name: "JOSÉ", last_name: "garcía", date_of_birth: target.date_of_birth })).toBe(locked[0]);
+    expect(
+      await refused(a, "create_patient", {
+        first_name: "JOSÉ",
+        last_name: "garcía",
+        date_of_birth: target.date_of_birth,
+      }),
+    ).toBe(locked[0]);
 
     // Vowels for names, as in the issue: each name is its own count, and none is anybody's name.
-    const vowels = [..."aeiou"].flatMap((first) => [..."aeiou"].map((last) => ({ first_name: first, last_name: last })));
+    const vowels = [..."aeiou"].flatMap((first) =>
+      [..."aeiou"].map((last) => ({ first_name: first, last_name: last })),
+    );
     const sweepDays = daysFrom("1986-04-05", 10);
-    const vowelOutcomes = await inParallel(8, vowels.flatMap((name) => sweepDays.map((date_of_birth) => () => verify(a, name, { date_of_birth }))));
+    const vowelOutcomes = await inParallel(
+      8,
+      vowels.flatMap((name) => sweepDays.map((date_of_birth) => () => verify(a, name, { date_of_birth }))),
+    );
     figures.brute_force_guesses += vowelOutcomes.length;
     expect(vowelOutcomes.every((o) => o.isError && !UUID_PATTERN.test(o.text))).toBe(true);
     expect(vowelOutcomes.filter((o) => o.text === notVerified).length).toBeLessThanOrEqual(vowels.length * 5);
@@ -217,8 +267,21 @@ describe("verification needs the full name and a birth date or phone of the same
     const stderr = a.cli.stderrLines.join("\n");
     const audit = a.cli.stderrLines.filter((l) => l.includes('"caller_verification"')).map((l) => JSON.parse(l));
     expect(audit.filter((e) => e.outcome === "locked").length).toBeGreaterThan(700);
-    expect(audit.every((e) => e.org === sandbox.orgId && /^[0-9a-f]{12}$/.test(e.subject) && typeof e.attempts_left === "number")).toBe(true);
-    for (const phi of ["José", "García", "Garcia", target.date_of_birth, target.primary_phone!, jane.date_of_birth, "+14155550148", "Jane"]) {
+    expect(
+      audit.every(
+        (e) => e.org === sandbox.orgId && /^[0-9a-f]{12}$/.test(e.subject) && typeof e.attempts_left === "number",
+      ),
+    ).toBe(true);
+    for (const phi of [
+      "José",
+      "García",
+      "Garcia",
+      target.date_of_birth,
+      target.primary_phone!,
+      jane.date_of_birth,
+      "+14155550148",
+      "Jane",
+    ]) {
       expect(stderr).not.toContain(phi);
     }
   });
@@ -234,12 +297,20 @@ describe("every patient tool is bound to the caller_pass", () => {
       ["reschedule_appointment", { appointment_uuid: janesAppointment.uuid, scheduled_start: slot.scheduled_end }],
       [
         "book_appointment",
-        { patient_uuid: jane.uuid, appointment_type_uuid: GUIDE_UUIDS.hygiene, provider_uuid: slot.provider_uuid, location_uuid: slot.location_uuid, scheduled_start: slot.scheduled_end },
+        {
+          patient_uuid: jane.uuid,
+          appointment_type_uuid: GUIDE_UUIDS.hygiene,
+          provider_uuid: slot.provider_uuid,
+          location_uuid: slot.location_uuid,
+          scheduled_start: slot.scheduled_end,
+        },
       ],
     ];
     for (const [name, args] of attempts) {
       const text = await refused(a, name, args);
-      expect(text).toMatch(/- caller_pass: is required; it must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first/);
+      expect(text).toMatch(
+        /- caller_pass: is required; it must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first/,
+      );
       expect(text).not.toContain(slot.scheduled_start);
     }
   });
@@ -248,9 +319,15 @@ describe("every patient tool is bound to the caller_pass", () => {
     const { slot } = janesAppointment;
     const nonexistent = randomUUID();
     const pairs: [string, (uuid: string) => Record<string, unknown>][] = [
-      ["cancel_appointment", (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid, reason: "no longer needed" })],
+      [
+        "cancel_appointment",
+        (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid, reason: "no longer needed" }),
+      ],
       ["confirm_appointment", (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid })],
-      ["reschedule_appointment", (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid, scheduled_start: slot.scheduled_end })],
+      [
+        "reschedule_appointment",
+        (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid, scheduled_start: slot.scheduled_end }),
+      ],
     ];
     for (const [name, args] of pairs) {
       const foreign = await refused(a, name, args(janesAppointment.uuid));
@@ -271,10 +348,15 @@ describe("every patient tool is bound to the caller_pass", () => {
       scheduled_start: slot.scheduled_start,
     });
     expect(taken).toMatch(/taken/);
-    for (const text of [taken, listed.text]) for (const mark of ["Jane", "Smith", jane.uuid]) expect(text).not.toContain(mark);
+    for (const text of [taken, listed.text])
+      for (const mark of ["Jane", "Smith", jane.uuid]) expect(text).not.toContain(mark);
 
     const untouched = await api("GET", `/appointments/${janesAppointment.uuid}`);
-    expect(untouched.body).toMatchObject({ status: "scheduled", scheduled_start: slot.scheduled_start, patient: { uuid: jane.uuid } });
+    expect(untouched.body).toMatchObject({
+      status: "scheduled",
+      scheduled_start: slot.scheduled_start,
+      patient: { uuid: jane.uuid },
+    });
   });
 
   it("refuses a forged, an expired and another practice's pass, saying to verify first", async () => {
@@ -285,7 +367,10 @@ describe("every patient tool is bound to the caller_pass", () => {
     const forged = [
       "v1.eyJvcmciOiJ4In0.c2lnbmF0dXJl",
       `${version}.${asJane}.${mac}`,
-      signCallerPass({ org: sandbox.orgId, sub: jane.uuid, exp: inFuture }, "a-guessed-secret-that-is-long-enough-0000"),
+      signCallerPass(
+        { org: sandbox.orgId, sub: jane.uuid, exp: inFuture },
+        "a-guessed-secret-that-is-long-enough-0000",
+      ),
       jane.uuid,
     ];
     for (const pass of forged) {
@@ -294,12 +379,19 @@ describe("every patient tool is bound to the caller_pass", () => {
         ["cancel_appointment", { caller_pass: pass, appointment_uuid: janesAppointment.uuid }],
       ] as const) {
         const text = await refused(a, name, args);
-        expect(text).toMatch(/^The caller_pass is not valid for this practice\. First verify the caller with search_patients/);
+        expect(text).toMatch(
+          /^The caller_pass is not valid for this practice\. First verify the caller with search_patients/,
+        );
         expect(text).not.toContain(janesAppointment.uuid);
       }
     }
-    const expired = signCallerPass({ org: sandbox.orgId, sub: jane.uuid, exp: Math.floor(Date.now() / 1000) - 1 }, SECRET);
-    expect(await refused(a, "find_appointments", { caller_pass: expired })).toMatch(/^The caller_pass has expired: verify the caller with search_patients/);
+    const expired = signCallerPass(
+      { org: sandbox.orgId, sub: jane.uuid, exp: Math.floor(Date.now() / 1000) - 1 },
+      SECRET,
+    );
+    expect(await refused(a, "find_appointments", { caller_pass: expired })).toMatch(
+      /^The caller_pass has expired: verify the caller with search_patients/,
+    );
 
     // D serves the second practice with the same secret: its passes are good there and nowhere else.
     const tess = await verify(d, second.patient, { date_of_birth: second.patient.date_of_birth });
@@ -308,16 +400,25 @@ describe("every patient tool is bound to the caller_pass", () => {
     const otherOrg = await refused(a, "find_appointments", { caller_pass: tess.structured.caller_pass });
     expect(otherOrg).toMatch(/^The caller_pass is not valid for this practice/);
     const janes = await verify(a, jane, { date_of_birth: jane.date_of_birth });
-    expect(await refused(d, "find_appointments", { caller_pass: janes.structured.caller_pass })).toMatch(/not valid for this practice/);
+    expect(await refused(d, "find_appointments", { caller_pass: janes.structured.caller_pass })).toMatch(
+      /not valid for this practice/,
+    );
     // Same practice, another instance: the pass works there, as it must behind a load balancer.
     const onB = await call(b, "find_appointments", { caller_pass: janes.structured.caller_pass });
-    expect(onB.structured?.appointments.map((x: { uuid: string }) => x.uuid), onB.text).toContain(janesAppointment.uuid);
+    expect(
+      onB.structured?.appointments.map((x: { uuid: string }) => x.uuid),
+      onB.text,
+    ).toContain(janesAppointment.uuid);
   });
 });
 
 describe("registration", () => {
   it("answers a duplicate registration without any uuid, and counts it as a failed verification", async () => {
-    const text = await refused(a, "create_patient", { first_name: "Jane", last_name: "Smith", date_of_birth: jane.date_of_birth });
+    const text = await refused(a, "create_patient", {
+      first_name: "Jane",
+      last_name: "Smith",
+      date_of_birth: jane.date_of_birth,
+    });
     expect(text).toBe(
       "This person may already be a patient: verify them with search_patients (first name, last name, and date of birth or phone) instead of registering them again.",
     );
@@ -337,10 +438,14 @@ describe("registration", () => {
       const body = { first_name, last_name: "Smith", date_of_birth: "1999-09-09" };
       const viaMcp = await refused(a, "create_patient", body);
       expect(viaMcp).toContain(`- first_name: must be a single line of plain text; found ${found}`);
-      expect(await refused(a, "search_patients", { first_name, last_name: "Smith", date_of_birth: "1999-09-09" })).toContain(`found ${found}`);
+      expect(
+        await refused(a, "search_patients", { first_name, last_name: "Smith", date_of_birth: "1999-09-09" }),
+      ).toContain(`found ${found}`);
       const viaApi = await api("POST", "/patients", { body });
       expect(viaApi.status).toBe(400);
-      expect(viaApi.body.errors).toEqual([{ field: "first_name", message: `must be a single line of plain text; found ${found}, remove it` }]);
+      expect(viaApi.body.errors).toEqual([
+        { field: "first_name", message: `must be a single line of plain text; found ${found}, remove it` },
+      ]);
     }
     const stored = await api("GET", "/patients?date_of_birth=1999-09-09");
     expect(stored.body.total).toBe(0);
@@ -351,7 +456,13 @@ describe("two MCP instances sharing one Redis", () => {
   it("hold the 5-failure limit across both: 3 on B and 2 on C lock the name on both", async () => {
     const jonathan = await patientNamed(api, "Jonathan Smith");
     const wrong = daysFrom("1960-01-01", 5);
-    for (const [instance, date_of_birth] of [[b, wrong[0]], [c, wrong[1]], [b, wrong[2]], [c, wrong[3]], [b, wrong[4]]] as const) {
+    for (const [instance, date_of_birth] of [
+      [b, wrong[0]],
+      [c, wrong[1]],
+      [b, wrong[2]],
+      [c, wrong[3]],
+      [b, wrong[4]],
+    ] as const) {
       expect((await verify(instance, jonathan, { date_of_birth })).text).toBe(notVerified);
     }
     for (const instance of [b, c]) {

@@ -61,14 +61,17 @@ function open(port: number): Promise<Probe> {
 /** Opens `count` sockets, a few hundred at a time (the listen backlog is finite). */
 async function openMany(port: number, count: number): Promise<Probe[]> {
   const probes: Probe[] = [];
-  for (let i = 0; i < count; i += 250) probes.push(...(await Promise.all(Array.from({ length: Math.min(250, count - i) }, () => open(port)))));
+  for (let i = 0; i < count; i += 250)
+    probes.push(...(await Promise.all(Array.from({ length: Math.min(250, count - i) }, () => open(port)))));
   return probes;
 }
 
 async function legitimateClient(port: number): Promise<Client> {
   const client = new Client({ name: "legitimate", version: "1.0.0" });
   await client.connect(
-    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), { requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } } }),
+    new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`), {
+      requestInit: { headers: { Authorization: `Bearer ${TOKEN}` } },
+    }),
   );
   return client;
 }
@@ -104,7 +107,11 @@ describe("5,000 idle sockets and 200 slow-body sockets", () => {
       // With every one of those open, a legitimate client connects and is served.
       const started = performance.now();
       const client = await legitimateClient(port);
-      for (const [tool, args] of [["get_practice_info", {}], ["search_patients", { query: "Smith" }], ["list_appointment_types", {}]] as const) {
+      for (const [tool, args] of [
+        ["get_practice_info", {}],
+        ["search_patients", { query: "Smith" }],
+        ["list_appointment_types", {}],
+      ] as const) {
         const result = await callTool(client, tool, args);
         expect(result.isError, textOf(result)).toBeFalsy();
       }
@@ -114,7 +121,10 @@ describe("5,000 idle sockets and 200 slow-body sockets", () => {
 
       const unauthenticated = slow.filter((_, i) => i % 2 === 0);
       const authenticated = slow.filter((_, i) => i % 2 === 1);
-      await until(() => [...idle, ...slow].every((probe) => probe.closedAfterMs !== undefined), DEFAULT_TIMEOUTS.idleMs + DEFAULT_TIMEOUTS.bodyMs + SLACK_MS);
+      await until(
+        () => [...idle, ...slow].every((probe) => probe.closedAfterMs !== undefined),
+        DEFAULT_TIMEOUTS.idleMs + DEFAULT_TIMEOUTS.bodyMs + SLACK_MS,
+      );
       const worst = (probes: Probe[]) => Math.round(Math.max(...probes.map((p) => p.closedAfterMs ?? Infinity)));
       figures.idle_sockets = idle.length;
       figures.slow_sockets = slow.length;
@@ -142,7 +152,11 @@ describe("per-client rate limit", () => {
     const list = () =>
       fetch(`http://127.0.0.1:${port}/mcp`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json", Accept: "application/json, text/event-stream" },
+        headers: {
+          Authorization: `Bearer ${TOKEN}`,
+          "Content-Type": "application/json",
+          Accept: "application/json, text/event-stream",
+        },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
       });
     const answers = [];
@@ -154,7 +168,9 @@ describe("per-client rate limit", () => {
     const wait = Number(limited.headers.get("retry-after"));
     expect(wait).toBeGreaterThanOrEqual(1);
     expect(limited.headers.get("connection")).toBe("close");
-    expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(/Too many requests: retry after \d+ s/);
+    expect(((await limited.json()) as { error: { message: string } }).error.message).toMatch(
+      /Too many requests: retry after \d+ s/,
+    );
     figures.rate_limited_answers = statuses.filter((s) => s === 429).length;
     await new Promise((resolve) => setTimeout(resolve, wait * 1000));
     expect((await list()).status).toBe(200);

@@ -23,7 +23,15 @@ import {
   type SandboxInstance,
   type TestSchema,
 } from "../support/postgres.js";
-import { callTool, disjointSlots, inParallel, freshPatients, printSummary, textOf, type FreeSlot } from "../support/reliability.js";
+import {
+  callTool,
+  disjointSlots,
+  inParallel,
+  freshPatients,
+  printSummary,
+  textOf,
+  type FreeSlot,
+} from "../support/reliability.js";
 import { expectProblem, type ApiResponse, type Caller } from "../support/sandbox.js";
 
 const TOKEN = "sk_test_chaos_postgres_token";
@@ -109,7 +117,10 @@ function bookingBody(slot: FreeSlot, patientUuid: string) {
 describe("two API instances while their database sessions are terminated", () => {
   it(`keep running through ${FAULTS} terminations, keep every acknowledged write, double-book nothing, recover within 5 s`, async () => {
     const api = instances[0]!.call;
-    const slots = await disjointSlots(api, GUIDE_UUIDS.hygiene, BOOKINGS + 2 * RESCHEDULES + 2, { fromDay: 1, days: 27 });
+    const slots = await disjointSlots(api, GUIDE_UUIDS.hygiene, BOOKINGS + 2 * RESCHEDULES + 2, {
+      fromDay: 1,
+      days: 27,
+    });
     const patients = await freshPatients(api, BOOKINGS + RESCHEDULES + 2);
     const takeSlot = () => slots.shift()!;
     const takePatient = () => patients.shift()!;
@@ -130,15 +141,23 @@ describe("two API instances while their database sessions are terminated", () =>
       const key = `chaos-${randomBytes(8).toString("hex")}`;
       tasks.push(async () => {
         figures.writes_sent!++;
-        const response = await withRetries((call) => call("POST", "/appointments", { body, headers: { "Idempotency-Key": key } }), i);
+        const response = await withRetries(
+          (call) => call("POST", "/appointments", { body, headers: { "Idempotency-Key": key } }),
+          i,
+        );
         if (response?.status === 201) acknowledged.set(response.body.uuid, response.body.scheduled_start);
       });
-      const move = i % Math.floor(BOOKINGS / RESCHEDULES) === 0 ? toMove[i / Math.floor(BOOKINGS / RESCHEDULES)] : undefined;
+      const move =
+        i % Math.floor(BOOKINGS / RESCHEDULES) === 0 ? toMove[i / Math.floor(BOOKINGS / RESCHEDULES)] : undefined;
       if (move) {
         tasks.push(async () => {
           figures.writes_sent!++;
           // Moving to the same new time again is harmless, so a PATCH may be retried like a keyed POST.
-          const body = { scheduled_start: move.target.scheduled_start, provider_uuid: move.target.provider_uuid, location_uuid: move.target.location_uuid };
+          const body = {
+            scheduled_start: move.target.scheduled_start,
+            provider_uuid: move.target.provider_uuid,
+            location_uuid: move.target.location_uuid,
+          };
           const response = await withRetries((call) => call("PATCH", `/appointments/${move.uuid}`, { body }), i);
           if (response?.status === 200) acknowledged.set(move.uuid, response.body.scheduled_start);
         });
@@ -154,7 +173,10 @@ describe("two API instances while their database sessions are terminated", () =>
           figures.writes_sent!++;
           for (;;) {
             const read = await instance.call("GET", "/providers").catch(() => null);
-            const write = read?.status === 200 ? await instance.call("POST", "/appointments", { body: bookingBody(slot, patient) }).catch(() => null) : null;
+            const write =
+              read?.status === 200
+                ? await instance.call("POST", "/appointments", { body: bookingBody(slot, patient) }).catch(() => null)
+                : null;
             if (write?.status === 201) {
               acknowledged.set(write.body.uuid, write.body.scheduled_start);
               return performance.now() - since;
@@ -198,7 +220,11 @@ describe("two API instances while their database sessions are terminated", () =>
       const stored = await api("GET", `/appointments/${uuid}`);
       expect(stored.status).toBe(200);
       const appointment = Appointment.parse(stored.body);
-      expect({ uuid, start: appointment.scheduled_start, status: appointment.status }).toEqual({ uuid, start, status: "scheduled" });
+      expect({ uuid, start: appointment.scheduled_start, status: appointment.status }).toEqual({
+        uuid,
+        start,
+        status: "scheduled",
+      });
       figures.writes_found!++;
     }
     expect(figures.writes_found).toBe(acknowledged.size);
@@ -213,11 +239,21 @@ describe("a provider's lock held by another session", () => {
     const api = instances[0]!.call;
     const orgId = instances[0]!.orgId;
     const locked = GUIDE_UUIDS.michaelChen;
-    const lockedSlots = await disjointSlots(api, GUIDE_UUIDS.hygiene, 16, { fromDay: 20, days: 7, providerUuid: locked });
+    const lockedSlots = await disjointSlots(api, GUIDE_UUIDS.hygiene, 16, {
+      fromDay: 20,
+      days: 7,
+      providerUuid: locked,
+    });
     // Another provider at the locked provider's own location: their bookings take that location's lock too.
     const providers = (await api("GET", "/providers")).body.items as { uuid: string; location_uuids: string[] }[];
-    const colleague = providers.find((p) => p.uuid !== locked && p.location_uuids.includes(GUIDE_UUIDS.mainStreetDental))!;
-    const otherSlots = await disjointSlots(api, GUIDE_UUIDS.hygiene, 6, { fromDay: 20, days: 7, providerUuid: colleague.uuid });
+    const colleague = providers.find(
+      (p) => p.uuid !== locked && p.location_uuids.includes(GUIDE_UUIDS.mainStreetDental),
+    )!;
+    const otherSlots = await disjointSlots(api, GUIDE_UUIDS.hygiene, 6, {
+      fromDay: 20,
+      days: 7,
+      providerUuid: colleague.uuid,
+    });
     const patients = await freshPatients(api, lockedSlots.length + otherSlots.length + 1);
 
     const holder = new pg.Client({ connectionString: schema.url });
@@ -226,14 +262,30 @@ describe("a provider's lock held by another session", () => {
     await holder.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [lockKey(orgId, "provider", locked)]);
     type Probe = { kind: string; run: (call: Caller) => Promise<ApiResponse> };
     const probes: Probe[] = [
-      ...lockedSlots.map((slot, i): Probe => ({ kind: "locked provider booking", run: (call) => call("POST", "/appointments", { body: bookingBody(slot, patients[i]!) }) })),
+      ...lockedSlots.map((slot, i): Probe => ({
+        kind: "locked provider booking",
+        run: (call) => call("POST", "/appointments", { body: bookingBody(slot, patients[i]!) }),
+      })),
       ...otherSlots.map((slot, i): Probe => ({
         kind: "other provider booking",
         run: (call) => call("POST", "/appointments", { body: bookingBody(slot, patients[lockedSlots.length + i]!) }),
       })),
-      ...Array.from({ length: 4 }, (): Probe => ({ kind: "read", run: (call) => call("GET", `/appointments?provider_uuid=${locked}&page_size=5`) })),
-      ...Array.from({ length: 4 }, (): Probe => ({ kind: "read", run: (call) => call("GET", `/schedule/availability?appointment_type_uuid=${GUIDE_UUIDS.hygiene}&provider_uuid=${locked}&limit=3`) })),
-      ...Array.from({ length: 4 }, (): Probe => ({ kind: "auth", run: (call) => call("GET", "/providers", { token: "sk_not_a_valid_token" }) })),
+      ...Array.from({ length: 4 }, (): Probe => ({
+        kind: "read",
+        run: (call) => call("GET", `/appointments?provider_uuid=${locked}&page_size=5`),
+      })),
+      ...Array.from({ length: 4 }, (): Probe => ({
+        kind: "read",
+        run: (call) =>
+          call(
+            "GET",
+            `/schedule/availability?appointment_type_uuid=${GUIDE_UUIDS.hygiene}&provider_uuid=${locked}&limit=3`,
+          ),
+      })),
+      ...Array.from({ length: 4 }, (): Probe => ({
+        kind: "auth",
+        run: (call) => call("GET", "/providers", { token: "sk_not_a_valid_token" }),
+      })),
     ];
     let answers: { kind: string; status: number; ms: number }[];
     try {
@@ -250,7 +302,9 @@ describe("a provider's lock held by another session", () => {
     }
     figures.held_lock_requests = answers.length;
     for (const kind of new Set(answers.map((a) => a.kind))) {
-      figures[`held_lock_worst_ms_${kind.replaceAll(" ", "_")}`] = Math.round(Math.max(...answers.filter((a) => a.kind === kind).map((a) => a.ms)));
+      figures[`held_lock_worst_ms_${kind.replaceAll(" ", "_")}`] = Math.round(
+        Math.max(...answers.filter((a) => a.kind === kind).map((a) => a.ms)),
+      );
     }
     figures.held_lock_worst_ms = Math.round(Math.max(...answers.map((a) => a.ms)));
     expect(figures.held_lock_worst_ms).toBeLessThan(2_000);
@@ -275,7 +329,10 @@ describe("the MCP server with an embedded PMS on PostgreSQL", () => {
   });
 
   it("survives its database sessions being terminated and answers tool calls normally afterwards", async () => {
-    cli = spawnCli(["--http", "--port", "0"], cleanEnv({ DATABASE_URL: withApplicationName(schema.url, MCP_APP), MCP_HTTP_TOKEN: MCP_TOKEN }));
+    cli = spawnCli(
+      ["--http", "--port", "0"],
+      cleanEnv({ DATABASE_URL: withApplicationName(schema.url, MCP_APP), MCP_HTTP_TOKEN: MCP_TOKEN }),
+    );
     const ready = await cli.waitForEvent("mcp_http_ready");
     client = new Client({ name: "chaos-postgres", version: "1.0.0" });
     await client.connect(

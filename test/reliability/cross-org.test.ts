@@ -45,7 +45,13 @@ function nextTuesdayAt10(): string {
 
 async function book(org: Omit<Org, "appointment" | "markers">, start: string): Promise<string> {
   const response = await apiCaller(org.baseUrl, org.token)("POST", "/appointments", {
-    body: { patient_uuid: org.patient, appointment_type_uuid: org.appointmentType, location_uuid: org.location, provider_uuid: org.provider, scheduled_start: start },
+    body: {
+      patient_uuid: org.patient,
+      appointment_type_uuid: org.appointmentType,
+      location_uuid: org.location,
+      provider_uuid: org.provider,
+      scheduled_start: start,
+    },
   });
   expect(response.status, JSON.stringify(response.body)).toBe(201);
   return response.body.uuid;
@@ -77,18 +83,44 @@ beforeAll(async () => {
     provider: tiny.dentistUuid,
   };
   // Dr. Chen's diary is partly full already: take a time he is free.
-  const [free] = await disjointSlots(apiCaller(sandbox.baseUrl, sandbox.token), GUIDE_UUIDS.hygiene, 1, { providerUuid: GUIDE_UUIDS.michaelChen });
+  const [free] = await disjointSlots(apiCaller(sandbox.baseUrl, sandbox.token), GUIDE_UUIDS.hygiene, 1, {
+    providerUuid: GUIDE_UUIDS.michaelChen,
+  });
   const demoAppointment = await book({ ...demoBase, location: free!.location_uuid }, free!.scheduled_start);
   const otherAppointment = await book(otherBase, start);
   demo = {
     ...demoBase,
     appointment: demoAppointment,
-    markers: [sandbox.orgId, ...Object.values(GUIDE_UUIDS), ...Object.values(LOCATION_UUIDS), demoAppointment, "Jane", "Smith", "Chen", "Main Street", "Smile Bright"],
+    markers: [
+      sandbox.orgId,
+      ...Object.values(GUIDE_UUIDS),
+      ...Object.values(LOCATION_UUIDS),
+      demoAppointment,
+      "Jane",
+      "Smith",
+      "Chen",
+      "Main Street",
+      "Smile Bright",
+    ],
   };
   other = {
     ...otherBase,
     appointment: otherAppointment,
-    markers: [added.orgId, tiny.patientUuid, tiny.locationUuid, tiny.dentistUuid, tiny.hygienistUuid, tiny.examTypeUuid, tiny.cleaningTypeUuid, otherAppointment, "Tess", "Tooth", "Molar", "Floss", "Mountain Molars"],
+    markers: [
+      added.orgId,
+      tiny.patientUuid,
+      tiny.locationUuid,
+      tiny.dentistUuid,
+      tiny.hygienistUuid,
+      tiny.examTypeUuid,
+      tiny.cleaningTypeUuid,
+      otherAppointment,
+      "Tess",
+      "Tooth",
+      "Molar",
+      "Floss",
+      "Mountain Molars",
+    ],
   };
 });
 afterAll(async () => {
@@ -101,22 +133,52 @@ function requestsNaming(refs: Org): Record<RouteName, Request> {
   const start = nextTuesdayAt10().replace("T10", "T14");
   return {
     searchPatients: { method: "GET", path: `/patients?query=${refs.patientLastName}` },
-    createPatient: { method: "POST", path: "/patients", body: { first_name: "Cross", last_name: "Org", date_of_birth: "1990-01-01", preferred_provider_uuid: refs.provider } },
+    createPatient: {
+      method: "POST",
+      path: "/patients",
+      body: {
+        first_name: "Cross",
+        last_name: "Org",
+        date_of_birth: "1990-01-01",
+        preferred_provider_uuid: refs.provider,
+      },
+    },
     getPatient: { method: "GET", path: `/patients/${refs.patient}` },
     listAppointmentTypes: { method: "GET", path: "/appointment-types" },
     listProviders: { method: "GET", path: "/providers" },
     listLocations: { method: "GET", path: "/locations" },
-    checkAvailability: { method: "GET", path: `/schedule/availability?appointment_type_uuid=${refs.appointmentType}&provider_uuid=${refs.provider}&location_uuid=${refs.location}` },
+    checkAvailability: {
+      method: "GET",
+      path: `/schedule/availability?appointment_type_uuid=${refs.appointmentType}&provider_uuid=${refs.provider}&location_uuid=${refs.location}`,
+    },
     createAppointment: {
       method: "POST",
       path: "/appointments",
-      body: { patient_uuid: refs.patient, appointment_type_uuid: refs.appointmentType, location_uuid: refs.location, provider_uuid: refs.provider, scheduled_start: start },
+      body: {
+        patient_uuid: refs.patient,
+        appointment_type_uuid: refs.appointmentType,
+        location_uuid: refs.location,
+        provider_uuid: refs.provider,
+        scheduled_start: start,
+      },
     },
     listAppointments: { method: "GET", path: `/appointments?patient_uuid=${refs.patient}` },
     getAppointment: { method: "GET", path: `/appointments/${refs.appointment}` },
-    updateAppointment: { method: "PATCH", path: `/appointments/${refs.appointment}`, body: { notes: "changed by another org" } },
-    changeAppointmentStatus: { method: "POST", path: `/appointments/${refs.appointment}/status`, body: { status: "cancelled" } },
-    addAppointmentNote: { method: "POST", path: `/appointments/${refs.appointment}/notes`, body: { text: "written by another org" } },
+    updateAppointment: {
+      method: "PATCH",
+      path: `/appointments/${refs.appointment}`,
+      body: { notes: "changed by another org" },
+    },
+    changeAppointmentStatus: {
+      method: "POST",
+      path: `/appointments/${refs.appointment}/status`,
+      body: { status: "cancelled" },
+    },
+    addAppointmentNote: {
+      method: "POST",
+      path: `/appointments/${refs.appointment}/notes`,
+      body: { text: "written by another org" },
+    },
   };
 }
 

@@ -14,7 +14,15 @@ import { createLogger } from "../../src/log.js";
 import { DEMO_ORG_UUID, GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { DATABASE_FILE } from "../../src/sandbox/index.js";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
-import { callTool, disjointSlots, freshPatients, printSummary, startMcpStack, textOf, type McpStack } from "../support/reliability.js";
+import {
+  callTool,
+  disjointSlots,
+  freshPatients,
+  printSummary,
+  startMcpStack,
+  textOf,
+  type McpStack,
+} from "../support/reliability.js";
 import { apiCaller, expectProblem, type Caller } from "../support/sandbox.js";
 
 const root = mkdtempSync(join(tmpdir(), "reliability-disk-"));
@@ -29,7 +37,9 @@ function mountTmpfs(name: string, size: string): string | undefined {
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stdio: "pipe" });
     return dir;
   } catch (error) {
-    console.log(`[disk-full] mounting a tmpfs was refused (${(error as Error).message.split("\n")[0]}): skipped; the file-size limit test stands in`);
+    console.log(
+      `[disk-full] mounting a tmpfs was refused (${(error as Error).message.split("\n")[0]}): skipped; the file-size limit test stands in`,
+    );
     return undefined;
   }
 }
@@ -69,7 +79,13 @@ afterAll(async () => {
 });
 
 function bookingBody(slot: { scheduled_start: string; provider_uuid: string; location_uuid: string }, patient: string) {
-  return { patient_uuid: patient, appointment_type_uuid: GUIDE_UUIDS.hygiene, provider_uuid: slot.provider_uuid, location_uuid: slot.location_uuid, scheduled_start: slot.scheduled_start };
+  return {
+    patient_uuid: patient,
+    appointment_type_uuid: GUIDE_UUIDS.hygiene,
+    provider_uuid: slot.provider_uuid,
+    location_uuid: slot.location_uuid,
+    scheduled_start: slot.scheduled_start,
+  };
 }
 
 describe("SQLite on a full disk", () => {
@@ -98,17 +114,30 @@ describe("SQLite on a full disk", () => {
     const problem = expectProblem(refused, 507, "storage_full");
     expect(problem.detail).toContain("nothing was saved");
     expect(JSON.stringify(refused.body)).not.toContain(mount);
-    expectProblem(await stack.api("POST", "/patients", { body: { first_name: "Full", last_name: "Disk", date_of_birth: "1970-01-01" } }), 507, "storage_full");
+    expectProblem(
+      await stack.api("POST", "/patients", {
+        body: { first_name: "Full", last_name: "Disk", date_of_birth: "1970-01-01" },
+      }),
+      507,
+      "storage_full",
+    );
     expect((await stack.api("GET", "/providers")).status).toBe(200);
     expect((await stack.api("GET", `/appointments?patient_uuid=${patients[1]}`)).status).toBe(200);
 
     const viaMcp = await callTool(client, "book_appointment", bookingBody(slots[1]!, patients[1]!));
     expect(viaMcp.isError).toBe(true);
     const text = textOf(viaMcp);
-    expect(text).toMatch(/^Nothing was saved: book_appointment did not take effect because the practice system is out of disk space/);
+    expect(text).toMatch(
+      /^Nothing was saved: book_appointment did not take effect because the practice system is out of disk space/,
+    );
     expect(text).not.toMatch(/unknown whether|may or may not/);
     // The operator's log names the data directory.
-    expect(logs.some((line) => line.includes('"event":"sandbox.storage_failed"') && line.includes('"kind":"full"') && line.includes(dataDir))).toBe(true);
+    expect(
+      logs.some(
+        (line) =>
+          line.includes('"event":"sandbox.storage_failed"') && line.includes('"kind":"full"') && line.includes(dataDir),
+      ),
+    ).toBe(true);
     figures.full_disk_answer = `${refused.status} ${problem.code}`;
 
     rmSync(filler);
@@ -122,7 +151,6 @@ describe("SQLite on a full disk", () => {
     // Nothing of the refused writes is there.
     expect((await stack.api("GET", `/appointments?patient_uuid=${patients[0]}`)).body.total).toBe(0);
   });
-
 });
 
 describe("SQLite under a file-size limit (a disk quota)", () => {
@@ -137,10 +165,15 @@ describe("SQLite under a file-size limit (a disk quota)", () => {
     // The write-ahead log may grow to 64 KB: a few writes, then EFBIG.
     const limited = spawnCli(args, cleanEnv(), { fileSizeLimitKb: 64 });
     started.push(limited);
-    const api = apiCaller(`${String((await limited.waitForEvent("sandbox.started")).url)}/api/v1/${DEMO_ORG_UUID}`, token);
+    const api = apiCaller(
+      `${String((await limited.waitForEvent("sandbox.started")).url)}/api/v1/${DEMO_ORG_UUID}`,
+      token,
+    );
     let refused: Awaited<ReturnType<Caller>> | undefined;
     for (let i = 0; i < 500 && !refused; i++) {
-      const response = await api("POST", "/patients", { body: { first_name: `Quota${i}`, last_name: "Limit", date_of_birth: "1970-01-01" } });
+      const response = await api("POST", "/patients", {
+        body: { first_name: `Quota${i}`, last_name: "Limit", date_of_birth: "1970-01-01" },
+      });
       if (response.status !== 201) refused = response;
     }
     // SQLite reports a write the OS refused as an I/O error (it tells ENOSPC apart, not EFBIG).
@@ -155,8 +188,17 @@ describe("SQLite under a file-size limit (a disk quota)", () => {
 
     const unlimited = spawnCli(args, cleanEnv());
     started.push(unlimited);
-    const again = apiCaller(`${String((await unlimited.waitForEvent("sandbox.started")).url)}/api/v1/${DEMO_ORG_UUID}`, token);
-    expect((await again("POST", "/patients", { body: { first_name: "After", last_name: "Quota", date_of_birth: "1970-01-01" } })).status).toBe(201);
+    const again = apiCaller(
+      `${String((await unlimited.waitForEvent("sandbox.started")).url)}/api/v1/${DEMO_ORG_UUID}`,
+      token,
+    );
+    expect(
+      (
+        await again("POST", "/patients", {
+          body: { first_name: "After", last_name: "Quota", date_of_birth: "1970-01-01" },
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 
@@ -191,7 +233,9 @@ describe("SQLite on a read-only disk", () => {
     started.push(cli);
     const ready = await cli.waitForEvent("sandbox.started");
     const api: Caller = apiCaller(`${String(ready.url)}/api/v1/${DEMO_ORG_UUID}`, token);
-    const refused = await api("POST", "/patients", { body: { first_name: "Read", last_name: "Only", date_of_birth: "1970-01-01" } });
+    const refused = await api("POST", "/patients", {
+      body: { first_name: "Read", last_name: "Only", date_of_birth: "1970-01-01" },
+    });
     const problem = expectProblem(refused, 503, "storage_read_only");
     expect(problem.detail).toContain("nothing was saved");
     expect(refused.headers.get("retry-after")).toBeNull();
@@ -210,14 +254,21 @@ describe("two sandboxes started together on one empty SQLite data dir", () => {
     assertBuilt();
     const dataDir = join(root, "together");
     const token = "sk_test_started_together";
-    const both = [0, 1].map(() => spawnCli(["sandbox", "--data-dir", dataDir, "--token", token, "--port", "0"], cleanEnv()));
+    const both = [0, 1].map(() =>
+      spawnCli(["sandbox", "--data-dir", dataDir, "--token", token, "--port", "0"], cleanEnv()),
+    );
     started.push(...both);
     const urls = await Promise.all(both.map(async (cli) => String((await cli.waitForEvent("sandbox.started")).url)));
-    for (const url of urls) expect((await apiCaller(`${url}/api/v1/${DEMO_ORG_UUID}`, token)("GET", "/providers")).status).toBe(200);
+    for (const url of urls)
+      expect((await apiCaller(`${url}/api/v1/${DEMO_ORG_UUID}`, token)("GET", "/providers")).status).toBe(200);
     const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
     try {
       const count = (sql: string) => db.prepare(sql).pluck().get() as number;
-      expect({ orgs: count("SELECT COUNT(*) FROM orgs"), tokens: count("SELECT COUNT(*) FROM api_tokens"), migrations: count("SELECT COUNT(*) FROM schema_migrations") }).toEqual({
+      expect({
+        orgs: count("SELECT COUNT(*) FROM orgs"),
+        tokens: count("SELECT COUNT(*) FROM api_tokens"),
+        migrations: count("SELECT COUNT(*) FROM schema_migrations"),
+      }).toEqual({
         orgs: 1,
         tokens: 1,
         migrations: 2,

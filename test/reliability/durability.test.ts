@@ -33,7 +33,16 @@ const WIDTH = 8;
 
 const dataDir = mkdtempSync(join(tmpdir(), "reliability-durability-"));
 let running: { cli: SpawnedCli; call: Caller } | undefined;
-const figures = { rounds: 0, bookings_sent: 0, acknowledged: 0, found_after_restart: 0, cut_off_by_kill: 0, cut_off_committed_before_kill: 0, cut_off_found_once_after_retry: 0, replays_ok: 0 };
+const figures = {
+  rounds: 0,
+  bookings_sent: 0,
+  acknowledged: 0,
+  found_after_restart: 0,
+  cut_off_by_kill: 0,
+  cut_off_committed_before_kill: 0,
+  cut_off_found_once_after_retry: 0,
+  replays_ok: 0,
+};
 
 async function startBin(): Promise<{ cli: SpawnedCli; call: Caller }> {
   const cli = spawnCli(["sandbox", "--data-dir", dataDir, "--token", TOKEN, "--port", "0"], cleanEnv());
@@ -122,7 +131,10 @@ describe("SIGKILL mid-burst and restart on the same data directory", () => {
         expect(stored.status).toBe(200);
         expect(stored.body).toEqual(booking.acknowledged);
         figures.found_after_restart++;
-        const replay = await after("POST", "/appointments", { body: booking.body, headers: { "Idempotency-Key": booking.key } });
+        const replay = await after("POST", "/appointments", {
+          body: booking.body,
+          headers: { "Idempotency-Key": booking.key },
+        });
         expect(replay.status).toBe(201);
         expect(replay.headers.get("idempotent-replayed")).toBe("true");
         expect(replay.body).toEqual(booking.acknowledged);
@@ -130,7 +142,10 @@ describe("SIGKILL mid-burst and restart on the same data directory", () => {
       }
       // A booking the kill cut off may or may not have been committed; retried with its key, it exists once.
       for (const booking of cutOff) {
-        const retry = await after("POST", "/appointments", { body: booking.body, headers: { "Idempotency-Key": booking.key } });
+        const retry = await after("POST", "/appointments", {
+          body: booking.body,
+          headers: { "Idempotency-Key": booking.key },
+        });
         expect(retry.status, JSON.stringify(retry.body)).toBe(201);
         Appointment.parse(retry.body);
         if (retry.headers.get("idempotent-replayed") === "true") figures.cut_off_committed_before_kill++;

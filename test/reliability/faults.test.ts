@@ -74,7 +74,8 @@ function inject(match: FaultMatch, faults: Fault[]) {
 }
 
 const attemptsAt = (match: FaultMatch) =>
-  proxy.requests.filter((r) => (!match.method || r.method === match.method) && (!match.path || match.path.test(r.path))).length;
+  proxy.requests.filter((r) => (!match.method || r.method === match.method) && (!match.path || match.path.test(r.path)))
+    .length;
 
 const times = (n: number, fault: Fault): Fault[] => Array.from({ length: n }, () => fault);
 
@@ -96,26 +97,64 @@ const SAFE_CASES: FaultCase[] = [
   { label: "500 once", faults: [{ kind: "status", status: 500 }], expect: "ok", attempts: 2 },
   { label: "502 once", faults: [{ kind: "status", status: 502 }], expect: "ok", attempts: 2 },
   { label: "503 once", faults: [{ kind: "status", status: 503 }], expect: "ok", attempts: 2 },
-  { label: "503 on every attempt", faults: times(ATTEMPTS + 1, { kind: "status", status: 503 }), expect: UNREACHABLE, attempts: ATTEMPTS },
+  {
+    label: "503 on every attempt",
+    faults: times(ATTEMPTS + 1, { kind: "status", status: 503 }),
+    expect: UNREACHABLE,
+    attempts: ATTEMPTS,
+  },
   { label: "429 Retry-After 1", faults: [{ kind: "rate_limit", retryAfterSeconds: 1 }], expect: "ok", attempts: 2 },
-  { label: "429 Retry-After 30 (beyond the deadline)", faults: [{ kind: "rate_limit", retryAfterSeconds: 30 }], expect: /busy\. Wait 30 seconds/, attempts: 1 },
-  { label: "an answer slower than the deadline, once", faults: [{ kind: "delay", ms: 1_600 }], expect: "ok", attempts: 2 },
-  { label: "answers slower than the deadline, always", faults: times(ATTEMPTS + 1, { kind: "delay", ms: 1_600 }), expect: UNREACHABLE, attempts: ATTEMPTS },
+  {
+    label: "429 Retry-After 30 (beyond the deadline)",
+    faults: [{ kind: "rate_limit", retryAfterSeconds: 30 }],
+    expect: /busy\. Wait 30 seconds/,
+    attempts: 1,
+  },
+  {
+    label: "an answer slower than the deadline, once",
+    faults: [{ kind: "delay", ms: 1_600 }],
+    expect: "ok",
+    attempts: 2,
+  },
+  {
+    label: "answers slower than the deadline, always",
+    faults: times(ATTEMPTS + 1, { kind: "delay", ms: 1_600 }),
+    expect: UNREACHABLE,
+    attempts: ATTEMPTS,
+  },
   { label: "a connection reset once", faults: [{ kind: "reset" }], expect: "ok", attempts: 2 },
-  { label: "connection resets, always", faults: times(ATTEMPTS + 1, { kind: "reset" }), expect: UNREACHABLE, attempts: ATTEMPTS },
+  {
+    label: "connection resets, always",
+    faults: times(ATTEMPTS + 1, { kind: "reset" }),
+    expect: UNREACHABLE,
+    attempts: ATTEMPTS,
+  },
   { label: "a truncated body once", faults: [{ kind: "truncate" }], expect: "ok", attempts: 2 },
   { label: "a non-JSON 200", faults: [{ kind: "non_json" }], expect: UNEXPECTED, attempts: 1 },
-  { label: "a 200 that breaks the contract", faults: [{ kind: "respond", status: 200, body: '{"items":"nope"}' }], expect: UNEXPECTED, attempts: 1 },
+  {
+    label: "a 200 that breaks the contract",
+    faults: [{ kind: "respond", status: 200, body: '{"items":"nope"}' }],
+    expect: UNEXPECTED,
+    attempts: 1,
+  },
 ];
 
 /** Each safe tool with arguments that succeed, and the request to break. */
 const SAFE_TOOLS: { tool: string; args: Record<string, unknown>; match: FaultMatch }[] = [
   { tool: "search_patients", args: { query: "Smith" }, match: { method: "GET", path: /\/patients\?/ } },
   { tool: "list_appointment_types", args: {}, match: { method: "GET", path: /\/appointment-types/ } },
-  { tool: "check_availability", args: { appointment_type_uuid: GUIDE_UUIDS.hygiene, limit: 3 }, match: { method: "GET", path: /\/schedule\/availability/ } },
+  {
+    tool: "check_availability",
+    args: { appointment_type_uuid: GUIDE_UUIDS.hygiene, limit: 3 },
+    match: { method: "GET", path: /\/schedule\/availability/ },
+  },
   { tool: "get_practice_info", args: {}, match: { method: "GET", path: /\/providers$/ } },
   // The listing of upcoming appointments; with include_past, the past ones are a second listing.
-  { tool: "find_appointments", args: { patient_uuid: GUIDE_UUIDS.janeSmith, include_past: true }, match: { method: "GET", path: /\/appointments\?.*ends_after=/ } },
+  {
+    tool: "find_appointments",
+    args: { patient_uuid: GUIDE_UUIDS.janeSmith, include_past: true },
+    match: { method: "GET", path: /\/appointments\?.*ends_after=/ },
+  },
 ];
 
 function expectOutcome(result: CallToolResult, expected: FaultCase["expect"], context: string) {
@@ -167,7 +206,9 @@ async function expectExactlyOneBooking(slot: FreeSlot): Promise<string> {
 
 /** Every attempt at the booking carried the same Idempotency-Key. */
 function expectOneIdempotencyKey(attempts: number) {
-  const keys = proxy.requests.filter((r) => r.method === "POST" && /\/appointments$/.test(r.path)).map((r) => r.headers["idempotency-key"]);
+  const keys = proxy.requests
+    .filter((r) => r.method === "POST" && /\/appointments$/.test(r.path))
+    .map((r) => r.headers["idempotency-key"]);
   expect(keys).toHaveLength(attempts);
   expect(new Set(keys).size).toBe(1);
   expect(keys[0]).toMatch(/^book-[0-9a-f]{64}$/);
@@ -239,7 +280,11 @@ describe("book_appointment under faults: retried with the same Idempotency-Key, 
 describe("calls that are not safe to repeat are not repeated", () => {
   const PATIENTS: FaultMatch = { method: "POST", path: /\/patients$/ };
   let serial = 0;
-  const newPatient = () => ({ first_name: "Fault", last_name: `Tolerant${++serial}x`, date_of_birth: "1980-05-0" + ((serial % 9) + 1) });
+  const newPatient = () => ({
+    first_name: "Fault",
+    last_name: `Tolerant${++serial}x`,
+    date_of_birth: "1980-05-0" + ((serial % 9) + 1),
+  });
 
   it("create_patient whose answer is lost: one attempt, outcome unknown, a repeat finds the existing patient", async () => {
     const patient = newPatient();
@@ -275,7 +320,10 @@ describe("calls that are not safe to repeat are not repeated", () => {
     expect(attemptsAt(STATUS)).toBe(1);
     const again = await timedCall("cancel_appointment", { appointment_uuid: uuid });
     expectOutcome(again.result, "ok", "cancel again");
-    expect(again.result.structuredContent).toMatchObject({ already_cancelled: true, appointment: { status: "cancelled" } });
+    expect(again.result.structuredContent).toMatchObject({
+      already_cancelled: true,
+      appointment: { status: "cancelled" },
+    });
   });
 });
 
@@ -290,7 +338,12 @@ async function closedPort(): Promise<number> {
 
 describe("the server as a whole", () => {
   it("answers clearly and quickly when the PMS is down (connection refused)", async () => {
-    const down = new PmsClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, orgId: stack.sandbox.orgId, token: stack.sandbox.token, ...PMS });
+    const down = new PmsClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      orgId: stack.sandbox.orgId,
+      token: stack.sandbox.token,
+      ...PMS,
+    });
     const server = createMcpServer({ pms: down, privacy: "staff", logger: silentLogger });
     const offline = await connectInMemory(server);
     try {

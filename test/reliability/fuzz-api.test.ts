@@ -7,7 +7,14 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { z } from "zod";
-import { ERROR_STATUS, PROBLEM_CONTENT_TYPE, Problem, routes, type RouteName, type RouteSpec } from "../../src/contract/index.js";
+import {
+  ERROR_STATUS,
+  PROBLEM_CONTENT_TYPE,
+  Problem,
+  routes,
+  type RouteName,
+  type RouteSpec,
+} from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
 import { FUZZ_SEED, argumentsFor, junkValue, knownUuids, mutationsOf, nastyText } from "../support/reliability-fuzz.js";
@@ -39,7 +46,12 @@ beforeAll(async () => {
   expect(booked.status).toBe(201);
   uuids = knownUuids([booked.body.uuid]);
   validBodies = {
-    createPatient: { first_name: "Api", last_name: "Fuzz", date_of_birth: "1991-02-03", primary_phone: "+1-415-555-0199" },
+    createPatient: {
+      first_name: "Api",
+      last_name: "Fuzz",
+      date_of_birth: "1991-02-03",
+      primary_phone: "+1-415-555-0199",
+    },
     createAppointment: booking,
     updateAppointment: { notes: "moved by the fuzz" },
     changeAppointmentStatus: { status: "confirmed" },
@@ -85,7 +97,10 @@ function body(name: RouteName, spec: RouteSpec): fc.Arbitrary<string | undefined
   );
   return fc.oneof(
     { weight: 6, arbitrary: json.map((value) => JSON.stringify(value)) },
-    { weight: 1, arbitrary: fc.constantFrom(undefined, "", "{", "not json", "<xml/>", "[1,2", "null", "x".repeat(70 * 1024)) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(undefined, "", "{", "not json", "<xml/>", "[1,2", "null", "x".repeat(70 * 1024)),
+    },
     { weight: 1, arbitrary: fc.string({ maxLength: 60 }) },
   );
 }
@@ -95,13 +110,27 @@ const printableHeader = fc.string({ maxLength: 300 }).filter((s) => /^[\x21-\x7e
 function requestFor(name: RouteName, spec: RouteSpec) {
   const params = (spec.path.match(/\{\w+\}/g) ?? []).map(() => pathSegment());
   return fc.record({
-    method: fc.oneof({ weight: 8, arbitrary: fc.constant(spec.method) }, { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PATCH", "PUT", "DELETE") }),
+    method: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(spec.method) },
+      { weight: 1, arbitrary: fc.constantFrom("GET", "POST", "PATCH", "PUT", "DELETE") },
+    ),
     segments: fc.tuple(...params),
     query: queryString(fieldsOf(spec.query)),
     body: body(name, spec),
-    contentType: fc.constantFrom("application/json", "application/json", "application/json; charset=utf-8", "text/plain", undefined),
-    token: fc.oneof({ weight: 12, arbitrary: fc.constant<string | null | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom(null, "sk_sandbox_wrong", "") }),
-    idempotencyKey: fc.option(fc.oneof(printableHeader, fc.constantFrom("", " key with spaces ", "k".repeat(300))), { nil: undefined }),
+    contentType: fc.constantFrom(
+      "application/json",
+      "application/json",
+      "application/json; charset=utf-8",
+      "text/plain",
+      undefined,
+    ),
+    token: fc.oneof(
+      { weight: 12, arbitrary: fc.constant<string | null | undefined>(undefined) },
+      { weight: 1, arbitrary: fc.constantFrom(null, "sk_sandbox_wrong", "") },
+    ),
+    idempotencyKey: fc.option(fc.oneof(printableHeader, fc.constantFrom("", " key with spaces ", "k".repeat(300))), {
+      nil: undefined,
+    }),
   });
 }
 
@@ -117,7 +146,11 @@ describe("every API endpoint under random requests", () => {
           const headers: Record<string, string> = {};
           if (hasBody && request.contentType) headers["Content-Type"] = request.contentType;
           if (request.idempotencyKey !== undefined) headers["Idempotency-Key"] = request.idempotencyKey;
-          const options: CallOptions = { headers, ...(hasBody ? { rawBody: request.body } : {}), ...(request.token !== undefined ? { token: request.token } : {}) };
+          const options: CallOptions = {
+            headers,
+            ...(hasBody ? { rawBody: request.body } : {}),
+            ...(request.token !== undefined ? { token: request.token } : {}),
+          };
           const response = await call(request.method, path, options);
           cases++;
           statuses[`status_${response.status}`] = (statuses[`status_${response.status}`] ?? 0) + 1;

@@ -61,7 +61,8 @@ async function prepare(privacy: PrivacyMode): Promise<Target> {
     cancel_appointment: { appointment_uuid: booked.body.uuid },
     confirm_appointment: { appointment_uuid: booked.body.uuid },
   };
-  if (privacy === "staff") return { stack, client, uuids: knownUuids([booked.body.uuid, first!.provider_uuid]), validArgs: staffArgs };
+  if (privacy === "staff")
+    return { stack, client, uuids: knownUuids([booked.body.uuid, first!.provider_uuid]), validArgs: staffArgs };
   // Caller mode: Jane verifies first; every tool acting for her takes her pass instead of her uuid.
   const verified = await client.callTool({ name: "search_patients", arguments: jane });
   const caller_pass = (verified.structuredContent as { caller_pass: string }).caller_pass;
@@ -89,7 +90,11 @@ describe.each(["staff", "caller"] as const)("every tool under random and malform
   });
 
   it("has a valid-arguments case for every tool, so none is skipped", () => {
-    expect(Object.keys(target.validArgs).sort()).toEqual(toolsFor(privacy).map((t) => t.name).sort());
+    expect(Object.keys(target.validArgs).sort()).toEqual(
+      toolsFor(privacy)
+        .map((t) => t.name)
+        .sort(),
+    );
   });
 
   it.each(toolsFor(privacy).map((tool, index) => ({ tool, index, name: tool.name })))(
@@ -103,7 +108,9 @@ describe.each(["staff", "caller"] as const)("every tool under random and malform
       await fc.assert(
         fc.asyncProperty(args, async (input) => {
           // A protocol error or a crash rejects here and fails the property.
-          const result = CallToolResultSchema.parse(await target.client.callTool({ name: tool.name, arguments: input }));
+          const result = CallToolResultSchema.parse(
+            await target.client.callTool({ name: tool.name, arguments: input }),
+          );
           counts.cases++;
           perTool[tool.name] = (perTool[tool.name] ?? 0) + 1;
           const text = textOf(result);
@@ -118,7 +125,8 @@ describe.each(["staff", "caller"] as const)("every tool under random and malform
             const parsed = tool.outputSchema.safeParse(result.structuredContent);
             expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
             // Whatever the arguments, caller mode never hands out a patient's contact details.
-            if (privacy === "caller") expect(JSON.stringify(result.structuredContent)).not.toMatch(/"(email|primary_phone|date_of_birth)":/);
+            if (privacy === "caller")
+              expect(JSON.stringify(result.structuredContent)).not.toMatch(/"(email|primary_phone|date_of_birth)":/);
           }
         }),
         { seed: FUZZ_SEED + index + (privacy === "caller" ? 100 : 0), numRuns: RUNS_PER_TOOL, endOnFailure: true },

@@ -60,7 +60,9 @@ describe("200 bookings for one slot from 20 clients", () => {
     for (const { result } of losers) {
       const text = textOf(result);
       expect(text).toMatch(/That time is taken/);
-      expect(text).toMatch(/Nearest free alternatives:\n1\. .*\(scheduled_start \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}, provider_uuid [0-9a-f-]{36}/);
+      expect(text).toMatch(
+        /Nearest free alternatives:\n1\. .*\(scheduled_start \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}, provider_uuid [0-9a-f-]{36}/,
+      );
       // The slot just taken is never offered back.
       expect(text).not.toContain(`scheduled_start ${slot!.scheduled_start}, provider_uuid ${slot!.provider_uuid}`);
     }
@@ -88,7 +90,9 @@ describe("the same booking retried at once (a voice platform's timeout retry)", 
     );
     const failures = results.filter((r) => r.isError).map(textOf);
     expect(failures).toEqual([]);
-    const uuids = new Set(results.map((r) => (r.structuredContent as { appointment: { uuid: string } }).appointment.uuid));
+    const uuids = new Set(
+      results.map((r) => (r.structuredContent as { appointment: { uuid: string } }).appointment.uuid),
+    );
     expect(uuids.size).toBe(1);
     const booked = await bookingsAt(stack.api, slot!);
     expect(booked.map((a) => a.uuid)).toEqual([...uuids]);
@@ -105,7 +109,14 @@ describe("1,000 mixed tool calls from 20 clients", () => {
     const reads: [string, (i: number) => Record<string, unknown>][] = [
       ["search_patients", (i) => ({ query: names[i % names.length] })],
       ["list_appointment_types", (i) => ({ is_active: i % 5 !== 0 })],
-      ["check_availability", (i) => ({ appointment_type_uuid: [GUIDE_UUIDS.hygiene, GUIDE_UUIDS.emergency][i % 2], limit: 5, time_of_day: i % 3 === 0 ? "morning" : undefined })],
+      [
+        "check_availability",
+        (i) => ({
+          appointment_type_uuid: [GUIDE_UUIDS.hygiene, GUIDE_UUIDS.emergency][i % 2],
+          limit: 5,
+          time_of_day: i % 3 === 0 ? "morning" : undefined,
+        }),
+      ],
       ["get_practice_info", () => ({})],
       ["find_appointments", (i) => ({ patient_uuid: patients[i % patients.length], include_past: i % 2 === 0 })],
     ];
@@ -136,13 +147,19 @@ describe("1,000 mixed tool calls from 20 clients", () => {
     expect(failures).toEqual([]);
     const acknowledged = results
       .filter((r) => r.tool === "book_appointment")
-      .map((r) => (r.result.structuredContent as { appointment: { uuid: string; scheduled_start: string } }).appointment);
+      .map(
+        (r) => (r.result.structuredContent as { appointment: { uuid: string; scheduled_start: string } }).appointment,
+      );
     expect(acknowledged).toHaveLength(MIXED_BOOKINGS);
     let found = 0;
     for (const appointment of acknowledged) {
       const stored = await stack.api("GET", `/appointments/${appointment.uuid}`);
       expect(stored.status).toBe(200);
-      expect(stored.body).toMatchObject({ uuid: appointment.uuid, status: "scheduled", scheduled_start: appointment.scheduled_start });
+      expect(stored.body).toMatchObject({
+        uuid: appointment.uuid,
+        status: "scheduled",
+        scheduled_start: appointment.scheduled_start,
+      });
       found++;
     }
     figures.mixed_calls = results.length;

@@ -86,7 +86,12 @@ function expectNoSecrets(stderr: string, secrets: string[]) {
 }
 
 async function stdioClient(env: Record<string, string>) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI], env: cleanEnv(env), stderr: "pipe" });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI],
+    env: cleanEnv(env),
+    stderr: "pipe",
+  });
   let stderr = "";
   transport.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const client = new Client({ name: "secrets", version: "1.0.0" });
@@ -111,12 +116,16 @@ describe("no token in logs or tool results", () => {
     const ready = await cli.waitForEvent("mcp_http_ready");
     const url = new URL(`http://127.0.0.1:${Number(ready.port)}/mcp`);
     const client = new Client({ name: "secrets-http", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${MCP_TOKEN}` } } }),
+    );
     await driveWorkflow(client);
     await client.close();
 
     const rejected = new Client({ name: "secrets-http-wrong", version: "1.0.0" });
-    const wrong = new StreamableHTTPClientTransport(url, { requestInit: { headers: { Authorization: `Bearer ${WRONG_MCP_TOKEN}` } } });
+    const wrong = new StreamableHTTPClientTransport(url, {
+      requestInit: { headers: { Authorization: `Bearer ${WRONG_MCP_TOKEN}` } },
+    });
     const refusal = await rejected.connect(wrong).then(
       () => "connected",
       (error: unknown) => String(error),
@@ -144,10 +153,25 @@ describe("no token in logs or tool results", () => {
       JSON.stringify({ type: "about:blank", title: "t", status, code, detail: echo, ...extra });
     proxy.inject(
       { method: "GET", path: /\/patients\?/ },
-      { kind: "respond", status: 400, body: problem(400, "validation_failed", { errors: [{ field: "query", message: echo }] }), contentType: "application/problem+json" },
+      {
+        kind: "respond",
+        status: 400,
+        body: problem(400, "validation_failed", { errors: [{ field: "query", message: echo }] }),
+        contentType: "application/problem+json",
+      },
       { kind: "respond", status: 404, body: problem(404, "not_found"), contentType: "application/problem+json" },
-      { kind: "respond", status: 409, body: problem(409, "duplicate_patient"), contentType: "application/problem+json" },
-      { kind: "respond", status: 422, body: problem(422, "unknown_reference"), contentType: "application/problem+json" },
+      {
+        kind: "respond",
+        status: 409,
+        body: problem(409, "duplicate_patient"),
+        contentType: "application/problem+json",
+      },
+      {
+        kind: "respond",
+        status: 422,
+        body: problem(422, "unknown_reference"),
+        contentType: "application/problem+json",
+      },
       { kind: "respond", status: 418, body: echo, contentType: "text/plain" },
       { kind: "status", status: 500, body: echo },
       { kind: "status", status: 500, body: echo },
@@ -173,7 +197,16 @@ describe("no token in logs or tool results", () => {
     for (const [name, args] of [
       ["search_patients", { query: "Smith" }],
       ["get_practice_info", {}],
-      ["book_appointment", { patient_uuid: GUIDE_UUIDS.janeSmith, appointment_type_uuid: GUIDE_UUIDS.hygiene, provider_uuid: GUIDE_UUIDS.michaelChen, location_uuid: GUIDE_UUIDS.mainStreetDental, scheduled_start: "2030-01-07T10:00" }],
+      [
+        "book_appointment",
+        {
+          patient_uuid: GUIDE_UUIDS.janeSmith,
+          appointment_type_uuid: GUIDE_UUIDS.hygiene,
+          provider_uuid: GUIDE_UUIDS.michaelChen,
+          location_uuid: GUIDE_UUIDS.mainStreetDental,
+          scheduled_start: "2030-01-07T10:00",
+        },
+      ],
     ] as const) {
       const result = await drive(client, name, args);
       expect(result.isError).toBe(true);

@@ -31,7 +31,11 @@ export interface SpawnedCli {
  * The bin with `args`. `fileSizeLimitKb`: under that limit on the size of any file it writes (ulimit -f),
  * as a disk quota would; node ignores SIGXFSZ, so its writes past the limit fail with EFBIG.
  */
-export function spawnCli(args: string[], env: Record<string, string>, options: { fileSizeLimitKb?: number } = {}): SpawnedCli {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+  options: { fileSizeLimitKb?: number } = {},
+): SpawnedCli {
   const child =
     options.fileSizeLimitKb === undefined
       ? spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] })
@@ -63,7 +67,9 @@ export function spawnCli(args: string[], env: Record<string, string>, options: {
     waitForEvent: (event) =>
       new Promise((resolve, reject) => {
         waiters.push({ event, resolve });
-        void exited.then((code) => reject(new Error(`the bin exited (${code}) before ${event}:\n${stderrLines.join("\n")}`)));
+        void exited.then((code) =>
+          reject(new Error(`the bin exited (${code}) before ${event}:\n${stderrLines.join("\n")}`)),
+        );
       }),
     async stop() {
       if (child.exitCode === null) child.kill("SIGTERM");

@@ -35,7 +35,9 @@ export function testCallerGuard(privacy: PrivacyMode): CallerGuard | undefined {
   return privacy === "caller" ? new CallerGuard({ secret: TEST_CALLER_SECRET, logger: silentLogger }) : undefined;
 }
 
-export async function startMcpHarness<M extends PrivacyMode = "staff">(options: { privacy?: M } = {}): Promise<McpHarness<M>> {
+export async function startMcpHarness<M extends PrivacyMode = "staff">(
+  options: { privacy?: M } = {},
+): Promise<McpHarness<M>> {
   const sandbox = await startSandbox();
   const pms = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token });
   const privacy: PrivacyMode = options.privacy ?? "staff";
@@ -113,7 +115,8 @@ export async function runGuideWorkflow(client: ModeClient<"staff">) {
   );
 
   // Jane can be in one appointment at a time: skip slots overlapping those she already has (from earlier runs).
-  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured.appointments;
+  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured
+    .appointments;
   const instant = (local: string, timezone: string) => localToMillis(local, timezone);
   type Span = { scheduled_start: string; scheduled_end: string; timezone: string };
   const free = (slot: Span) =>
@@ -123,7 +126,10 @@ export async function runGuideWorkflow(client: ModeClient<"staff">) {
         instant(slot.scheduled_start, slot.timezone) >= instant(a.scheduled_end, a.timezone),
     );
   const availability = await callOk(client, "check_availability", { appointment_type_uuid: npe.uuid, limit: 30 });
-  const slot = defined(availability.structured.slots.find(free), "the demo practice has a free New Patient Exam slot this week");
+  const slot = defined(
+    availability.structured.slots.find(free),
+    "the demo practice has a free New Patient Exam slot this week",
+  );
 
   const booking = await callOk(client, "book_appointment", {
     patient_uuid: jane.uuid,

@@ -55,12 +55,15 @@ export async function createTestSchema(): Promise<TestSchema> {
   return {
     schema,
     url: url.toString(),
-    drop: () => withAdminClient((client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined),
+    drop: () =>
+      withAdminClient((client) => client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)).then(() => undefined),
   };
 }
 
 /** A sandbox on a fresh schema of its own, dropped when the sandbox closes. */
-export async function startPostgresSandbox(options: SandboxOptions = {}): Promise<RunningSandbox & { schema: TestSchema }> {
+export async function startPostgresSandbox(
+  options: SandboxOptions = {},
+): Promise<RunningSandbox & { schema: TestSchema }> {
   const schema = await createTestSchema();
   let sandbox: RunningSandbox;
   try {
@@ -84,7 +87,8 @@ export async function startPostgresSandbox(options: SandboxOptions = {}): Promis
  * read the SQLite file), so it stays there.
  */
 export function startSandboxOnBackend(options: SandboxOptions = {}): Promise<RunningSandbox> {
-  if (onPostgres() && options.dataDir === undefined && options.databaseUrl === undefined) return startPostgresSandbox(options);
+  if (onPostgres() && options.dataDir === undefined && options.databaseUrl === undefined)
+    return startPostgresSandbox(options);
   return startSandbox(options);
 }
 
@@ -120,11 +124,15 @@ export interface SandboxInstance {
 
 /** The sandbox bin on `databaseUrl` with `token`, once it printed its banner (it exited: rejects with its stderr). */
 export async function spawnSandboxInstance(databaseUrl: string, token: string): Promise<SandboxInstance> {
-  const cli = spawnCli(["sandbox", "--port", "0", "--token", token], cleanEnv({ DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" }));
+  const cli = spawnCli(
+    ["sandbox", "--port", "0", "--token", token],
+    cleanEnv({ DATABASE_URL: databaseUrl, LOG_LEVEL: "warn" }),
+  );
   const exited = new Promise<never>((_, reject) =>
     cli.child.once("exit", (code) => reject(new Error(`instance exited (${code}):\n${cli.stderrLines.join("\n")}`))),
   );
-  const bannerValue = (name: string) => cli.stderrLines.find((line) => line.startsWith(`  ${name}=`))?.slice(name.length + 3);
+  const bannerValue = (name: string) =>
+    cli.stderrLines.find((line) => line.startsWith(`  ${name}=`))?.slice(name.length + 3);
   const ready = vi.waitFor(
     () => {
       const orgId = bannerValue("PMS_ORG_ID");
@@ -140,7 +148,10 @@ export async function spawnSandboxInstance(databaseUrl: string, token: string): 
 }
 
 /** Overlapping pairs of non-cancelled appointments sharing `column`: 0 means no double booking of that resource. */
-export async function overlappingPairs(url: string, column: "provider_uuid" | "operatory_uuid" | "patient_uuid"): Promise<number> {
+export async function overlappingPairs(
+  url: string,
+  column: "provider_uuid" | "operatory_uuid" | "patient_uuid",
+): Promise<number> {
   return withAdminClient(async (client) => {
     const { rows } = await client.query<{ pairs: string }>(
       `SELECT COUNT(*) AS pairs FROM appointments a JOIN appointments b

@@ -7,9 +7,15 @@ export const REDIS_URL = "redis://127.0.0.1:6379";
 /** Fails with how to start Redis, rather than letting counts silently fall back to in-process ones. */
 export async function assertRedisUp(): Promise<void> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  const pong = await redis.connect().then(() => redis.ping(), () => "unreachable");
+  const pong = await redis.connect().then(
+    () => redis.ping(),
+    () => "unreachable",
+  );
   redis.disconnect();
-  expect(pong, `Redis must run on 127.0.0.1:6379: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`).toBe("PONG");
+  expect(
+    pong,
+    `Redis must run on 127.0.0.1:6379: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no`,
+  ).toBe("PONG");
 }
 
 /** Every key under `prefix` (a test run's own). */

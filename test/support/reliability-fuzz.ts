@@ -46,9 +46,9 @@ export function plausibleValue(uuids: readonly string[]): fc.Arbitrary<unknown> 
     fc.uuid(),
     fc.integer({ min: -3, max: 40 }).map(day),
     fc.constantFrom("2025-02-30", "2025-13-01", "1900-01-01", "9999-12-31"),
-    fc.tuple(fc.integer({ min: -2, max: 30 }), fc.integer({ min: 0, max: 23 }), fc.constantFrom("00", "15", "30", "45")).map(
-      ([d, h, m]) => `${day(d)}T${String(h).padStart(2, "0")}:${m}`,
-    ),
+    fc
+      .tuple(fc.integer({ min: -2, max: 30 }), fc.integer({ min: 0, max: 23 }), fc.constantFrom("00", "15", "30", "45"))
+      .map(([d, h, m]) => `${day(d)}T${String(h).padStart(2, "0")}:${m}`),
     fc.constantFrom("2026-03-08T02:30:00", "2025-05-20T10:00:00Z", "2025-05-20 10:00", "tomorrow at 3", "10am"),
     fc.constantFrom("Smith", "Jane Smith", "jose", "+1-415-555-0148", "(415) 555-0148", "jane.smith@example.com"),
     fc.constantFrom("scheduled", "confirmed", "cancelled", "completed", "morning", "afternoon", "evening"),
@@ -72,7 +72,10 @@ export function anyValue(uuids: readonly string[]): fc.Arbitrary<unknown> {
  * Arguments for something with these known field names: each field present or absent with a plausible
  * or junk value, sometimes with unknown extra fields; or a wholly random object.
  */
-export function argumentsFor(fields: readonly string[], uuids: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+export function argumentsFor(
+  fields: readonly string[],
+  uuids: readonly string[],
+): fc.Arbitrary<Record<string, unknown>> {
   const known = fc.record(Object.fromEntries(fields.map((f) => [f, anyValue(uuids)])), { requiredKeys: [] });
   const extra = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), junkValue, { maxKeys: 2 });
   return fc.oneof(

@@ -89,7 +89,8 @@ export async function startMcpStack(options: StackOptions = {}): Promise<McpStac
 /** Calls a tool, checking the answer is a well-formed CallToolResult; never throws on isError. */
 export async function callTool(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
   const result = CallToolResultSchema.parse(await client.callTool({ name, arguments: args }));
-  if (result.isError) expect(result.structuredContent, `${name}: an error result carries no structuredContent`).toBeUndefined();
+  if (result.isError)
+    expect(result.structuredContent, `${name}: an error result carries no structuredContent`).toBeUndefined();
   return result;
 }
 
@@ -122,7 +123,7 @@ export async function disjointSlots(
   const busyUntil = new Map<string, string>();
   const picked: FreeSlot[] = [];
   // One answer holds at most 500 slots (a day or two of the practice): page on by date until enough.
-  for (let from = day(options.fromDay ?? 1); picked.length < count && from <= end; ) {
+  for (let from = day(options.fromDay ?? 1); picked.length < count && from <= end;) {
     const response = await api(
       "GET",
       `/schedule/availability?appointment_type_uuid=${appointmentTypeUuid}&start_date=${from}&end_date=${end}&limit=500${provider}`,

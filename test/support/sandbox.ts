@@ -5,7 +5,13 @@
 import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 import type { PracticeData, ShiftRecord } from "../../src/sandbox/domain/model.js";
-import { PROBLEM_CONTENT_TYPE, Problem, type ErrorCode, type OpeningHours, type Weekday } from "../../src/contract/index.js";
+import {
+  PROBLEM_CONTENT_TYPE,
+  Problem,
+  type ErrorCode,
+  type OpeningHours,
+  type Weekday,
+} from "../../src/contract/index.js";
 import type { RunningSandbox, SandboxOptions } from "../../src/sandbox/index.js";
 import { startSandboxOnBackend } from "./postgres.js";
 
@@ -87,9 +93,23 @@ export function tinyPractice(timezone = "America/Los_Angeles", name = "Tiny Dent
   const shifts: ShiftRecord[] = [];
   for (const provider of [dentistUuid, hygienistUuid]) {
     for (const day of WEEKDAYS) {
-      shifts.push({ provider_uuid: provider, location_uuid: locationUuid, day, start: "08:00", end: "17:00", breaks: [{ start: "12:00", end: "13:00" }] });
+      shifts.push({
+        provider_uuid: provider,
+        location_uuid: locationUuid,
+        day,
+        start: "08:00",
+        end: "17:00",
+        breaks: [{ start: "12:00", end: "13:00" }],
+      });
     }
-    shifts.push({ provider_uuid: provider, location_uuid: locationUuid, day: "sunday", start: "00:00", end: "06:00", breaks: [] });
+    shifts.push({
+      provider_uuid: provider,
+      location_uuid: locationUuid,
+      day: "sunday",
+      start: "00:00",
+      end: "06:00",
+      breaks: [],
+    });
   }
   const data: PracticeData = {
     org: { uuid: orgUuid, name },
@@ -115,25 +135,92 @@ export function tinyPractice(timezone = "America/Los_Angeles", name = "Tiny Dent
       },
     ],
     providers: [
-      { uuid: dentistUuid, first_name: "Dana", last_name: "Molar", title: "DDS", role: "dentist", location_uuids: [locationUuid], is_active: true },
-      { uuid: hygienistUuid, first_name: "Hal", last_name: "Floss", title: "RDH", role: "hygienist", location_uuids: [locationUuid], is_active: true },
+      {
+        uuid: dentistUuid,
+        first_name: "Dana",
+        last_name: "Molar",
+        title: "DDS",
+        role: "dentist",
+        location_uuids: [locationUuid],
+        is_active: true,
+      },
+      {
+        uuid: hygienistUuid,
+        first_name: "Hal",
+        last_name: "Floss",
+        title: "RDH",
+        role: "hygienist",
+        location_uuids: [locationUuid],
+        is_active: true,
+      },
     ],
     appointmentTypes: [
-      { uuid: examTypeUuid, code: "EXM", name: "Exam", duration_minutes: 60, color: "#111111", requires_exam: true, is_active: true, provider_roles: ["dentist"] },
-      { uuid: cleaningTypeUuid, code: "CLN", name: "Cleaning", duration_minutes: 30, color: "#222222", requires_exam: false, is_active: true, provider_roles: ["hygienist", "dentist"] },
-      { uuid: archivedTypeUuid, code: "OLD", name: "Old Type", duration_minutes: 30, color: "#333333", requires_exam: false, is_active: false, provider_roles: ["dentist"] },
+      {
+        uuid: examTypeUuid,
+        code: "EXM",
+        name: "Exam",
+        duration_minutes: 60,
+        color: "#111111",
+        requires_exam: true,
+        is_active: true,
+        provider_roles: ["dentist"],
+      },
+      {
+        uuid: cleaningTypeUuid,
+        code: "CLN",
+        name: "Cleaning",
+        duration_minutes: 30,
+        color: "#222222",
+        requires_exam: false,
+        is_active: true,
+        provider_roles: ["hygienist", "dentist"],
+      },
+      {
+        uuid: archivedTypeUuid,
+        code: "OLD",
+        name: "Old Type",
+        duration_minutes: 30,
+        color: "#333333",
+        requires_exam: false,
+        is_active: false,
+        provider_roles: ["dentist"],
+      },
     ],
     shifts,
     timeOff: [],
     closures: [],
     patients: [
-      { uuid: patientUuid, first_name: "Tess", last_name: "Tooth", date_of_birth: "1990-01-02", primary_phone: "+14155550100", email: null, preferred_provider_uuid: null },
-      { uuid: otherPatientUuid, first_name: "Otto", last_name: "Other", date_of_birth: "1985-06-07", primary_phone: null, email: null, preferred_provider_uuid: null },
+      {
+        uuid: patientUuid,
+        first_name: "Tess",
+        last_name: "Tooth",
+        date_of_birth: "1990-01-02",
+        primary_phone: "+14155550100",
+        email: null,
+        preferred_provider_uuid: null,
+      },
+      {
+        uuid: otherPatientUuid,
+        first_name: "Otto",
+        last_name: "Other",
+        date_of_birth: "1985-06-07",
+        primary_phone: null,
+        email: null,
+        preferred_provider_uuid: null,
+      },
     ],
     appointments: [],
   };
   return {
-    data, locationUuid, operatoryUuids, dentistUuid, hygienistUuid, examTypeUuid, cleaningTypeUuid, archivedTypeUuid, patientUuid,
+    data,
+    locationUuid,
+    operatoryUuids,
+    dentistUuid,
+    hygienistUuid,
+    examTypeUuid,
+    cleaningTypeUuid,
+    archivedTypeUuid,
+    patientUuid,
     otherPatientUuid,
   };
 }

@@ -25,7 +25,8 @@ const ZONES = ["America/Los_Angeles", "America/New_York", "Europe/London", "Amer
 const START_DATES = ["2026-03-08", "2026-11-01", "2026-03-29", "2026-10-25", "2026-09-05", "2026-04-04", "2026-06-15"];
 const WEEKDAYS: Weekday[] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
 const uuid = (kind: number, n: number) => `${kind}0000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
-const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+const hhmm = (minutes: number) =>
+  `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
 
 interface World {
   snapshot: ScheduleSnapshot;
@@ -46,10 +47,24 @@ const worldArb: fc.Arbitrary<World> = fc
     providers: fc.integer({ min: 1, max: 3 }),
     shifts: fc.array(fc.tuple(fc.nat(), fc.nat(), shiftArb), { minLength: 1, maxLength: 10 }),
     bookings: fc.array(
-      fc.record({ who: fc.nat(), where: fc.nat(), op: fc.nat(), offsetMinutes: fc.integer({ min: 0, max: 4 * 24 * 60 }), length: fc.constantFrom(15, 30, 45, 60, 90), cancelled: fc.boolean() }),
+      fc.record({
+        who: fc.nat(),
+        where: fc.nat(),
+        op: fc.nat(),
+        offsetMinutes: fc.integer({ min: 0, max: 4 * 24 * 60 }),
+        length: fc.constantFrom(15, 30, 45, 60, 90),
+        cancelled: fc.boolean(),
+      }),
       { maxLength: 25 },
     ),
-    timeOff: fc.array(fc.record({ who: fc.nat(), offsetMinutes: fc.integer({ min: 0, max: 4 * 24 * 60 }), length: fc.integer({ min: 30, max: 24 * 60 }) }), { maxLength: 2 }),
+    timeOff: fc.array(
+      fc.record({
+        who: fc.nat(),
+        offsetMinutes: fc.integer({ min: 0, max: 4 * 24 * 60 }),
+        length: fc.integer({ min: 30, max: 24 * 60 }),
+      }),
+      { maxLength: 2 },
+    ),
     closures: fc.array(fc.record({ where: fc.nat(), day: fc.integer({ min: 0, max: 3 }) }), { maxLength: 2 }),
     startDate: fc.constantFrom(...START_DATES),
     days: fc.integer({ min: 0, max: 2 }),
@@ -59,14 +74,36 @@ const worldArb: fc.Arbitrary<World> = fc
   })
   .map((g) => {
     const locations = g.zones.map((zone, l) =>
-      location(uuid(1, l), `Location ${l}`, zone, Array.from({ length: g.operatories }, (_, o) => uuid(2, l * 10 + o))),
+      location(
+        uuid(1, l),
+        `Location ${l}`,
+        zone,
+        Array.from({ length: g.operatories }, (_, o) => uuid(2, l * 10 + o)),
+      ),
     );
-    const providers = Array.from({ length: g.providers }, (_, p) => provider(uuid(3, p), `P${p}`, p % 2 ? "hygienist" : "dentist", locations.map((l) => l.uuid)));
+    const providers = Array.from({ length: g.providers }, (_, p) =>
+      provider(
+        uuid(3, p),
+        `P${p}`,
+        p % 2 ? "hygienist" : "dentist",
+        locations.map((l) => l.uuid),
+      ),
+    );
     const shifts: ShiftRecord[] = g.shifts.map(([who, where, s]) => {
       const start = s.startQuarter * 15;
       const end = Math.min(start + s.lengthQuarters * 15, 23 * 60 + 45);
-      const lunch = s.breakAt !== undefined && start + s.breakAt * 15 + 30 < end ? [{ start: hhmm(start + s.breakAt * 15), end: hhmm(start + s.breakAt * 15 + 30) }] : [];
-      return shift(providers[who % providers.length]!.uuid, locations[where % locations.length]!.uuid, s.day, hhmm(start), hhmm(end), lunch);
+      const lunch =
+        s.breakAt !== undefined && start + s.breakAt * 15 + 30 < end
+          ? [{ start: hhmm(start + s.breakAt * 15), end: hhmm(start + s.breakAt * 15 + 30) }]
+          : [];
+      return shift(
+        providers[who % providers.length]!.uuid,
+        locations[where % locations.length]!.uuid,
+        s.day,
+        hhmm(start),
+        hhmm(end),
+        lunch,
+      );
     });
     const base = wallClockBoundary(g.startDate, "00:00", locations[0]!.timezone)!;
     const bookings: AppointmentRecord[] = g.bookings.map((b) => {
@@ -92,7 +129,11 @@ const worldArb: fc.Arbitrary<World> = fc
         end: base + (t.offsetMinutes + t.length) * 60_000,
         reason: "away",
       })),
-      closures: g.closures.map((c) => ({ location_uuid: locations[c.where % locations.length]!.uuid, date: addDays(g.startDate, c.day), reason: "closed" })),
+      closures: g.closures.map((c) => ({
+        location_uuid: locations[c.where % locations.length]!.uuid,
+        date: addDays(g.startDate, c.day),
+        reason: "closed",
+      })),
       bookings,
     };
     const request: SlotRequest = {
@@ -126,20 +167,27 @@ function violations(snapshot: ScheduleSnapshot, slot: FoundSlot): string[] {
   const date = localDate(slot.start, zone);
   const problems: string[] = [];
   if (snapshot.closures.some((c) => c.location_uuid === where.uuid && c.date === date)) problems.push("closure");
-  if (snapshot.timeOff.some((t) => t.provider_uuid === slot.provider_uuid && overlaps(t, slot))) problems.push("time off");
+  if (snapshot.timeOff.some((t) => t.provider_uuid === slot.provider_uuid && overlaps(t, slot)))
+    problems.push("time off");
   const live = snapshot.bookings.filter((b) => b.status !== "cancelled");
   if (live.some((b) => b.provider_uuid === slot.provider_uuid && overlaps(b, slot))) problems.push("provider booking");
-  if (live.some((b) => b.operatory_uuid === slot.operatory_uuid && overlaps(b, slot))) problems.push("operatory booking");
+  if (live.some((b) => b.operatory_uuid === slot.operatory_uuid && overlaps(b, slot)))
+    problems.push("operatory booking");
   if (!where.operatories.some((o) => o.uuid === slot.operatory_uuid)) problems.push("foreign operatory");
   const inShift = snapshot.shifts.some((s) => {
-    if (s.provider_uuid !== slot.provider_uuid || s.location_uuid !== where.uuid || s.day !== weekdayOf(date)) return false;
+    if (s.provider_uuid !== slot.provider_uuid || s.location_uuid !== where.uuid || s.day !== weekdayOf(date))
+      return false;
     const from = wallClockBoundary(date, s.start, zone)!;
     const to = wallClockBoundary(date, s.end, zone)!;
-    const lunch = s.breaks.map((b) => ({ start: wallClockBoundary(date, b.start, zone)!, end: wallClockBoundary(date, b.end, zone)! }));
+    const lunch = s.breaks.map((b) => ({
+      start: wallClockBoundary(date, b.start, zone)!,
+      end: wallClockBoundary(date, b.end, zone)!,
+    }));
     return from <= slot.start && slot.end <= to && !lunch.some((b) => overlaps(b, slot));
   });
   if (!inShift) problems.push("outside shift or in break");
-  if (readBack(slot.start, zone) !== slot.start || readBack(slot.end, zone) !== slot.end) problems.push("not addressable");
+  if (readBack(slot.start, zone) !== slot.start || readBack(slot.end, zone) !== slot.end)
+    problems.push("not addressable");
   return problems;
 }
 
@@ -158,7 +206,11 @@ function bruteForce(snapshot: ScheduleSnapshot, request: SlotRequest): string[] 
         const start = wallClockToInstant(date, hhmm(m), where.timezone);
         if (start === null) continue;
         const end = start + request.duration_minutes * 60_000;
-        const verdict = checkBookable(prepared, { provider_uuid: s.provider_uuid, location_uuid: where.uuid, start, end }, request.now);
+        const verdict = checkBookable(
+          prepared,
+          { provider_uuid: s.provider_uuid, location_uuid: where.uuid, start, end },
+          request.now,
+        );
         if (verdict.ok && readBack(end, where.timezone) === end) keys.push(`${start}|${s.provider_uuid}|${where.uuid}`);
       }
     }
@@ -229,7 +281,8 @@ describe("findSlots properties", () => {
         // Everything else still offered before remains offered unless it needed that provider or operatory.
         const afterKeys = new Set(after.map(keyOf));
         for (const slot of before) {
-          if (!overlaps(slot, chosen) && slot.provider_uuid !== chosen.provider_uuid) expect(afterKeys.has(keyOf(slot))).toBe(true);
+          if (!overlaps(slot, chosen) && slot.provider_uuid !== chosen.provider_uuid)
+            expect(afterKeys.has(keyOf(slot))).toBe(true);
         }
       }),
       RUNS,

@@ -43,7 +43,17 @@ describe("findSlots on a known schedule", () => {
     const snapshot = baseSnapshot();
     snapshot.bookings.push(booking({ start: at("2025-05-20T10:00"), end: at("2025-05-20T11:00") }));
     expect(localStarts(snapshot, request({}))).toEqual([
-      "08:00", "08:30", "09:00", "11:00", "13:00", "13:30", "14:00", "14:30", "15:00", "15:30", "16:00",
+      "08:00",
+      "08:30",
+      "09:00",
+      "11:00",
+      "13:00",
+      "13:30",
+      "14:00",
+      "14:30",
+      "15:00",
+      "15:30",
+      "16:00",
     ]);
     const { slots } = findSlots(snapshot, request({}));
     expect(slots[0]).toEqual({
@@ -56,13 +66,20 @@ describe("findSlots on a known schedule", () => {
   });
 
   it("never offers past times", () => {
-    expect(localStarts(baseSnapshot(), request({ now: at("2025-05-20T14:10") }))).toEqual(["14:30", "15:00", "15:30", "16:00"]);
+    expect(localStarts(baseSnapshot(), request({ now: at("2025-05-20T14:10") }))).toEqual([
+      "14:30",
+      "15:00",
+      "15:30",
+      "16:00",
+    ]);
   });
 
   it("stops at the limit and says there is more", () => {
     const result = findSlots(baseSnapshot(), request({ limit: 3, end_date: "2025-05-30" }));
     expect(result.slots.map((slot) => formatLocalDateTime(slot.start, LA))).toEqual([
-      "2025-05-20T08:00:00", "2025-05-20T08:30:00", "2025-05-20T09:00:00",
+      "2025-05-20T08:00:00",
+      "2025-05-20T08:30:00",
+      "2025-05-20T09:00:00",
     ]);
     expect(result.has_more).toBe(true);
     // 08:00-11:00 and 13:00-16:00 every 30 minutes: 14 one-hour slots that day.
@@ -75,10 +92,18 @@ describe("findSlots on a known schedule", () => {
     snapshot.shifts.push(shift(PATEL, SF_UUID, "wednesday", "08:00", "10:00"));
     const result = findSlots(
       snapshot,
-      request({ provider_uuids: [PATEL, CHEN], location_uuids: [SF_UUID, NYC_UUID], start_date: "2025-05-21", end_date: "2025-05-21", limit: 6 }),
+      request({
+        provider_uuids: [PATEL, CHEN],
+        location_uuids: [SF_UUID, NYC_UUID],
+        start_date: "2025-05-21",
+        end_date: "2025-05-21",
+        limit: 6,
+      }),
     );
     // Patel starts at 09:00 New York (06:00 in LA); at 08:00 LA she is free in both places (SF listed first).
-    expect(result.slots.map((s) => [formatLocalDateTime(s.start, LA).slice(11, 16), s.provider_uuid, s.location_uuid])).toEqual([
+    expect(
+      result.slots.map((s) => [formatLocalDateTime(s.start, LA).slice(11, 16), s.provider_uuid, s.location_uuid]),
+    ).toEqual([
       ["06:00", PATEL, NYC_UUID],
       ["06:30", PATEL, NYC_UUID],
       ["07:00", PATEL, NYC_UUID],
@@ -93,12 +118,26 @@ describe("findSlots on a known schedule", () => {
   it("offers nothing on a closure day, during time off, or for an unknown provider", () => {
     const snapshot = baseSnapshot();
     snapshot.closures.push({ location_uuid: SF_UUID, date: "2025-05-20", reason: "Holiday" });
-    snapshot.timeOff.push({ uuid: "70000000-0000-4000-8000-000000000001", provider_uuid: CHEN, start: at("2025-05-21T00:00"), end: at("2025-05-22T12:00"), reason: "Vacation" });
+    snapshot.timeOff.push({
+      uuid: "70000000-0000-4000-8000-000000000001",
+      provider_uuid: CHEN,
+      start: at("2025-05-21T00:00"),
+      end: at("2025-05-22T12:00"),
+      reason: "Vacation",
+    });
     expect(localStarts(snapshot, request({ end_date: "2025-05-21" }))).toEqual([]);
     expect(localStarts(snapshot, request({ start_date: "2025-05-22", end_date: "2025-05-22" }))).toEqual([
-      "13:00", "13:30", "14:00", "14:30", "15:00", "15:30", "16:00",
+      "13:00",
+      "13:30",
+      "14:00",
+      "14:30",
+      "15:00",
+      "15:30",
+      "16:00",
     ]);
-    expect(findSlots(snapshot, request({ provider_uuids: ["99999999-0000-4000-8000-000000000000"] })).slots).toEqual([]);
+    expect(findSlots(snapshot, request({ provider_uuids: ["99999999-0000-4000-8000-000000000000"] })).slots).toEqual(
+      [],
+    );
   });
 
   it("rejects a request that would never end", () => {
@@ -114,7 +153,12 @@ describe("findSlots on DST days", () => {
 
   function dstSnapshot(timezone: string): ScheduleSnapshot {
     return {
-      locations: [location(OPEN, "Always Open", timezone, ["20000000-0000-4000-8000-00000000000a", "20000000-0000-4000-8000-00000000000b"])],
+      locations: [
+        location(OPEN, "Always Open", timezone, [
+          "20000000-0000-4000-8000-00000000000a",
+          "20000000-0000-4000-8000-00000000000b",
+        ]),
+      ],
       providers: [provider(NIGHT, "Night", "dentist", [OPEN]), provider(DAY, "Day", "dentist", [OPEN])],
       shifts: (["sunday", "monday"] as const).flatMap((day) => [
         shift(NIGHT, OPEN, day, "01:00", "04:00"),
@@ -136,18 +180,37 @@ describe("findSlots on DST days", () => {
     now: at("2026-01-01T00:00"),
   });
   const labels = (snapshot: ScheduleSnapshot, req: SlotRequest, zone: string) =>
-    findSlots(snapshot, req).slots.map((slot) => `${formatLocalDateTime(slot.start, zone).slice(11, 16)}-${formatLocalDateTime(slot.end, zone).slice(11, 16)}`);
+    findSlots(snapshot, req).slots.map(
+      (slot) =>
+        `${formatLocalDateTime(slot.start, zone).slice(11, 16)}-${formatLocalDateTime(slot.end, zone).slice(11, 16)}`,
+    );
 
   it("spring forward: the skipped hour has no slots, and slots across it last their real duration", () => {
     const slots = labels(dstSnapshot(LA), dstRequest("2026-03-08", NIGHT, 30), LA);
-    expect(slots).toEqual(["01:00-01:30", "01:15-01:45", "01:30-03:00", "01:45-03:15", "03:00-03:30", "03:15-03:45", "03:30-04:00"]);
+    expect(slots).toEqual([
+      "01:00-01:30",
+      "01:15-01:45",
+      "01:30-03:00",
+      "01:45-03:15",
+      "03:00-03:30",
+      "03:15-03:45",
+      "03:30-04:00",
+    ]);
   });
 
   it("fall back: the repeated hour is offered once, in its first occurrence, with addressable ends", () => {
     const snapshot = dstSnapshot(LA);
     const slots = findSlots(snapshot, dstRequest("2026-11-01", NIGHT, 30)).slots;
     expect(slots.map((s) => formatLocalDateTime(s.start, LA).slice(11, 16))).toEqual([
-      "01:00", "01:15", "02:00", "02:15", "02:30", "02:45", "03:00", "03:15", "03:30",
+      "01:00",
+      "01:15",
+      "02:00",
+      "02:15",
+      "02:30",
+      "02:45",
+      "03:00",
+      "03:15",
+      "03:30",
     ]);
     expect(slots[0]?.start).toBe(Date.parse("2026-11-01T08:00:00Z")); // 01:00 PDT
     expect(slots[2]?.start).toBe(Date.parse("2026-11-01T10:00:00Z")); // 02:00 PST

@@ -34,23 +34,39 @@ describe("caller pass", () => {
     const flipped = `${pass.slice(0, -mac.length)}${mac[0] === "A" ? "B" : "A"}${mac.slice(1)}`;
     expect(check(flipped)).toEqual({ ok: false, problem: "forged" });
     expect(check(pass.slice(0, -4))).toEqual({ ok: false, problem: "forged" });
-    expect(check(signCallerPass(claims, "another-secret-of-at-least-32-characters!"))).toEqual({ ok: false, problem: "forged" });
+    expect(check(signCallerPass(claims, "another-secret-of-at-least-32-characters!"))).toEqual({
+      ok: false,
+      problem: "forged",
+    });
     expect(check(pass, { secret: `${SECRET}x` })).toEqual({ ok: false, problem: "forged" });
   });
 
-  it.each(["", "v1", "v1..", "v2.abc.def", `v0.${pass.slice(3)}`, `${pass}.extra`, "not a pass at all", JANE])("is refused as malformed: %j", (value) => {
-    expect(check(value)).toEqual({ ok: false, problem: "malformed" });
-  });
+  it.each(["", "v1", "v1..", "v2.abc.def", `v0.${pass.slice(3)}`, `${pass}.extra`, "not a pass at all", JANE])(
+    "is refused as malformed: %j",
+    (value) => {
+      expect(check(value)).toEqual({ ok: false, problem: "malformed" });
+    },
+  );
 
   it("is refused as malformed when correctly signed claims are not the expected shape", () => {
-    for (const odd of [{ org: ORG, sub: JANE }, { org: ORG, sub: 1, exp: claims.exp }, { ...claims, exp: "never" }, [ORG, JANE], "text", null]) {
+    for (const odd of [
+      { org: ORG, sub: JANE },
+      { org: ORG, sub: 1, exp: claims.exp },
+      { ...claims, exp: "never" },
+      [ORG, JANE],
+      "text",
+      null,
+    ]) {
       const payload = Buffer.from(JSON.stringify(odd)).toString("base64url");
       // Signed the way signCallerPass signs, so that it gets past the signature check.
       const mac = createHmac("sha256", SECRET).update(`v1.${payload}`).digest("base64url");
       expect(check(`v1.${payload}.${mac}`), JSON.stringify(odd)).toEqual({ ok: false, problem: "malformed" });
     }
     const notJson = Buffer.from("{org:").toString("base64url");
-    expect(check(`v1.${notJson}.${createHmac("sha256", SECRET).update(`v1.${notJson}`).digest("base64url")}`)).toEqual({ ok: false, problem: "malformed" });
+    expect(check(`v1.${notJson}.${createHmac("sha256", SECRET).update(`v1.${notJson}`).digest("base64url")}`)).toEqual({
+      ok: false,
+      problem: "malformed",
+    });
   });
 
   it("expires: valid up to the second before exp, refused from exp on", () => {

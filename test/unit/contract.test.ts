@@ -64,7 +64,10 @@ const guideConfirmation = {
 describe("contract", () => {
   it("accepts the guide's examples, whose uuids lack RFC version bits", () => {
     expect(PatientPage.parse(guidePatients).items[0]?.first_name).toBe("Jane");
-    expect(AppointmentCreate.parse(guideBooking).scheduled_end).toMatchObject({ kind: "wall_clock", text: "2025-05-20T11:00:00" });
+    expect(AppointmentCreate.parse(guideBooking).scheduled_end).toMatchObject({
+      kind: "wall_clock",
+      text: "2025-05-20T11:00:00",
+    });
     expect(Appointment.parse(guideConfirmation).status).toBe("scheduled");
     const types = AppointmentTypeList.safeParse({ items: [], total: 0 });
     expect(types.success).toBe(true);
@@ -77,10 +80,19 @@ describe("contract", () => {
   });
 
   it("coerces query strings and names the expected form when they are wrong", () => {
-    expect(PatientSearchQuery.parse({ query: "smi", page: "2", page_size: "5" })).toMatchObject({ page: 2, page_size: 5 });
+    expect(PatientSearchQuery.parse({ query: "smi", page: "2", page_size: "5" })).toMatchObject({
+      page: 2,
+      page_size: 5,
+    });
     const tooBig = PatientSearchQuery.safeParse({ page_size: "1000" });
-    expect(tooBig.error?.issues[0]).toMatchObject({ path: ["page_size"], message: "must be a whole number from 1 to 100, e.g. 20" });
-    const badDate = AvailabilityQuery.safeParse({ appointment_type_uuid: guideBooking.appointment_type_uuid, start_date: "2025-02-30" });
+    expect(tooBig.error?.issues[0]).toMatchObject({
+      path: ["page_size"],
+      message: "must be a whole number from 1 to 100, e.g. 20",
+    });
+    const badDate = AvailabilityQuery.safeParse({
+      appointment_type_uuid: guideBooking.appointment_type_uuid,
+      start_date: "2025-02-30",
+    });
     expect(badDate.error?.issues[0]?.path).toEqual(["start_date"]);
   });
 

@@ -10,7 +10,11 @@ import { addDays, localDate, weekdayOf } from "../../src/sandbox/domain/time.js"
 
 const NOW = Date.parse("2026-05-18T16:00:00Z"); // Monday 09:00 in San Francisco
 // Also a Saturday evening, the week before spring forward, and the week before fall back.
-const OTHER_NOWS = [Date.parse("2026-05-24T03:30:00Z"), Date.parse("2026-03-02T17:00:00Z"), Date.parse("2026-10-26T15:00:00Z")];
+const OTHER_NOWS = [
+  Date.parse("2026-05-24T03:30:00Z"),
+  Date.parse("2026-03-02T17:00:00Z"),
+  Date.parse("2026-10-26T15:00:00Z"),
+];
 const demo = buildDemoPractice(NOW);
 const v4 = z.uuid({ version: "v4" });
 const guideUuids = new Set<string>(Object.values(GUIDE_UUIDS));
@@ -25,7 +29,9 @@ function unbookableAppointments(practice: PracticeData): string[] {
   const schedule = prepareSnapshot(snapshotOf(practice, live));
   return live.flatMap((a) => {
     const verdict = checkBookable(schedule, { ...a, ignore_appointment_uuid: a.uuid }, a.start);
-    return verdict.ok && verdict.operatory_uuid === a.operatory_uuid ? [] : [`${a.uuid}: ${verdict.ok ? "operatory" : verdict.message}`];
+    return verdict.ok && verdict.operatory_uuid === a.operatory_uuid
+      ? []
+      : [`${a.uuid}: ${verdict.ok ? "operatory" : verdict.message}`];
   });
 }
 
@@ -70,16 +76,33 @@ describe("buildDemoPractice", () => {
     });
     const types = demo.appointmentTypes;
     expect(types.find((t) => t.uuid === "b2c3d4e5-f6a7-8901-bcde-f12345678901")).toEqual({
-      uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901", code: "NPE", name: "New Patient Exam", duration_minutes: 60,
-      color: "#4f46e5", requires_exam: true, is_active: true, provider_roles: ["dentist"],
+      uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
+      code: "NPE",
+      name: "New Patient Exam",
+      duration_minutes: 60,
+      color: "#4f46e5",
+      requires_exam: true,
+      is_active: true,
+      provider_roles: ["dentist"],
     });
     expect(types.find((t) => t.uuid === "c4d5e6f7-a8b9-0123-cdef-345678901234")).toMatchObject({
-      code: "HYG", name: "Hygiene / Cleaning", duration_minutes: 45, color: "#059669", requires_exam: false, is_active: true,
+      code: "HYG",
+      name: "Hygiene / Cleaning",
+      duration_minutes: 45,
+      color: "#059669",
+      requires_exam: false,
+      is_active: true,
     });
     expect(types.find((t) => t.uuid === "c4d5e6f7-a8b9-0123-cdef-345678901234")?.provider_roles).toContain("hygienist");
     expect(types.find((t) => t.uuid === "e6f7a8b9-c0d1-2345-efab-567890123456")).toEqual({
-      uuid: "e6f7a8b9-c0d1-2345-efab-567890123456", code: "EMG", name: "Emergency Visit", duration_minutes: 30,
-      color: "#dc2626", requires_exam: true, is_active: true, provider_roles: ["dentist"],
+      uuid: "e6f7a8b9-c0d1-2345-efab-567890123456",
+      code: "EMG",
+      name: "Emergency Visit",
+      duration_minutes: 30,
+      color: "#dc2626",
+      requires_exam: true,
+      is_active: true,
+      provider_roles: ["dentist"],
     });
     expect(demo.locations.find((l) => l.uuid === "c3d4e5f6-a7b8-9012-cdef-123456789012")).toMatchObject({
       name: "Main Street Dental",
@@ -87,8 +110,13 @@ describe("buildDemoPractice", () => {
       address: { city: "San Francisco" },
     });
     expect(demo.providers.find((p) => p.uuid === "d4e5f6a7-b8c9-0123-defa-234567890123")).toEqual({
-      uuid: "d4e5f6a7-b8c9-0123-defa-234567890123", first_name: "Michael", last_name: "Chen", title: "DDS",
-      role: "dentist", location_uuids: ["c3d4e5f6-a7b8-9012-cdef-123456789012"], is_active: true,
+      uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
+      first_name: "Michael",
+      last_name: "Chen",
+      title: "DDS",
+      role: "dentist",
+      location_uuids: ["c3d4e5f6-a7b8-9012-cdef-123456789012"],
+      is_active: true,
     });
     expect(demo.org.uuid).toBe(DEMO_ORG_UUID);
   });
@@ -109,7 +137,10 @@ describe("buildDemoPractice", () => {
     expect(demo.appointmentTypes.some((t) => !t.is_active)).toBe(true);
     expect(demo.appointmentTypes.filter((t) => t.is_active).length).toBeGreaterThanOrEqual(6);
     expect(demo.timeOff.length).toBeGreaterThan(0);
-    const soon = demo.closures.filter((c) => c.date >= localDate(NOW, "America/Los_Angeles") && c.date <= addDays(localDate(NOW, "America/Los_Angeles"), 28));
+    const soon = demo.closures.filter(
+      (c) =>
+        c.date >= localDate(NOW, "America/Los_Angeles") && c.date <= addDays(localDate(NOW, "America/Los_Angeles"), 28),
+    );
     expect(soon.length).toBeGreaterThan(0);
     expect(demo.patients.length).toBeGreaterThanOrEqual(300);
     const names = demo.patients.map((p) => `${p.first_name} ${p.last_name}`).join("|");
@@ -129,7 +160,12 @@ describe("buildDemoPractice", () => {
     expect(names.length).toBeGreaterThan(600);
     for (const name of names) expect(PersonName.safeParse(name).error?.issues, name).toBeUndefined();
     for (const p of demo.patients) {
-      const body = { first_name: p.first_name, last_name: p.last_name, date_of_birth: p.date_of_birth, primary_phone: p.primary_phone ?? undefined };
+      const body = {
+        first_name: p.first_name,
+        last_name: p.last_name,
+        date_of_birth: p.date_of_birth,
+        primary_phone: p.primary_phone ?? undefined,
+      };
       expect(PatientCreate.safeParse(body).error?.issues, `${p.first_name} ${p.last_name}`).toBeUndefined();
     }
   });
@@ -180,7 +216,9 @@ describe("buildDemoPractice", () => {
     let working = 0;
     for (const location of demo.locations) {
       for (let d = 1; d < 28; d++) {
-        for (const windows of schedule.dayPlan(location, addDays(localDate(NOW, location.timezone), d)).shifts.values()) {
+        for (const windows of schedule
+          .dayPlan(location, addDays(localDate(NOW, location.timezone), d))
+          .shifts.values()) {
           for (const w of windows) working += w.end - w.start - w.breaks.reduce((s, b) => s + b.end - b.start, 0);
         }
       }
@@ -189,25 +227,34 @@ describe("buildDemoPractice", () => {
     expect(booked / working).toBeLessThan(0.65);
   });
 
-  it.each([NOW, ...OTHER_NOWS])("leaves Dr. Chen New Patient Exam slots at Main Street on most working days (now = %d)", (now) => {
-    const practice = now === NOW ? demo : buildDemoPractice(now);
-    const live = practice.appointments.filter((a) => a.status !== "cancelled");
-    const schedule = prepareSnapshot(snapshotOf(practice, live));
-    const today = localDate(now, "America/Los_Angeles");
-    let workingDays = 0;
-    let daysWithSlots = 0;
-    for (let d = 1; d <= 14; d++) {
-      const date = addDays(today, d);
-      if (["saturday", "sunday"].includes(weekdayOf(date))) continue;
-      workingDays++;
-      const { slots } = findSlots(schedule, {
-        duration_minutes: 60, provider_uuids: [GUIDE_UUIDS.michaelChen], location_uuids: [GUIDE_UUIDS.mainStreetDental],
-        start_date: date, end_date: date, step_minutes: 15, limit: 1, now,
-      });
-      if (slots.length > 0) daysWithSlots++;
-    }
-    expect(daysWithSlots).toBeGreaterThanOrEqual(Math.ceil(workingDays * 0.8));
-  });
+  it.each([NOW, ...OTHER_NOWS])(
+    "leaves Dr. Chen New Patient Exam slots at Main Street on most working days (now = %d)",
+    (now) => {
+      const practice = now === NOW ? demo : buildDemoPractice(now);
+      const live = practice.appointments.filter((a) => a.status !== "cancelled");
+      const schedule = prepareSnapshot(snapshotOf(practice, live));
+      const today = localDate(now, "America/Los_Angeles");
+      let workingDays = 0;
+      let daysWithSlots = 0;
+      for (let d = 1; d <= 14; d++) {
+        const date = addDays(today, d);
+        if (["saturday", "sunday"].includes(weekdayOf(date))) continue;
+        workingDays++;
+        const { slots } = findSlots(schedule, {
+          duration_minutes: 60,
+          provider_uuids: [GUIDE_UUIDS.michaelChen],
+          location_uuids: [GUIDE_UUIDS.mainStreetDental],
+          start_date: date,
+          end_date: date,
+          step_minutes: 15,
+          limit: 1,
+          now,
+        });
+        if (slots.length > 0) daysWithSlots++;
+      }
+      expect(daysWithSlots).toBeGreaterThanOrEqual(Math.ceil(workingDays * 0.8));
+    },
+  );
 });
 
 describe("buildScaledPractice", () => {

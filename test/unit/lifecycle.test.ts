@@ -11,7 +11,8 @@ describe("appointment lifecycle", () => {
   });
 
   it("allows cancelling any non-final appointment", () => {
-    for (const from of ["scheduled", "confirmed", "arrived"] as const) expect(transition(from, "cancelled").ok).toBe(true);
+    for (const from of ["scheduled", "confirmed", "arrived"] as const)
+      expect(transition(from, "cancelled").ok).toBe(true);
   });
 
   it("refuses moves out of final states, listing no way forward", () => {
@@ -28,7 +29,10 @@ describe("appointment lifecycle", () => {
       allowed: ["arrived", "cancelled"],
       message: "A confirmed appointment cannot become scheduled; it can become arrived, cancelled.",
     });
-    expect(transition("arrived", "arrived")).toMatchObject({ ok: false, message: "The appointment is already arrived." });
+    expect(transition("arrived", "arrived")).toMatchObject({
+      ok: false,
+      message: "The appointment is already arrived.",
+    });
   });
 
   it("lets only appointments that have not started be rescheduled", () => {

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { type Candidate, checkBookable, prepareSnapshot } from "../../src/sandbox/domain/rules.js";
-import { CHEN, NY, NYC_UUID, OP1, OP2, OP_NYC, PATEL, RETIRED, SF_UUID, at, baseSnapshot, booking } from "./support/schedule.js";
+import {
+  CHEN,
+  NY,
+  NYC_UUID,
+  OP1,
+  OP2,
+  OP_NYC,
+  PATEL,
+  RETIRED,
+  SF_UUID,
+  at,
+  baseSnapshot,
+  booking,
+} from "./support/schedule.js";
 
 const NOW = at("2025-05-01T09:00");
 const TUESDAY = "2025-05-20";
@@ -53,7 +66,13 @@ describe("checkBookable", () => {
 
   it("rejects a visit during time off", () => {
     const snapshot = baseSnapshot();
-    snapshot.timeOff.push({ uuid: "70000000-0000-4000-8000-000000000001", provider_uuid: CHEN, start: at(`${TUESDAY}T00:00`), end: at("2025-05-21T00:00"), reason: "CE course" });
+    snapshot.timeOff.push({
+      uuid: "70000000-0000-4000-8000-000000000001",
+      provider_uuid: CHEN,
+      start: at(`${TUESDAY}T00:00`),
+      end: at("2025-05-21T00:00"),
+      reason: "CE course",
+    });
     const result = checkBookable(snapshot, chen(`${TUESDAY}T10:00`, `${TUESDAY}T11:00`), NOW);
     expect(result).toMatchObject({ ok: false, code: "outside_working_hours" });
     if (!result.ok) expect(result.message).toContain("is away from 2025-05-20T00:00:00");
@@ -79,11 +98,15 @@ describe("checkBookable", () => {
   it("rejects unknown references, an operatory of another location and an inactive provider", () => {
     const snapshot = baseSnapshot();
     const slot = chen(`${TUESDAY}T10:00`, `${TUESDAY}T11:00`);
-    expect(checkBookable(snapshot, { ...slot, provider_uuid: "99999999-0000-4000-8000-000000000000" }, NOW)).toMatchObject({
+    expect(
+      checkBookable(snapshot, { ...slot, provider_uuid: "99999999-0000-4000-8000-000000000000" }, NOW),
+    ).toMatchObject({
       code: "unknown_reference",
       field: "provider_uuid",
     });
-    expect(checkBookable(snapshot, { ...slot, location_uuid: "99999999-0000-4000-8000-000000000000" }, NOW)).toMatchObject({
+    expect(
+      checkBookable(snapshot, { ...slot, location_uuid: "99999999-0000-4000-8000-000000000000" }, NOW),
+    ).toMatchObject({
       code: "unknown_reference",
       field: "location_uuid",
     });
@@ -120,7 +143,10 @@ describe("checkBookable", () => {
   it("ignores cancelled bookings and the appointment being rescheduled", () => {
     const snapshot = baseSnapshot();
     const own = booking({ start: at(`${TUESDAY}T10:00`), end: at(`${TUESDAY}T11:00`) });
-    snapshot.bookings.push(own, booking({ start: at(`${TUESDAY}T14:00`), end: at(`${TUESDAY}T15:00`), status: "cancelled" }));
+    snapshot.bookings.push(
+      own,
+      booking({ start: at(`${TUESDAY}T14:00`), end: at(`${TUESDAY}T15:00`), status: "cancelled" }),
+    );
     expect(checkBookable(snapshot, chen(`${TUESDAY}T10:30`, `${TUESDAY}T11:30`), NOW).ok).toBe(false);
     expect(
       checkBookable(snapshot, chen(`${TUESDAY}T10:30`, `${TUESDAY}T11:30`, { ignore_appointment_uuid: own.uuid }), NOW),
@@ -130,26 +156,62 @@ describe("checkBookable", () => {
 
   it("picks the next free operatory, honours a requested one, and conflicts when none is free", () => {
     const snapshot = baseSnapshot();
-    snapshot.bookings.push(booking({ provider_uuid: PATEL, operatory_uuid: OP1, start: at(`${TUESDAY}T10:00`), end: at(`${TUESDAY}T11:00`) }));
+    snapshot.bookings.push(
+      booking({
+        provider_uuid: PATEL,
+        operatory_uuid: OP1,
+        start: at(`${TUESDAY}T10:00`),
+        end: at(`${TUESDAY}T11:00`),
+      }),
+    );
     const slot = chen(`${TUESDAY}T10:00`, `${TUESDAY}T11:00`);
     expect(checkBookable(snapshot, slot, NOW)).toEqual({ ok: true, operatory_uuid: OP2 });
     const requested = checkBookable(snapshot, { ...slot, operatory_uuid: OP1 }, NOW);
-    expect(requested).toMatchObject({ ok: false, code: "slot_unavailable", conflict: { resource: "operatory", resource_uuid: OP1 } });
+    expect(requested).toMatchObject({
+      ok: false,
+      code: "slot_unavailable",
+      conflict: { resource: "operatory", resource_uuid: OP1 },
+    });
     if (!requested.ok) expect(requested.message).toContain("omit operatory_uuid");
 
-    snapshot.bookings.push(booking({ provider_uuid: RETIRED, operatory_uuid: OP2, start: at(`${TUESDAY}T10:45`), end: at(`${TUESDAY}T11:15`) }));
+    snapshot.bookings.push(
+      booking({
+        provider_uuid: RETIRED,
+        operatory_uuid: OP2,
+        start: at(`${TUESDAY}T10:45`),
+        end: at(`${TUESDAY}T11:15`),
+      }),
+    );
     const full = checkBookable(snapshot, slot, NOW);
-    expect(full).toMatchObject({ ok: false, code: "slot_unavailable", conflict: { resource: "operatory", resource_uuid: OP1 } });
+    expect(full).toMatchObject({
+      ok: false,
+      code: "slot_unavailable",
+      conflict: { resource: "operatory", resource_uuid: OP1 },
+    });
     if (!full.ok) expect(full.message).toContain("Every operatory at Main Street Dental is in use");
   });
 
   it("judges a location in its own timezone", () => {
     const snapshot = baseSnapshot();
     const wednesday = { provider_uuid: PATEL, location_uuid: NYC_UUID };
-    expect(checkBookable(snapshot, { ...wednesday, start: at("2025-05-21T09:00", "America/New_York"), end: at("2025-05-21T10:00", "America/New_York") }, NOW)).toEqual({ ok: true, operatory_uuid: OP_NYC });
+    expect(
+      checkBookable(
+        snapshot,
+        {
+          ...wednesday,
+          start: at("2025-05-21T09:00", "America/New_York"),
+          end: at("2025-05-21T10:00", "America/New_York"),
+        },
+        NOW,
+      ),
+    ).toEqual({ ok: true, operatory_uuid: OP_NYC });
     // 09:00 Los Angeles time is 12:00 in New York: fine; 13:00 LA is 16:00 NY: after her shift.
-    expect(checkBookable(snapshot, { ...wednesday, start: at("2025-05-21T09:00"), end: at("2025-05-21T10:00") }, NOW).ok).toBe(true);
-    expect(checkBookable(snapshot, { ...wednesday, start: at("2025-05-21T13:00"), end: at("2025-05-21T14:00") }, NOW).ok).toBe(false);
+    expect(
+      checkBookable(snapshot, { ...wednesday, start: at("2025-05-21T09:00"), end: at("2025-05-21T10:00") }, NOW).ok,
+    ).toBe(true);
+    expect(
+      checkBookable(snapshot, { ...wednesday, start: at("2025-05-21T13:00"), end: at("2025-05-21T14:00") }, NOW).ok,
+    ).toBe(false);
   });
 
   it("sees bookings added to a prepared schedule", () => {
@@ -164,7 +226,8 @@ describe("checkBookable", () => {
     const PATIENT = "50000000-0000-4000-8000-000000000009";
     const WEDNESDAY = "2025-05-21";
     // With Dr. Chen in Los Angeles 08:00-09:00 PDT, that is 11:00-12:00 in New York.
-    const inLosAngeles = () => booking({ patient_uuid: PATIENT, start: at(`${WEDNESDAY}T08:00`), end: at(`${WEDNESDAY}T09:00`) });
+    const inLosAngeles = () =>
+      booking({ patient_uuid: PATIENT, start: at(`${WEDNESDAY}T08:00`), end: at(`${WEDNESDAY}T09:00`) });
     const inNewYork = (start: string, end: string, extra: Partial<Candidate> = {}): Candidate => ({
       provider_uuid: PATEL,
       location_uuid: NYC_UUID,
@@ -180,7 +243,12 @@ describe("checkBookable", () => {
       expect(result).toMatchObject({
         ok: false,
         code: "patient_busy",
-        conflict: { resource: "patient", resource_uuid: PATIENT, start: at(`${WEDNESDAY}T08:00`), location_uuid: SF_UUID },
+        conflict: {
+          resource: "patient",
+          resource_uuid: PATIENT,
+          start: at(`${WEDNESDAY}T08:00`),
+          location_uuid: SF_UUID,
+        },
       });
       if (!result.ok) {
         expect(result.message).toBe(
@@ -193,17 +261,28 @@ describe("checkBookable", () => {
     it("is checked before the provider, so a repeat of the patient's own booking hears about the patient", () => {
       const own = inLosAngeles();
       const snapshot = { ...baseSnapshot(), bookings: [own] };
-      const again = { provider_uuid: CHEN, location_uuid: SF_UUID, patient_uuid: PATIENT, start: own.start, end: own.end };
+      const again = {
+        provider_uuid: CHEN,
+        location_uuid: SF_UUID,
+        patient_uuid: PATIENT,
+        start: own.start,
+        end: own.end,
+      };
       expect(checkBookable(snapshot, again, NOW)).toMatchObject({ ok: false, code: "patient_busy" });
       // Another patient at that time is told the provider is taken.
-      expect(checkBookable(snapshot, { ...again, patient_uuid: undefined }, NOW)).toMatchObject({ ok: false, code: "slot_unavailable" });
+      expect(checkBookable(snapshot, { ...again, patient_uuid: undefined }, NOW)).toMatchObject({
+        ok: false,
+        code: "slot_unavailable",
+      });
     });
 
     it("allows back-to-back visits, ignores cancelled ones and the appointment being rescheduled", () => {
       const own = inLosAngeles();
       expect(checkBookable({ ...baseSnapshot(), bookings: [own] }, inNewYork("12:00", "13:00"), NOW).ok).toBe(true);
       const cancelled = { ...own, status: "cancelled" as const };
-      expect(checkBookable({ ...baseSnapshot(), bookings: [cancelled] }, inNewYork("11:30", "12:30"), NOW).ok).toBe(true);
+      expect(checkBookable({ ...baseSnapshot(), bookings: [cancelled] }, inNewYork("11:30", "12:30"), NOW).ok).toBe(
+        true,
+      );
       const moving = inNewYork("11:30", "12:30", { ignore_appointment_uuid: own.uuid });
       expect(checkBookable({ ...baseSnapshot(), bookings: [own] }, moving, NOW).ok).toBe(true);
     });
@@ -227,8 +306,14 @@ describe("checkBookable", () => {
 
     it("defaults to 18 months, and judges any year, even 9999, without computing with it", () => {
       expect(checkBookable(baseSnapshot(), chen("2026-10-30T10:00", "2026-10-30T11:00"), NOW).ok).toBe(true);
-      expect(checkBookable(baseSnapshot(), chen("2026-11-03T10:00", "2026-11-03T11:00"), NOW)).toMatchObject({ code: "beyond_horizon" });
-      const last = { ...chen("2025-05-20T10:00", "2025-05-20T11:00"), start: Date.parse("9999-12-31T23:00:00Z"), end: Date.parse("9999-12-31T23:59:00Z") };
+      expect(checkBookable(baseSnapshot(), chen("2026-11-03T10:00", "2026-11-03T11:00"), NOW)).toMatchObject({
+        code: "beyond_horizon",
+      });
+      const last = {
+        ...chen("2025-05-20T10:00", "2025-05-20T11:00"),
+        start: Date.parse("9999-12-31T23:00:00Z"),
+        end: Date.parse("9999-12-31T23:59:00Z"),
+      };
       expect(checkBookable(baseSnapshot(), last, NOW)).toMatchObject({ code: "beyond_horizon" });
     });
 

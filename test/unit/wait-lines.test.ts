@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { WaitLines } from "../../src/sandbox/storage/wait-lines.js";
 
 class Busy extends Error {}
-const lines = (maxWaitMs = 1_000) => new WaitLines({ maxWaitMs, tooLong: () => new Busy("waited too long"), shedsQueue: (e) => e instanceof Busy });
+const lines = (maxWaitMs = 1_000) =>
+  new WaitLines({ maxWaitMs, tooLong: () => new Busy("waited too long"), shedsQueue: (e) => e instanceof Busy });
 
 function deferred<T = void>() {
   let resolve!: (value: T) => void;

@@ -42,7 +42,12 @@ const staff = defineTool({
     // A blank note is no note: the same request as one without it.
     const body: AppointmentCreate = note ? { ...fields, notes: note } : fields;
     const request = await canonicalBooking(context.pms, body, context.signal);
-    const appointment = await bookTruthfully(body, request, idempotency_key ?? deriveIdempotencyKey("book", request.meaning), context);
+    const appointment = await bookTruthfully(
+      body,
+      request,
+      idempotency_key ?? deriveIdempotencyKey("book", request.meaning),
+      context,
+    );
     const view = appointmentView(appointment, context.privacy);
     return {
       structured: { appointment: view },
@@ -79,9 +84,14 @@ export const bookAppointment = perPrivacyMode({ staff, caller });
  * otherwise the request is booked anew under a key derived from it and the stale appointment, as often
  * as the chain of earlier bookings goes (each link was a real booking, cancelled or moved since).
  */
-async function bookTruthfully(body: AppointmentCreate, request: CanonicalBooking, key: string, context: ToolContext): Promise<Appointment> {
+async function bookTruthfully(
+  body: AppointmentCreate,
+  request: CanonicalBooking,
+  key: string,
+  context: ToolContext,
+): Promise<Appointment> {
   const stale = new Set<string>();
-  for (let current = key; ; ) {
+  for (let current = key; ;) {
     const { value: appointment, replayed } = await create(body, current, context);
     if (!replayed) return appointment;
     const params = { appointment_uuid: appointment.uuid };
@@ -89,7 +99,10 @@ async function bookTruthfully(body: AppointmentCreate, request: CanonicalBooking
     if (stillAsAsked(now, request)) return now;
     // A PMS that replayed one appointment under two keys of this chain would send us round for ever.
     if (stale.has(now.uuid)) {
-      throw new PmsError("invalid_response", { call: "createAppointment", violation: "replayed one stale booking under two keys" });
+      throw new PmsError("invalid_response", {
+        call: "createAppointment",
+        violation: "replayed one stale booking under two keys",
+      });
     }
     stale.add(now.uuid);
     current = deriveIdempotencyKey("rebook", { request: request.meaning, stale: now.uuid });

@@ -15,9 +15,7 @@ const staff = defineTool({
     "and cannot be undone; the person can book again.",
   inputSchema: z.strictObject({
     appointment_uuid: appointmentUuid,
-    reason: singleLine(500, "text")
-      .optional()
-      .describe("Why, in a few words, e.g. patient is travelling"),
+    reason: singleLine(500, "text").optional().describe("Why, in a few words, e.g. patient is travelling"),
   }),
   outputSchema: z.object({ appointment: AppointmentView, already_cancelled: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
@@ -29,12 +27,18 @@ const staff = defineTool({
         { signal },
       );
       const view = appointmentView(cancelled, privacy);
-      return { structured: { appointment: view, already_cancelled: false }, text: `Cancelled: ${describeAppointment(view)}` };
+      return {
+        structured: { appointment: view, already_cancelled: false },
+        text: `Cancelled: ${describeAppointment(view)}`,
+      };
     } catch (error) {
       // Cancelling twice (a retried call) is not a failure.
       if (error instanceof PmsError && error.problem?.current_status === "cancelled") {
         const view = appointmentView(await pms.getAppointment({ params }, { signal }), privacy);
-        return { structured: { appointment: view, already_cancelled: true }, text: `Already cancelled: ${describeAppointment(view)}` };
+        return {
+          structured: { appointment: view, already_cancelled: true },
+          text: `Already cancelled: ${describeAppointment(view)}`,
+        };
       }
       throw error;
     }

@@ -21,7 +21,9 @@ export const checkAvailability = defineTool({
   inputSchema: z.strictObject({
     appointment_type_uuid: appointmentTypeUuid,
     start_date: date("First day to search (default: today)").optional(),
-    end_date: date(`Last day to search, inclusive (default: start_date + 6 days; at most ${MAX_AVAILABILITY_DAYS} days in all)`).optional(),
+    end_date: date(
+      `Last day to search, inclusive (default: start_date + 6 days; at most ${MAX_AVAILABILITY_DAYS} days in all)`,
+    ).optional(),
     provider_uuid: Uuid.optional().describe("Only this provider: provider_uuid from get_practice_info"),
     location_uuid: Uuid.optional().describe("Only this location: location_uuid from get_practice_info"),
     time_of_day: TimeOfDayParam.optional().describe("Only slots starting in this part of the day, local time"),
@@ -39,9 +41,16 @@ export const checkAvailability = defineTool({
   async handler(args, { pms, signal }) {
     if (args.start_date && args.end_date) {
       const span = daysBetween(args.start_date, args.end_date);
-      if (span < 0) throw new ToolInputError("end_date", `must be on or after start_date (${args.start_date}), e.g. ${args.start_date}`);
+      if (span < 0)
+        throw new ToolInputError(
+          "end_date",
+          `must be on or after start_date (${args.start_date}), e.g. ${args.start_date}`,
+        );
       if (span >= MAX_AVAILABILITY_DAYS) {
-        throw new ToolInputError("end_date", `must be at most ${MAX_AVAILABILITY_DAYS - 1} days after start_date; search in smaller ranges`);
+        throw new ToolInputError(
+          "end_date",
+          `must be at most ${MAX_AVAILABILITY_DAYS - 1} days after start_date; search in smaller ranges`,
+        );
       }
     }
     const { time_of_day: part, limit: want, ...search } = args;
@@ -71,8 +80,11 @@ function describeSlots(
   hasMore: boolean,
 ): string {
   const range = `${from} to ${to}${part ? `, ${part}s only` : ""}`;
-  if (slots.length === 0) return `No free ${typeName} slots from ${range}. Try other dates, another provider or no time-of-day filter.`;
-  const lines = slots.map((s) => `- ${s.when} with ${providerName(s.provider)} at ${s.location.name} (scheduled_start ${s.scheduled_start})`);
+  if (slots.length === 0)
+    return `No free ${typeName} slots from ${range}. Try other dates, another provider or no time-of-day filter.`;
+  const lines = slots.map(
+    (s) => `- ${s.when} with ${providerName(s.provider)} at ${s.location.name} (scheduled_start ${s.scheduled_start})`,
+  );
   const providers = new Map(slots.map((s) => [s.provider.uuid, providerName(s.provider)]));
   const locations = new Map(slots.map((s) => [s.location.uuid, s.location.name]));
   const refs = [

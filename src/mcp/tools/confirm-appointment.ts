@@ -19,11 +19,17 @@ const staff = defineTool({
     try {
       const confirmed = await pms.changeAppointmentStatus({ params, body: { status: "confirmed" } }, { signal });
       const view = appointmentView(confirmed, privacy);
-      return { structured: { appointment: view, already_confirmed: false }, text: `Confirmed: ${describeAppointment(view)}` };
+      return {
+        structured: { appointment: view, already_confirmed: false },
+        text: `Confirmed: ${describeAppointment(view)}`,
+      };
     } catch (error) {
       if (error instanceof PmsError && error.problem?.current_status === "confirmed") {
         const view = appointmentView(await pms.getAppointment({ params }, { signal }), privacy);
-        return { structured: { appointment: view, already_confirmed: true }, text: `Already confirmed: ${describeAppointment(view)}` };
+        return {
+          structured: { appointment: view, already_confirmed: true },
+          text: `Already confirmed: ${describeAppointment(view)}`,
+        };
       }
       throw error;
     }

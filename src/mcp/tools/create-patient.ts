@@ -58,7 +58,8 @@ const caller = defineCallerTool({
       try {
         return { outcome: "registered" as const, patient: await pms.createPatient({ body: args }, { signal }) };
       } catch (error) {
-        if (error instanceof PmsError && error.problem?.code === "duplicate_patient") return { outcome: "duplicate_registration" as const };
+        if (error instanceof PmsError && error.problem?.code === "duplicate_patient")
+          return { outcome: "duplicate_registration" as const };
         throw error;
       }
     });

@@ -66,7 +66,10 @@ export function defineCallerTool<Input extends z.ZodObject, Output extends z.Zod
 export type CallerToolDefinition = ToolDefinition<z.ZodObject, z.ZodObject, CallerToolContext>;
 
 /** One tool served differently per privacy mode: same name, title and annotations, other parameters. */
-export interface ToolModes<Staff extends ToolDefinition = ToolDefinition, Caller extends CallerToolDefinition = CallerToolDefinition> {
+export interface ToolModes<
+  Staff extends ToolDefinition = ToolDefinition,
+  Caller extends CallerToolDefinition = CallerToolDefinition,
+> {
   staff: Staff;
   caller: Caller;
 }

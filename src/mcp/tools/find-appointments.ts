@@ -47,7 +47,13 @@ const staff = defineTool({
     let items = upcoming.items;
     let total = upcoming.total;
     if (args.include_past) {
-      const past = await slice(pms, { ...filter, ended_by: now, sort: "-start" }, Math.max(0, offset - upcoming.total), args.limit - items.length, signal);
+      const past = await slice(
+        pms,
+        { ...filter, ended_by: now, sort: "-start" },
+        Math.max(0, offset - upcoming.total),
+        args.limit - items.length,
+        signal,
+      );
       items = [...items, ...past.items];
       total += past.total;
     }

@@ -27,14 +27,13 @@ const tools = [
 ] as const satisfies readonly (ToolDefinition | ToolModes)[];
 
 /** Each tool as privacy mode `M` serves it, with its literal name and its own schemas. */
-export type ServedTool<M extends PrivacyMode> =
-  (typeof tools)[number] extends infer Tool
-    ? Tool extends ToolModes<infer Staff, infer Caller>
-      ? M extends "staff"
-        ? Staff
-        : Caller
-      : Tool
-    : never;
+export type ServedTool<M extends PrivacyMode> = (typeof tools)[number] extends infer Tool
+  ? Tool extends ToolModes<infer Staff, infer Caller>
+    ? M extends "staff"
+      ? Staff
+      : Caller
+    : Tool
+  : never;
 export type ToolName<M extends PrivacyMode = PrivacyMode> = ServedTool<M>["name"];
 /** The structured result of tool `N` in mode `M`, as its output schema yields it (what clients receive). */
 export type ToolResult<M extends PrivacyMode, N extends string> = z.output<
@@ -43,7 +42,10 @@ export type ToolResult<M extends PrivacyMode, N extends string> = z.output<
 
 const byMode = (privacy: PrivacyMode): readonly ToolDefinition[] =>
   tools.map((tool) => ("staff" in tool ? tool[privacy] : tool));
-const toolLists: Readonly<Record<PrivacyMode, readonly ToolDefinition[]>> = { staff: byMode("staff"), caller: byMode("caller") };
+const toolLists: Readonly<Record<PrivacyMode, readonly ToolDefinition[]>> = {
+  staff: byMode("staff"),
+  caller: byMode("caller"),
+};
 
 /** The tools as a privacy mode serves them. */
 export function toolsFor(privacy: PrivacyMode): readonly ToolDefinition[] {

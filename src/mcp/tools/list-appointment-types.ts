@@ -16,7 +16,17 @@ export const listAppointmentTypes = defineTool({
       .describe("true (default): only types that can be booked; false: only archived ones"),
   }),
   outputSchema: z.object({
-    appointment_types: z.array(AppointmentType.pick({ uuid: true, code: true, name: true, duration_minutes: true, requires_exam: true, is_active: true, provider_roles: true })),
+    appointment_types: z.array(
+      AppointmentType.pick({
+        uuid: true,
+        code: true,
+        name: true,
+        duration_minutes: true,
+        requires_exam: true,
+        is_active: true,
+        provider_roles: true,
+      }),
+    ),
     total: z.number().int(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

@@ -16,15 +16,23 @@ export const SUPPLIED_BY = {
 } as const;
 
 export const patientUuid = Uuid.describe(`The patient's uuid, from ${SUPPLIED_BY.patient_uuid}`);
-export const appointmentTypeUuid = Uuid.describe(`uuid of the appointment type, from ${SUPPLIED_BY.appointment_type_uuid}`);
+export const appointmentTypeUuid = Uuid.describe(
+  `uuid of the appointment type, from ${SUPPLIED_BY.appointment_type_uuid}`,
+);
 export const providerUuid = Uuid.describe(`uuid of the provider, from ${SUPPLIED_BY.provider_uuid}`);
 export const locationUuid = Uuid.describe(`uuid of the location, from ${SUPPLIED_BY.location_uuid}`);
 export const appointmentUuid = Uuid.describe(`uuid of the appointment, from ${SUPPLIED_BY.appointment_uuid}`);
 
 /** Caller mode: who the caller was verified as, in place of a patient uuid. */
 export const callerPass = z
-  .string({ error: "must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first" })
-  .min(1, { error: "must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first" })
+  .string({
+    error:
+      "must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first",
+  })
+  .min(1, {
+    error:
+      "must be the caller_pass returned by search_patients or create_patient: verify the caller with search_patients first",
+  })
   .max(2000, { error: "must be a caller_pass exactly as search_patients or create_patient returned it" })
   .describe(
     "REQUIRED: the caller_pass returned by search_patients (or create_patient) when this caller was verified. If you have none, verify the caller with search_patients first.",
@@ -50,10 +58,7 @@ export const dateTime = (description: string) =>
     })
     .describe(`${description}. Local wall-clock time of the location, e.g. 2025-05-20T10:00`);
 
-export const notes = z
-  .string({ error: "must be text" })
-  .trim()
-  .max(2000, { error: "must be at most 2000 characters" });
+export const notes = z.string({ error: "must be text" }).trim().max(2000, { error: "must be at most 2000 characters" });
 
 export const limit = (fallback: number, max: number) =>
   z

@@ -20,10 +20,17 @@ const staff = defineTool({
     appointment_uuid: appointmentUuid,
     scheduled_start: dateTime("New start"),
     scheduled_end: dateTime("New end (default: new start plus the current duration)").optional(),
-    provider_uuid: providerUuid.optional().describe("New provider (default: unchanged), from check_availability or get_practice_info"),
-    location_uuid: locationUuid.optional().describe("New location (default: unchanged), from check_availability or get_practice_info"),
+    provider_uuid: providerUuid
+      .optional()
+      .describe("New provider (default: unchanged), from check_availability or get_practice_info"),
+    location_uuid: locationUuid
+      .optional()
+      .describe("New location (default: unchanged), from check_availability or get_practice_info"),
   }),
-  outputSchema: z.object({ appointment: AppointmentView, previous_when: z.string().describe("The old time, for reading back") }),
+  outputSchema: z.object({
+    appointment: AppointmentView,
+    previous_when: z.string().describe("The old time, for reading back"),
+  }),
   // Setting the same new time twice has no further effect; the old time is given up, hence destructive.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   async handler(args, { pms, privacy, signal, now }) {

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { parsePhoneNumberFromString } from "libphonenumber-js";
-import { Instant, LocalDate, PersonName, PhoneInput, foldName, singleLine, type Patient } from "../../contract/index.js";
+import {
+  Instant,
+  LocalDate,
+  PersonName,
+  PhoneInput,
+  foldName,
+  singleLine,
+  type Patient,
+} from "../../contract/index.js";
 import type { PmsApi } from "../../pms/api.js";
 import { ToolInputError, VerificationRefused } from "../tool-error.js";
 import { PatientView, patientView } from "../views.js";
@@ -22,7 +30,13 @@ const staff = defineTool({
       .describe('First name, last name, or both, partial match, e.g. "Smith" or "Jane Smith"'),
     date_of_birth: LocalDate.optional().describe("Date of birth YYYY-MM-DD, e.g. 1986-04-12"),
     phone: PhoneInput.optional(),
-    page: z.number({ error: "must be a whole number of at least 1, e.g. 2" }).int().min(1).max(100_000).default(1).describe("1-based page (default 1)"),
+    page: z
+      .number({ error: "must be a whole number of at least 1, e.g. 2" })
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(1)
+      .describe("1-based page (default 1)"),
     page_size: z
       .number({ error: "must be a whole number from 1 to 20, e.g. 5" })
       .int({ error: "must be a whole number from 1 to 20, e.g. 5" })
@@ -67,8 +81,12 @@ const caller = defineCallerTool({
   inputSchema: z.strictObject({
     first_name: PersonName.describe("The caller's first name as registered with the practice, e.g. Jane"),
     last_name: PersonName.describe("The caller's last name as registered with the practice, e.g. Smith"),
-    date_of_birth: LocalDate.optional().describe("The caller's date of birth YYYY-MM-DD, e.g. 1986-04-12 (this or phone is required)"),
-    phone: PhoneInput.optional().describe("The phone number on file for the caller, e.g. +1-415-555-0148 (this or date_of_birth is required)"),
+    date_of_birth: LocalDate.optional().describe(
+      "The caller's date of birth YYYY-MM-DD, e.g. 1986-04-12 (this or phone is required)",
+    ),
+    phone: PhoneInput.optional().describe(
+      "The phone number on file for the caller, e.g. +1-415-555-0148 (this or date_of_birth is required)",
+    ),
   }),
   outputSchema: z.object({
     patient: PatientView,
@@ -87,7 +105,10 @@ const caller = defineCallerTool({
     }
     const phone = args.phone === undefined ? undefined : toE164(args.phone);
     if (args.phone !== undefined && phone === undefined) {
-      throw new ToolInputError("phone", "is not a valid phone number; expected one such as +1-415-555-0148 or (415) 555-0148");
+      throw new ToolInputError(
+        "phone",
+        "is not a valid phone number; expected one such as +1-415-555-0148 or (415) 555-0148",
+      );
     }
     const org = await pms.orgId({ signal });
     const result = await guard.attempt(org, args, async () => {
@@ -98,7 +119,9 @@ const caller = defineCallerTool({
     if (result.outcome !== "verified") throw new VerificationRefused("not_verified");
     const patient = patientView(result.patient, "caller");
     const pass = guard.issuePass(org, patient.uuid, now());
-    const preferred = patient.preferred_provider_uuid ? `; preferred provider_uuid ${patient.preferred_provider_uuid}` : "";
+    const preferred = patient.preferred_provider_uuid
+      ? `; preferred provider_uuid ${patient.preferred_provider_uuid}`
+      : "";
     return {
       structured: { patient, caller_pass: pass.caller_pass, caller_pass_expires_at: pass.expires_at },
       text:
@@ -159,6 +182,8 @@ function describeMatches(patients: PatientView[], hasMore: boolean): string {
     const born = p.date_of_birth ? `, born ${p.date_of_birth}` : "";
     return `- ${p.first_name} ${p.last_name}${born} (patient_uuid ${p.uuid})`;
   });
-  const more = hasMore ? "\nMore matches exist: narrow the search (add date_of_birth or phone) or ask for the next page." : "";
+  const more = hasMore
+    ? "\nMore matches exist: narrow the search (add date_of_birth or phone) or ask for the next page."
+    : "";
   return `${patients.length} matching patient(s):\n${lines.join("\n")}${more}`;
 }

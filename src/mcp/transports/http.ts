@@ -133,7 +133,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       return body.status === 400 ? sendJson(res, 400, answer) : refuse(res, body.status, answer);
     }
     if (Array.isArray(body.value) && body.value.length > MAX_BATCH) {
-      return sendJson(res, 400, rpcError(-32600, `Invalid request: a batch of ${body.value.length} messages; send at most ${MAX_BATCH} per request.`));
+      return sendJson(
+        res,
+        400,
+        rpcError(
+          -32600,
+          `Invalid request: a batch of ${body.value.length} messages; send at most ${MAX_BATCH} per request.`,
+        ),
+      );
     }
     const mcp = options.createServer();
     const transport = new StreamableHTTPServerTransport({
@@ -195,7 +202,12 @@ type JsonBody = { ok: true; value: unknown } | { ok: false; status: number; code
 
 /** The body as JSON, read within `deadlineMs` and `limit` bytes. */
 function readJsonBody(req: IncomingMessage, limit: number, deadlineMs: number): Promise<JsonBody> {
-  const tooLarge: JsonBody = { ok: false, status: 413, code: -32000, message: `Request body larger than ${limit} bytes.` };
+  const tooLarge: JsonBody = {
+    ok: false,
+    status: 413,
+    code: -32000,
+    message: `Request body larger than ${limit} bytes.`,
+  };
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > limit) return Promise.resolve(tooLarge);
   return new Promise((resolve) => {
@@ -207,7 +219,13 @@ function readJsonBody(req: IncomingMessage, limit: number, deadlineMs: number): 
       resolve(result);
     };
     const timer = setTimeout(
-      () => finish({ ok: false, status: 408, code: -32000, message: `The request body did not arrive within ${deadlineMs / 1000} s.` }),
+      () =>
+        finish({
+          ok: false,
+          status: 408,
+          code: -32000,
+          message: `The request body did not arrive within ${deadlineMs / 1000} s.`,
+        }),
       deadlineMs,
     );
     const onData = (chunk: Buffer) => {
@@ -222,7 +240,8 @@ function readJsonBody(req: IncomingMessage, limit: number, deadlineMs: number): 
         finish({ ok: false, status: 400, code: -32700, message: "Parse error: the body must be a JSON-RPC message." });
       }
     };
-    const onError = () => finish({ ok: false, status: 400, code: -32000, message: "The request body could not be read." });
+    const onError = () =>
+      finish({ ok: false, status: 400, code: -32000, message: "The request body could not be read." });
     req.on("data", onData).on("end", onEnd).on("error", onError);
   });
 }

@@ -10,7 +10,8 @@ export const MAX_STDIO_LINE_BYTES = STDIO_DEFAULT_MAX_BUFFER_SIZE;
  * Why serving ended: the client closed stdin (the normal end), or the transport gave up on a stream it
  * could not read, e.g. a line longer than MAX_STDIO_LINE_BYTES (`lineBytes`: the length it had reached).
  */
-export type StdioEnd = { reason: "stdin_closed" } | { reason: "transport_failed"; lineBytes: number; limitBytes: number };
+export type StdioEnd =
+  { reason: "stdin_closed" } | { reason: "transport_failed"; lineBytes: number; limitBytes: number };
 
 /** Connects; `closed` resolves once serving has ended, saying why. */
 export async function serveStdio(server: McpServer): Promise<{ closed: Promise<StdioEnd> }> {

@@ -2,14 +2,26 @@
  * Existing appointments for generated practices. Every one is placed with the booking rule itself
  * (checkBookable against a PreparedSchedule that sees the previous ones), so none conflict.
  */
-import type { AppointmentRecord, AppointmentTypeRecord, EpochMs, Interval, PatientRecord, ProviderRecord } from "../domain/model.js";
+import type {
+  AppointmentRecord,
+  AppointmentTypeRecord,
+  EpochMs,
+  Interval,
+  PatientRecord,
+  ProviderRecord,
+} from "../domain/model.js";
 import { type Candidate, type PreparedSchedule, checkBookable } from "../domain/rules.js";
 import type { Random } from "./random.js";
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const CANCELLATION_REASONS = ["Patient rescheduled", "Patient is unwell", "Schedule conflict at work", "Travelling"];
-const NOTES = ["Prefers morning appointments", "Nervous patient: explain each step", "Bring insurance card", "Follow-up from last visit"];
+const NOTES = [
+  "Prefers morning appointments",
+  "Nervous patient: explain each step",
+  "Bring insurance card",
+  "Follow-up from last visit",
+];
 
 /** Appointments of a practice in the making; the schedule knows who is busy when. */
 export class AppointmentBook {
@@ -25,7 +37,11 @@ export class AppointmentBook {
    * Books `type` for a free patient from `patients` if the rule allows it. History is generated too,
    * so the rule's "not in the past" check is waived: the candidate's own start stands in for now.
    */
-  tryBook(candidate: Candidate, type: AppointmentTypeRecord, patients: readonly PatientRecord[]): AppointmentRecord | null {
+  tryBook(
+    candidate: Candidate,
+    type: AppointmentTypeRecord,
+    patients: readonly PatientRecord[],
+  ): AppointmentRecord | null {
     const verdict = checkBookable(this.schedule, candidate, candidate.start);
     if (!verdict.ok) return null;
     const patient = this.freePatient(patients, candidate);
@@ -45,10 +61,17 @@ export class AppointmentBook {
     return null;
   }
 
-  private record(candidate: Candidate, operatory: string, type: AppointmentTypeRecord, patient: PatientRecord): AppointmentRecord {
+  private record(
+    candidate: Candidate,
+    operatory: string,
+    type: AppointmentTypeRecord,
+    patient: PatientRecord,
+  ): AppointmentRecord {
     const { start, end } = candidate;
     const status = this.statusFor(start, end);
-    const created = roundToMinute(Math.min(start, this.now) - this.random.int(1, 30) * DAY_MS - this.random.int(0, 600) * MINUTE_MS);
+    const created = roundToMinute(
+      Math.min(start, this.now) - this.random.int(1, 30) * DAY_MS - this.random.int(0, 600) * MINUTE_MS,
+    );
     const updated =
       status === "scheduled"
         ? created

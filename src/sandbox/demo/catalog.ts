@@ -18,7 +18,10 @@ export const LOCATION_UUIDS = {
 } as const;
 
 function operatories(location: string, count: number) {
-  return Array.from({ length: count }, (_, i) => ({ uuid: stableUuid(`operatory:${location}:${i + 1}`), name: `Operatory ${i + 1}` }));
+  return Array.from({ length: count }, (_, i) => ({
+    uuid: stableUuid(`operatory:${location}:${i + 1}`),
+    name: `Operatory ${i + 1}`,
+  }));
 }
 
 function weekdays(open: string, close: string): OpeningHours[] {
@@ -84,14 +87,28 @@ const STAFF: readonly StaffMember[] = [
     key: "delgado",
     provider: { first_name: "Rafael", last_name: "Delgado", title: "DDS", role: "dentist" },
     works: [
-      { location: chicago, days: ["monday", "tuesday", "wednesday", "thursday"], start: "08:00", end: "16:30", lunch: true },
+      {
+        location: chicago,
+        days: ["monday", "tuesday", "wednesday", "thursday"],
+        start: "08:00",
+        end: "16:30",
+        lunch: true,
+      },
       { location: brooklyn, days: ["friday"], start: "08:00", end: "16:00", lunch: true },
     ],
   },
   {
     key: "novak",
     provider: { first_name: "Emily", last_name: "Novak", title: "DMD", role: "dentist" },
-    works: [{ location: brooklyn, days: ["tuesday", "wednesday", "thursday", "friday"], start: "09:00", end: "18:00", lunch: true }],
+    works: [
+      {
+        location: brooklyn,
+        days: ["tuesday", "wednesday", "thursday", "friday"],
+        start: "09:00",
+        end: "18:00",
+        lunch: true,
+      },
+    ],
   },
   {
     key: "ramirez",
@@ -102,7 +119,13 @@ const STAFF: readonly StaffMember[] = [
     key: "kim",
     provider: { first_name: "Grace", last_name: "Kim", title: "RDH", role: "hygienist" },
     works: [
-      { location: mainStreet, days: ["tuesday", "wednesday", "thursday", "friday"], start: "10:00", end: "18:00", lunch: true },
+      {
+        location: mainStreet,
+        days: ["tuesday", "wednesday", "thursday", "friday"],
+        start: "10:00",
+        end: "18:00",
+        lunch: true,
+      },
       { location: mainStreet, days: ["saturday"], start: "08:00", end: "13:00", lunch: false },
     ],
   },
@@ -110,7 +133,13 @@ const STAFF: readonly StaffMember[] = [
     key: "oconnor",
     provider: { first_name: "Liam", last_name: "O'Connor", title: "RDH", role: "hygienist" },
     works: [
-      { location: brooklyn, days: ["monday", "tuesday", "wednesday", "thursday"], start: "08:00", end: "16:00", lunch: true },
+      {
+        location: brooklyn,
+        days: ["monday", "tuesday", "wednesday", "thursday"],
+        start: "08:00",
+        end: "16:00",
+        lunch: true,
+      },
       { location: chicago, days: ["friday"], start: "08:00", end: "16:00", lunch: true },
     ],
   },
@@ -128,7 +157,10 @@ const STAFF: readonly StaffMember[] = [
 ];
 
 export const PROVIDER_UUIDS: Readonly<Record<string, string>> = Object.fromEntries(
-  STAFF.map((member) => [member.key, member.key === "chen" ? GUIDE_UUIDS.michaelChen : stableUuid(`provider:${member.key}`)]),
+  STAFF.map((member) => [
+    member.key,
+    member.key === "chen" ? GUIDE_UUIDS.michaelChen : stableUuid(`provider:${member.key}`),
+  ]),
 );
 
 function uuidOf(key: string): string {
@@ -157,7 +189,13 @@ export const DEMO_SHIFTS: readonly ShiftRecord[] = STAFF.flatMap((member) =>
   ),
 );
 
-function type(code: string, name: string, duration: number, color: string, extra: Partial<AppointmentTypeRecord> = {}): AppointmentTypeRecord {
+function type(
+  code: string,
+  name: string,
+  duration: number,
+  color: string,
+  extra: Partial<AppointmentTypeRecord> = {},
+): AppointmentTypeRecord {
   return {
     uuid: stableUuid(`appointment-type:${code}`),
     code,

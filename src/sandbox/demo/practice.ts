@@ -16,7 +16,14 @@ import type {
 import { type PreparedSchedule, prepareSnapshot } from "../domain/rules.js";
 import { addDays, localDate, startOfLocalDay, wallClockToInstant } from "../domain/time.js";
 import { AppointmentBook, typesFor } from "./appointments.js";
-import { DEMO_APPOINTMENT_TYPES, DEMO_LOCATIONS, DEMO_PROVIDERS, DEMO_SHIFTS, LOCATION_UUIDS, PROVIDER_UUIDS } from "./catalog.js";
+import {
+  DEMO_APPOINTMENT_TYPES,
+  DEMO_LOCATIONS,
+  DEMO_PROVIDERS,
+  DEMO_SHIFTS,
+  LOCATION_UUIDS,
+  PROVIDER_UUIDS,
+} from "./catalog.js";
 import { DEMO_ORG_UUID, GUIDE_PATIENTS, GUIDE_UUIDS } from "./guide.js";
 import { generatePatients } from "./patients.js";
 import { type Random, createRandom, stableUuid } from "./random.js";
@@ -107,7 +114,10 @@ export function buildDemoPractice(now: EpochMs): PracticeData {
       if (plan.closure) continue;
       for (const prov of providers) {
         const types = typesFor(prov, DEMO_APPOINTMENT_TYPES);
-        const fill = prov.uuid === GUIDE_UUIDS.michaelChen ? FILL.chen : FILL.others[0] + random.next() * (FILL.others[1] - FILL.others[0]);
+        const fill =
+          prov.uuid === GUIDE_UUIDS.michaelChen
+            ? FILL.chen
+            : FILL.others[0] + random.next() * (FILL.others[1] - FILL.others[0]);
         for (const window of plan.shifts.get(prov.uuid) ?? []) {
           const breakMinutes = window.breaks.reduce((sum, b) => sum + (b.end - b.start), 0) / MINUTE_MS;
           const workMinutes = (window.end - window.start) / MINUTE_MS - breakMinutes;
@@ -118,7 +128,12 @@ export function buildDemoPractice(now: EpochMs): PracticeData {
             const quarters = Math.floor(((window.end - window.start) / MINUTE_MS - chosen.duration_minutes) / 15);
             if (quarters < 0) continue;
             const start = window.start + random.int(0, quarters) * 15 * MINUTE_MS;
-            const candidate = { provider_uuid: prov.uuid, location_uuid: loc.uuid, start, end: start + chosen.duration_minutes * MINUTE_MS };
+            const candidate = {
+              provider_uuid: prov.uuid,
+              location_uuid: loc.uuid,
+              start,
+              end: start + chosen.duration_minutes * MINUTE_MS,
+            };
             const record = book.tryBook(candidate, chosen, bookable);
             if (record && record.status !== "cancelled") booked += chosen.duration_minutes;
           }
@@ -142,7 +157,16 @@ export function buildDemoPractice(now: EpochMs): PracticeData {
 }
 
 /** How common each type is in a day's book (types not listed: weight 1). */
-const TYPE_WEIGHTS: Readonly<Record<string, number>> = { HYG: 8, SRP: 2, PER: 6, FIL: 5, NPE: 2, EMG: 1, CRN: 2, RCT: 2 };
+const TYPE_WEIGHTS: Readonly<Record<string, number>> = {
+  HYG: 8,
+  SRP: 2,
+  PER: 6,
+  FIL: 5,
+  NPE: 2,
+  EMG: 1,
+  CRN: 2,
+  RCT: 2,
+};
 
 function pickType(types: readonly AppointmentTypeRecord[], random: Random): AppointmentTypeRecord | undefined {
   const total = types.reduce((sum, t) => sum + (TYPE_WEIGHTS[t.code] ?? 1), 0);

@@ -5,7 +5,14 @@
  * operatories never limit how many appointments fit.
  */
 import type { Weekday } from "../../contract/index.js";
-import type { AppointmentTypeRecord, EpochMs, LocationRecord, PracticeData, ProviderRecord, ShiftRecord } from "../domain/model.js";
+import type {
+  AppointmentTypeRecord,
+  EpochMs,
+  LocationRecord,
+  PracticeData,
+  ProviderRecord,
+  ShiftRecord,
+} from "../domain/model.js";
 import { prepareSnapshot } from "../domain/rules.js";
 import { addDays, localDate } from "../domain/time.js";
 import { AppointmentBook, typesFor } from "./appointments.js";
@@ -19,7 +26,18 @@ const ZONES = ["America/Los_Angeles", "America/New_York", "America/Chicago", "Am
 const PROVIDERS_PER_LOCATION = 8;
 const MINUTE_MS = 60_000;
 const FIRST_NAMES = ["Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Avery", "Quinn", "Rowan", "Sasha"];
-const LAST_NAMES = ["Reyes", "Nakamura", "Fischer", "Haddad", "Kowalczyk", "Osei", "Lindqvist", "Moreau", "Banerjee", "Costa"];
+const LAST_NAMES = [
+  "Reyes",
+  "Nakamura",
+  "Fischer",
+  "Haddad",
+  "Kowalczyk",
+  "Osei",
+  "Lindqvist",
+  "Moreau",
+  "Banerjee",
+  "Costa",
+];
 
 export interface ScaledOptions {
   providers: number;
@@ -30,7 +48,8 @@ export interface ScaledOptions {
 export function buildScaledPractice(now: EpochMs, options: ScaledOptions): PracticeData {
   const { providers: providerCount, days, appointments: appointmentCount } = options;
   for (const [name, value] of Object.entries(options)) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number of at least 0, got ${value}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new RangeError(`${name} must be a whole number of at least 0, got ${value}`);
   }
   if (providerCount < 1 || days < 1) throw new RangeError("providers and days must be at least 1");
 
@@ -40,7 +59,8 @@ export function buildScaledPractice(now: EpochMs, options: ScaledOptions): Pract
     return {
       uuid: i === 0 ? GUIDE_UUIDS.michaelChen : stableUuid(`scaled:provider:${i}`),
       first_name: i === 0 ? "Michael" : (FIRST_NAMES[i % FIRST_NAMES.length] as string),
-      last_name: i === 0 ? "Chen" : `${LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length] as string}-${i}`,
+      last_name:
+        i === 0 ? "Chen" : `${LAST_NAMES[Math.floor(i / FIRST_NAMES.length) % LAST_NAMES.length] as string}-${i}`,
       title: role === "dentist" ? "DDS" : "RDH",
       role,
       location_uuids: [locationUuid(i % locationCount)],
@@ -52,10 +72,19 @@ export function buildScaledPractice(now: EpochMs, options: ScaledOptions): Pract
     return {
       uuid: locationUuid(l),
       name: l === 0 ? "Main Street Dental" : `Scaled Dental ${l + 1}`,
-      address: { line1: `${100 + l} Main Street`, city: "Springfield", region: "CA", postal_code: "94105", country: "US" },
+      address: {
+        line1: `${100 + l} Main Street`,
+        city: "Springfield",
+        region: "CA",
+        postal_code: "94105",
+        country: "US",
+      },
       phone: null,
       timezone: ZONES[l % ZONES.length] as string,
-      operatories: Array.from({ length: staff }, (_, o) => ({ uuid: stableUuid(`scaled:operatory:${l}:${o}`), name: `Operatory ${o + 1}` })),
+      operatories: Array.from({ length: staff }, (_, o) => ({
+        uuid: stableUuid(`scaled:operatory:${l}:${o}`),
+        name: `Operatory ${o + 1}`,
+      })),
       opening_hours: WEEK.map((day) => ({ day, open: "06:00", close: "22:00" })),
     };
   });
@@ -69,7 +98,10 @@ export function buildScaledPractice(now: EpochMs, options: ScaledOptions): Pract
       breaks: [{ start: "12:00", end: "12:30" }],
     })),
   );
-  const patients = generatePatients(Math.min(MAX_PATIENTS, Math.max(300, Math.ceil(appointmentCount / 5))), providers.map((p) => p.uuid));
+  const patients = generatePatients(
+    Math.min(MAX_PATIENTS, Math.max(300, Math.ceil(appointmentCount / 5))),
+    providers.map((p) => p.uuid),
+  );
   const snapshot = { locations, providers, shifts, timeOff: [], closures: [], bookings: [] };
   const schedule = prepareSnapshot(snapshot);
   const random = createRandom(`scaled:${providerCount}:${days}:${appointmentCount}`);
@@ -83,7 +115,16 @@ export function buildScaledPractice(now: EpochMs, options: ScaledOptions): Pract
       const wanted = Math.floor(appointmentCount / providerDays) + (index < appointmentCount % providerDays ? 1 : 0);
       const location = locations[i % locationCount] as LocationRecord;
       const date = addDays(localDate(now, location.timezone), d + 1);
-      const placed = packDay(book, schedule.dayPlan(location, date).shifts.get(provider.uuid) ?? [], provider, location, wanted, typesFor(provider, DEMO_APPOINTMENT_TYPES), patients, random);
+      const placed = packDay(
+        book,
+        schedule.dayPlan(location, date).shifts.get(provider.uuid) ?? [],
+        provider,
+        location,
+        wanted,
+        typesFor(provider, DEMO_APPOINTMENT_TYPES),
+        patients,
+        random,
+      );
       if (placed < wanted) {
         throw new RangeError(
           `${appointmentCount} appointments do not fit ${providerCount} providers over ${days} days ` +
@@ -130,7 +171,12 @@ function packDay(
     while (placed < wanted && cursor < window.end) {
       const tight = window.end - cursor < (wanted - placed) * 60 * MINUTE_MS;
       const type = tight ? shortest : random.pick(short);
-      const candidate = { provider_uuid: provider.uuid, location_uuid: location.uuid, start: cursor, end: cursor + type.duration_minutes * MINUTE_MS };
+      const candidate = {
+        provider_uuid: provider.uuid,
+        location_uuid: location.uuid,
+        start: cursor,
+        end: cursor + type.duration_minutes * MINUTE_MS,
+      };
       const lunch = window.breaks.find((b) => b.start < candidate.end && candidate.start < b.end);
       if (lunch) {
         cursor = lunch.end;

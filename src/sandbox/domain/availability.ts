@@ -98,7 +98,8 @@ export function findSlots(
 
 function assertRequest(request: SlotRequest): void {
   const positive = (value: number, name: string) => {
-    if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive whole number, got ${value}`);
+    if (!Number.isInteger(value) || value <= 0)
+      throw new RangeError(`${name} must be a positive whole number, got ${value}`);
   };
   positive(request.duration_minutes, "duration_minutes");
   positive(request.step_minutes, "step_minutes");

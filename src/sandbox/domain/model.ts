@@ -3,14 +3,7 @@
  * functions reason over them, the demo seed produces them. Instants are epoch milliseconds (UTC);
  * wall-clock values exist only at the edges, converted with the location's timezone.
  */
-import type {
-  AppointmentStatus,
-  AppointmentType,
-  Location,
-  Patient,
-  Provider,
-  Weekday,
-} from "../../contract/index.js";
+import type { AppointmentStatus, AppointmentType, Location, Patient, Provider, Weekday } from "../../contract/index.js";
 
 /** Epoch milliseconds. */
 export type EpochMs = number;

@@ -93,7 +93,8 @@ export type Verdict =
  */
 export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: EpochMs, plan?: DayPlan): Verdict {
   const { start, end } = candidate;
-  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start) return { ok: false, reason: "invalid_time_range" };
+  if (!Number.isFinite(start) || !Number.isFinite(end) || end <= start)
+    return { ok: false, reason: "invalid_time_range" };
   const provider = schedule.providers.get(candidate.provider_uuid);
   if (!provider) return { ok: false, reason: "unknown_provider" };
   const location = schedule.locations.get(candidate.location_uuid);
@@ -109,7 +110,13 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
   // Before any calendar work on the start: a start in year 9999 must be judged, not computed with.
   const horizon = schedule.horizon(location, now);
   if (start >= horizon.end) {
-    return { ok: false, reason: "beyond_horizon", location, lastDate: horizon.lastDate, months: schedule.horizonMonths };
+    return {
+      ok: false,
+      reason: "beyond_horizon",
+      location,
+      lastDate: horizon.lastDate,
+      months: schedule.horizonMonths,
+    };
   }
 
   const day = plan ?? schedule.dayPlan(location, schedule.localDateAt(location, start));
@@ -130,10 +137,24 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
   // another key, say) is told so, rather than that "the slot is taken".
   if (candidate.patient_uuid !== undefined) {
     const other = schedule.patientConflict(candidate.patient_uuid, start, end, ignore);
-    if (other) return { ok: false, reason: "patient_busy", location: schedule.locations.get(other.location_uuid) ?? location, booking: other };
+    if (other)
+      return {
+        ok: false,
+        reason: "patient_busy",
+        location: schedule.locations.get(other.location_uuid) ?? location,
+        booking: other,
+      };
   }
   const busy = schedule.providerConflict(provider.uuid, start, end, ignore);
-  if (busy) return { ok: false, reason: "provider_busy", provider, location, booking: busy, bookingLocation: schedule.locations.get(busy.location_uuid) };
+  if (busy)
+    return {
+      ok: false,
+      reason: "provider_busy",
+      provider,
+      location,
+      booking: busy,
+      bookingLocation: schedule.locations.get(busy.location_uuid),
+    };
   let firstTaken: { operatory: Operatory; booking: AppointmentRecord } | undefined;
   for (const operatory of operatories) {
     const taken = schedule.operatoryConflict(operatory.uuid, start, end, ignore);
@@ -168,13 +189,19 @@ const CHECK_AVAILABILITY = "check availability for open times";
 export function explain(verdict: Verdict): Bookability {
   if (verdict.ok) return verdict;
   const hoursOff = (message: string) =>
-    ({ ok: false, code: "outside_working_hours", message: `${message}; ${CHECK_AVAILABILITY}.`, field: "scheduled_start" }) as const;
+    ({
+      ok: false,
+      code: "outside_working_hours",
+      message: `${message}; ${CHECK_AVAILABILITY}.`,
+      field: "scheduled_start",
+    }) as const;
   switch (verdict.reason) {
     case "invalid_time_range":
       return {
         ok: false,
         code: "invalid_time_range",
-        message: "scheduled_end must be after scheduled_start; send a later end or omit it to use the appointment type's duration.",
+        message:
+          "scheduled_end must be after scheduled_start; send a later end or omit it to use the appointment type's duration.",
         field: "scheduled_end",
       };
     case "in_the_past":
@@ -221,14 +248,17 @@ export function explain(verdict: Verdict): Bookability {
     case "outside_shift": {
       const { location, weekday } = verdict.plan;
       const name = providerName(verdict.provider);
-      if (verdict.windows.length === 0) return hoursOff(`${name} does not work at ${location.name} on ${plural(weekday)}`);
+      if (verdict.windows.length === 0)
+        return hoursOff(`${name} does not work at ${location.name} on ${plural(weekday)}`);
       const hours = verdict.windows.map((w) => timeRange(w.start, w.end, location.timezone));
       return hoursOff(
         `${name} works at ${location.name} ${hours.join(", ")} on ${plural(verdict.plan.weekday)} (${location.timezone}) and the visit must fit inside`,
       );
     }
     case "during_break":
-      return hoursOff(`The visit overlaps ${providerName(verdict.provider)}'s break ${verdict.label} on ${verdict.plan.date}`);
+      return hoursOff(
+        `The visit overlaps ${providerName(verdict.provider)}'s break ${verdict.label} on ${verdict.plan.date}`,
+      );
     case "time_off": {
       const zone = verdict.location.timezone;
       return hoursOff(
@@ -274,7 +304,13 @@ export function explain(verdict: Verdict): Bookability {
 }
 
 function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string, booking: AppointmentRecord) {
-  return { resource, resource_uuid: uuid, start: booking.start, end: booking.end, location_uuid: booking.location_uuid };
+  return {
+    resource,
+    resource_uuid: uuid,
+    start: booking.start,
+    end: booking.end,
+    location_uuid: booking.location_uuid,
+  };
 }
 
 function unknown(field: string, message: string): Bookability {

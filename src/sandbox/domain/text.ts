@@ -17,7 +17,10 @@ export function normalisePhone(input: string, defaultCountry: CountryCode = "US"
   if (!/\d/.test(trimmed)) return { ok: false, message: `must be a phone number, ${PHONE_EXAMPLES}` };
   const parsed = parsePhoneNumberFromString(trimmed, defaultCountry);
   if (!parsed || !parsed.isValid()) {
-    return { ok: false, message: `is not a valid phone number; expected one ${PHONE_EXAMPLES} (international numbers start with +)` };
+    return {
+      ok: false,
+      message: `is not a valid phone number; expected one ${PHONE_EXAMPLES} (international numbers start with +)`,
+    };
   }
   return { ok: true, e164: parsed.number };
 }

@@ -9,8 +9,7 @@ import type { DateTimeValue, WallClock, Weekday } from "../../contract/index.js"
 import type { EpochMs } from "./model.js";
 
 export type ResolvedDateTime =
-  | { ok: true; instant: EpochMs }
-  | { ok: false; code: "nonexistent_local_time" | "invalid_date_time"; message: string };
+  { ok: true; instant: EpochMs } | { ok: false; code: "nonexistent_local_time" | "invalid_date_time"; message: string };
 
 const MINUTE_MS = 60_000;
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm:ss";

@@ -27,7 +27,11 @@ export interface HandlerResult {
   headers?: Record<string, string>;
 }
 
-type Handler<N extends RouteName> = (ctx: ServiceContext, caller: Caller, input: HandlerInput<N>) => Promise<HandlerResult>;
+type Handler<N extends RouteName> = (
+  ctx: ServiceContext,
+  caller: Caller,
+  input: HandlerInput<N>,
+) => Promise<HandlerResult>;
 
 const ok = (body: unknown): HandlerResult => ({ status: 200, body });
 const created = (body: unknown): HandlerResult => ({ status: 201, body });
@@ -49,7 +53,8 @@ export const handlers: { [N in RouteName]: Handler<N> } = {
     };
   },
   listAppointments: async (ctx, caller, { query }) => ok(await appointments.listAppointments(ctx, caller, query)),
-  getAppointment: async (ctx, caller, { params }) => ok(await appointments.getAppointment(ctx, caller, params.appointment_uuid)),
+  getAppointment: async (ctx, caller, { params }) =>
+    ok(await appointments.getAppointment(ctx, caller, params.appointment_uuid)),
   updateAppointment: async (ctx, caller, { params, body }) =>
     ok(await appointments.updateAppointment(ctx, caller, params.appointment_uuid, body)),
   changeAppointmentStatus: async (ctx, caller, { params, body }) =>

@@ -3,7 +3,10 @@ import { z } from "zod";
 import { API_PREFIX, Problem, routes, type RouteSpec } from "../../contract/index.js";
 
 function schemaOf(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
-  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<string, unknown>;
+  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
   delete json.$schema;
   return json;
 }
@@ -14,7 +17,10 @@ function parametersOf(spec: RouteSpec) {
   ];
   const add = (where: "path" | "query", object: z.ZodObject | undefined) => {
     if (!object) return;
-    const json = schemaOf(object, "input") as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    const json = schemaOf(object, "input") as {
+      properties?: Record<string, Record<string, unknown>>;
+      required?: string[];
+    };
     for (const [name, schema] of Object.entries(json.properties ?? {})) {
       const { description, ...rest } = schema;
       parameters.push({

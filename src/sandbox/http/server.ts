@@ -5,7 +5,14 @@
 import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { z } from "zod";
-import { API_PREFIX, PROBLEM_CONTENT_TYPE, routes, type ErrorCode, type RouteName, type RouteSpec } from "../../contract/index.js";
+import {
+  API_PREFIX,
+  PROBLEM_CONTENT_TYPE,
+  routes,
+  type ErrorCode,
+  type RouteName,
+  type RouteSpec,
+} from "../../contract/index.js";
 import type { Logger } from "../../log.js";
 import type { Caller, ServiceContext } from "../services/context.js";
 import { ApiError, storageFailure } from "../services/errors.js";
@@ -54,7 +61,13 @@ function fail(error: ApiError, headers?: Record<string, string>): never {
   throw new ProblemResponse(error, headers);
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType: string, headers: Record<string, string> = {}) {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType: string,
+  headers: Record<string, string> = {},
+) {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     "Content-Type": `${contentType}; charset=utf-8`,
@@ -152,12 +165,18 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
     const method = req.method ?? "GET";
     if (url.pathname === "/openapi.json") {
       if (method !== "GET") fail(new ApiError("method_not_allowed", "Use GET for /openapi.json."), { Allow: "GET" });
-      res.writeHead(200, { "Content-Type": "application/json; charset=utf-8", "Content-Length": Buffer.byteLength(openApi) });
+      res.writeHead(200, {
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Length": Buffer.byteLength(openApi),
+      });
       res.end(openApi);
       return;
     }
     const prefix = `${API_PREFIX}/`;
-    const notFound = new ApiError("not_found", `Nothing here. API paths look like ${API_PREFIX}/{org_id}/patients; see /openapi.json.`);
+    const notFound = new ApiError(
+      "not_found",
+      `Nothing here. API paths look like ${API_PREFIX}/{org_id}/patients; see /openapi.json.`,
+    );
     if (!url.pathname.startsWith(prefix)) fail(notFound);
     const rest = url.pathname.slice(prefix.length);
     const slash = rest.indexOf("/");
@@ -207,7 +226,11 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
       const raw = await parseJsonBody(req);
       (input as { body: unknown }).body = parseWith(spec.body, raw, "");
     }
-    const handler = handlers[route.name] as (c: ServiceContext, k: Caller, i: HandlerInput<RouteName>) => Promise<HandlerResult>;
+    const handler = handlers[route.name] as (
+      c: ServiceContext,
+      k: Caller,
+      i: HandlerInput<RouteName>,
+    ) => Promise<HandlerResult>;
     const result = await handler(ctx, caller, input);
     send(res, result.status, result.body, "application/json", result.headers);
   }
@@ -220,7 +243,12 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
         if (error instanceof ApiError) return sendProblem(res, error);
         if (error instanceof StorageError) {
           // The operator learns where (data directory or database host); the client only what and when to retry.
-          logger.error("sandbox.storage_failed", { kind: error.kind, code: error.driverCode, storage: error.where, method: req.method });
+          logger.error("sandbox.storage_failed", {
+            kind: error.kind,
+            code: error.driverCode,
+            storage: error.where,
+            method: req.method,
+          });
           return sendProblem(res, storageFailure(error));
         }
         // Log the failure's kind and message only: never request data, which may hold patient details.

@@ -18,7 +18,13 @@ import {
   type StatusChange,
 } from "../../contract/index.js";
 import { canReschedule, transition } from "../domain/lifecycle.js";
-import type { AppointmentRecord, ClinicalNoteRecord, EpochMs, LocationRecord, ScheduleSnapshot } from "../domain/model.js";
+import type {
+  AppointmentRecord,
+  ClinicalNoteRecord,
+  EpochMs,
+  LocationRecord,
+  ScheduleSnapshot,
+} from "../domain/model.js";
 import { checkBookable, type Bookability, type Candidate } from "../domain/rules.js";
 import { formatLocalDateTime, localDate, resolveDateTime } from "../domain/time.js";
 import type { AppointmentRow, AuditEntry, TransactionState, Write } from "../storage/storage.js";
@@ -64,7 +70,11 @@ function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnap
 }
 
 /** A failed bookability check, as the API error the client sees. */
-function bookabilityError(result: Exclude<Bookability, { ok: true }>, ref: Reference, location: LocationRecord): ApiError {
+function bookabilityError(
+  result: Exclude<Bookability, { ok: true }>,
+  ref: Reference,
+  location: LocationRecord,
+): ApiError {
   if ("conflict" in result) {
     const { conflict } = result;
     const timezone = ref.locationsById.get(conflict.location_uuid)?.timezone ?? location.timezone;
@@ -83,7 +93,13 @@ function bookabilityError(result: Exclude<Bookability, { ok: true }>, ref: Refer
 }
 
 function audit(caller: Caller, action: string, uuid: string, at: EpochMs): Write {
-  const entry: AuditEntry = { actor_token_id: caller.tokenId, action, entity_type: "appointment", entity_uuid: uuid, at };
+  const entry: AuditEntry = {
+    actor_token_id: caller.tokenId,
+    action,
+    entity_type: "appointment",
+    entity_uuid: uuid,
+    at,
+  };
   return { kind: "audit", entry };
 }
 
@@ -96,11 +112,19 @@ function scopeOf(candidate: Candidate) {
   };
 }
 
-async function expand(ctx: ServiceContext, caller: Caller, ref: Reference, rows: AppointmentRecord[]): Promise<Appointment[]> {
+async function expand(
+  ctx: ServiceContext,
+  caller: Caller,
+  ref: Reference,
+  rows: AppointmentRecord[],
+): Promise<Appointment[]> {
   const patientUuids = [...new Set(rows.map((r) => r.patient_uuid))];
   const [patients, notes] = await Promise.all([
     ctx.storage.getPatients(caller.orgId, patientUuids),
-    ctx.storage.listNotes(caller.orgId, rows.map((r) => r.uuid)),
+    ctx.storage.listNotes(
+      caller.orgId,
+      rows.map((r) => r.uuid),
+    ),
   ]);
   const patientsById = new Map(patients.map((p) => [p.uuid, p]));
   const notesByAppointment = new Map<string, ClinicalNoteRecord[]>();
@@ -132,12 +156,22 @@ export async function createAppointment(
   const unknown: FieldError[] = [];
   if (!patient) unknown.push({ field: "patient_uuid", message: "no patient with this uuid; see GET /patients" });
   if (!ref.typesById.has(body.appointment_type_uuid)) {
-    unknown.push({ field: "appointment_type_uuid", message: "no appointment type with this uuid; see GET /appointment-types" });
+    unknown.push({
+      field: "appointment_type_uuid",
+      message: "no appointment type with this uuid; see GET /appointment-types",
+    });
   }
   if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
   if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
-  if (location && body.operatory_uuid !== undefined && !location.operatories.some((o) => o.uuid === body.operatory_uuid)) {
-    unknown.push({ field: "operatory_uuid", message: "no operatory with this uuid at this location; see GET /locations" });
+  if (
+    location &&
+    body.operatory_uuid !== undefined &&
+    !location.operatories.some((o) => o.uuid === body.operatory_uuid)
+  ) {
+    unknown.push({
+      field: "operatory_uuid",
+      message: "no operatory with this uuid at this location; see GET /locations",
+    });
   }
   if (unknown.length > 0 || !patient || !location || !provider) throw unknownReferences(unknown);
   const type = activeTypeOrFail(ref, body.appointment_type_uuid, "appointment_type_uuid");
@@ -161,7 +195,9 @@ export async function createAppointment(
     caller.orgId,
     {
       bookings: scopeOf(candidate),
-      ...(idempotencyKey === undefined ? {} : { idempotency: { key: idempotencyKey, notBefore: oldestValid(ctx.now()) } }),
+      ...(idempotencyKey === undefined
+        ? {}
+        : { idempotency: { key: idempotencyKey, notBefore: oldestValid(ctx.now()) } }),
     },
     (state) => {
       if (state.idempotency && hash !== undefined) {
@@ -187,7 +223,10 @@ export async function createAppointment(
         updated_at: now,
       };
       const view = toAppointment(ref, record, patient, []);
-      const writes: Write[] = [{ kind: "appointment.insert", appointment: record }, audit(caller, "appointment.create", record.uuid, now)];
+      const writes: Write[] = [
+        { kind: "appointment.insert", appointment: record },
+        audit(caller, "appointment.create", record.uuid, now),
+      ];
       if (idempotencyKey !== undefined && hash !== undefined) {
         writes.push({
           kind: "idempotency.put",
@@ -231,12 +270,18 @@ function meaningOf(ref: Reference, body: CreateBody) {
   };
 }
 
-export async function listAppointments(ctx: ServiceContext, caller: Caller, query: ListQuery): Promise<AppointmentPage> {
+export async function listAppointments(
+  ctx: ServiceContext,
+  caller: Caller,
+  query: ListQuery,
+): Promise<AppointmentPage> {
   if (query.start_date !== undefined && query.end_date !== undefined && query.end_date < query.start_date) {
     // As availability does: an empty list would read as "no appointments", not as a swapped range.
-    throw new ApiError("invalid_time_range", `end_date ${query.end_date} is before start_date ${query.start_date}. Swap them.`, [
-      { field: "query.end_date", message: "must be on or after start_date" },
-    ]);
+    throw new ApiError(
+      "invalid_time_range",
+      `end_date ${query.end_date} is before start_date ${query.start_date}. Swap them.`,
+      [{ field: "query.end_date", message: "must be on or after start_date" }],
+    );
   }
   const ref = await loadReference(ctx, caller.orgId);
   const page = await ctx.storage.listAppointments(
@@ -254,7 +299,12 @@ export async function listAppointments(ctx: ServiceContext, caller: Caller, quer
     query,
     query.sort,
   );
-  return { items: await expand(ctx, caller, ref, page.items), page: query.page, page_size: query.page_size, total: page.total };
+  return {
+    items: await expand(ctx, caller, ref, page.items),
+    page: query.page,
+    page_size: query.page_size,
+    total: page.total,
+  };
 }
 
 export async function getAppointment(ctx: ServiceContext, caller: Caller, uuid: string): Promise<Appointment> {
@@ -276,7 +326,10 @@ async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
     } catch (error) {
       if (!(error instanceof ChangedMeanwhile)) throw error;
       if (i >= MAX_ATTEMPTS) {
-        throw new ApiError("unavailable", "The appointment is being changed by other requests right now. Retry in a moment.");
+        throw new ApiError(
+          "unavailable",
+          "The appointment is being changed by other requests right now. Retry in a moment.",
+        );
       }
     }
   }
@@ -284,14 +337,20 @@ async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
 
 function unchangedOrRetry(state: TransactionState, read: AppointmentRow): AppointmentRow {
   const current = state.appointment;
-  if (!current || current.updated_at !== read.updated_at || current.status !== read.status) throw new ChangedMeanwhile();
+  if (!current || current.updated_at !== read.updated_at || current.status !== read.status)
+    throw new ChangedMeanwhile();
   return current;
 }
 
 const RESCHEDULABLE = AppointmentStatus.options.filter(canReschedule);
 
 /** Reschedule (time, provider, location, operatory) and/or change the notes. */
-export async function updateAppointment(ctx: ServiceContext, caller: Caller, uuid: string, body: UpdateBody): Promise<Appointment> {
+export async function updateAppointment(
+  ctx: ServiceContext,
+  caller: Caller,
+  uuid: string,
+  body: UpdateBody,
+): Promise<Appointment> {
   const ref = await loadReference(ctx, caller.orgId);
   const updated = await withRetry(async () => {
     const current = await ctx.storage.getAppointment(caller.orgId, uuid);
@@ -309,7 +368,10 @@ export async function updateAppointment(ctx: ServiceContext, caller: Caller, uui
         const next = { ...unchangedOrRetry(state, current), notes, updated_at: Math.max(now, current.updated_at + 1) };
         return {
           result: next,
-          writes: [{ kind: "appointment.update", appointment: next }, audit(caller, "appointment.update_notes", uuid, now)],
+          writes: [
+            { kind: "appointment.update", appointment: next },
+            audit(caller, "appointment.update_notes", uuid, now),
+          ],
         };
       });
     }
@@ -330,7 +392,12 @@ export async function updateAppointment(ctx: ServiceContext, caller: Caller, uui
       const snapshot = snapshotOf(ref, state.bookings);
       let verdict = checkBookable(snapshot, candidate, now);
       // Keep the appointment in its operatory when it can; otherwise any free one at the location.
-      if (!verdict.ok && verdict.code === "slot_unavailable" && body.operatory_uuid === undefined && candidate.operatory_uuid !== undefined) {
+      if (
+        !verdict.ok &&
+        verdict.code === "slot_unavailable" &&
+        body.operatory_uuid === undefined &&
+        candidate.operatory_uuid !== undefined
+      ) {
         verdict = checkBookable(snapshot, { ...candidate, operatory_uuid: undefined }, now);
       }
       if (!verdict.ok) throw bookabilityError(verdict, ref, location);
@@ -362,15 +429,25 @@ function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: Upda
   const provider = ref.providersById.get(body.provider_uuid ?? current.provider_uuid);
   if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
   if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
-  if (location && body.operatory_uuid !== undefined && !location.operatories.some((o) => o.uuid === body.operatory_uuid)) {
-    unknown.push({ field: "operatory_uuid", message: "no operatory with this uuid at this location; see GET /locations" });
+  if (
+    location &&
+    body.operatory_uuid !== undefined &&
+    !location.operatories.some((o) => o.uuid === body.operatory_uuid)
+  ) {
+    unknown.push({
+      field: "operatory_uuid",
+      message: "no operatory with this uuid at this location; see GET /locations",
+    });
   }
   if (unknown.length > 0 || !location || !provider) throw unknownReferences(unknown);
   const type = ref.typesById.get(current.appointment_type_uuid);
   if (type && body.provider_uuid !== undefined && body.provider_uuid !== current.provider_uuid) {
     providerEligibleOrFail(provider, type, "provider_uuid");
   }
-  const start = body.scheduled_start === undefined ? current.start : instantOrFail(body.scheduled_start, location, "scheduled_start");
+  const start =
+    body.scheduled_start === undefined
+      ? current.start
+      : instantOrFail(body.scheduled_start, location, "scheduled_start");
   const end =
     body.scheduled_end !== undefined
       ? instantOrFail(body.scheduled_end, location, "scheduled_end")
@@ -389,7 +466,12 @@ function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: Upda
   };
 }
 
-export async function changeStatus(ctx: ServiceContext, caller: Caller, uuid: string, body: StatusBody): Promise<Appointment> {
+export async function changeStatus(
+  ctx: ServiceContext,
+  caller: Caller,
+  uuid: string,
+  body: StatusBody,
+): Promise<Appointment> {
   const ref = await loadReference(ctx, caller.orgId);
   const updated = await ctx.storage.transact(caller.orgId, { appointment_uuid: uuid }, (state) => {
     const current = state.appointment;
@@ -397,10 +479,15 @@ export async function changeStatus(ctx: ServiceContext, caller: Caller, uuid: st
     const verdict = transition(current.status, body.status);
     if (!verdict.ok) {
       const allowed = verdict.allowed.length === 0 ? "none (final state)" : verdict.allowed.join(", ");
-      throw new ApiError("invalid_transition", `${verdict.message} Allowed next statuses: ${allowed}.`, [{ field: "status", message: verdict.message }], {
-        current_status: current.status,
-        allowed_statuses: verdict.allowed,
-      });
+      throw new ApiError(
+        "invalid_transition",
+        `${verdict.message} Allowed next statuses: ${allowed}.`,
+        [{ field: "status", message: verdict.message }],
+        {
+          current_status: current.status,
+          allowed_statuses: verdict.allowed,
+        },
+      );
     }
     const now = ctx.now();
     const next: AppointmentRow = {
@@ -411,14 +498,22 @@ export async function changeStatus(ctx: ServiceContext, caller: Caller, uuid: st
     };
     return {
       result: next,
-      writes: [{ kind: "appointment.update", appointment: next }, audit(caller, `appointment.${body.status === "cancelled" ? "cancel" : body.status}`, uuid, now)],
+      writes: [
+        { kind: "appointment.update", appointment: next },
+        audit(caller, `appointment.${body.status === "cancelled" ? "cancel" : body.status}`, uuid, now),
+      ],
     };
   });
   const [view] = await expand(ctx, caller, ref, [updated]);
   return view as Appointment;
 }
 
-export async function addNote(ctx: ServiceContext, caller: Caller, uuid: string, body: NoteBody): Promise<ClinicalNote> {
+export async function addNote(
+  ctx: ServiceContext,
+  caller: Caller,
+  uuid: string,
+  body: NoteBody,
+): Promise<ClinicalNote> {
   const appointment = await ctx.storage.getAppointment(caller.orgId, uuid);
   if (!appointment) throw notFound("appointment", uuid);
   const now = ctx.now();

@@ -14,7 +14,8 @@ type Query = z.output<typeof AvailabilityQuery>;
 /** The type must exist and be active; shared with booking, which names body fields instead. */
 export function activeTypeOrFail(ref: Reference, uuid: string, field: string): AppointmentTypeRecord {
   const type = ref.typesById.get(uuid);
-  if (!type) throw unknownReferences([{ field, message: "no appointment type with this uuid; see GET /appointment-types" }]);
+  if (!type)
+    throw unknownReferences([{ field, message: "no appointment type with this uuid; see GET /appointment-types" }]);
   if (!type.is_active) {
     throw new ApiError(
       "inactive_appointment_type",
@@ -55,7 +56,9 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   if (query.provider_uuid !== undefined) {
     const provider = ref.providersById.get(query.provider_uuid);
     if (!provider) {
-      throw unknownReferences([{ field: "query.provider_uuid", message: "no provider with this uuid; see GET /providers" }]);
+      throw unknownReferences([
+        { field: "query.provider_uuid", message: "no provider with this uuid; see GET /providers" },
+      ]);
     }
     providerEligibleOrFail(provider, type, "query.provider_uuid");
     providers = [provider];
@@ -64,7 +67,9 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   if (query.location_uuid !== undefined) {
     const location = ref.locationsById.get(query.location_uuid);
     if (!location) {
-      throw unknownReferences([{ field: "query.location_uuid", message: "no location with this uuid; see GET /locations" }]);
+      throw unknownReferences([
+        { field: "query.location_uuid", message: "no location with this uuid; see GET /locations" },
+      ]);
     }
     locations = [location];
   }
@@ -89,14 +94,23 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   if (endDate > lastBookable) throw beyond("query.end_date", endDate);
   if (daysBetween(endDate, today) > 0) {
     // Callers (LLMs especially) guess dates: say what today is rather than answer "no slots".
-    throw new ApiError("in_the_past", `The range ${startDate} to ${endDate} is in the past: today is ${today} at the practice. Search from ${today} onwards.`, [
-      { field: query.end_date === undefined ? "query.start_date" : "query.end_date", message: `must be ${today} or later` },
-    ]);
+    throw new ApiError(
+      "in_the_past",
+      `The range ${startDate} to ${endDate} is in the past: today is ${today} at the practice. Search from ${today} onwards.`,
+      [
+        {
+          field: query.end_date === undefined ? "query.start_date" : "query.end_date",
+          message: `must be ${today} or later`,
+        },
+      ],
+    );
   }
   if (daysBetween(startDate, endDate) < 0) {
-    throw new ApiError("invalid_time_range", `end_date ${endDate} is before start_date ${startDate}. Swap them or widen the range.`, [
-      { field: "query.end_date", message: "must be on or after start_date" },
-    ]);
+    throw new ApiError(
+      "invalid_time_range",
+      `end_date ${endDate} is before start_date ${startDate}. Swap them or widen the range.`,
+      [{ field: "query.end_date", message: "must be on or after start_date" }],
+    );
   }
   if (daysBetween(startDate, endDate) + 1 > MAX_AVAILABILITY_DAYS) {
     throw new ApiError(

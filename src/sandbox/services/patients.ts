@@ -37,7 +37,8 @@ export function toPatientRow(patient: PatientRecord): PatientRow {
 export async function searchPatients(ctx: ServiceContext, caller: Caller, query: SearchQuery): Promise<PatientPage> {
   const text = query.query === undefined || query.query === "" ? undefined : foldForSearch(query.query);
   // Text of accents alone folds to "", which as a substring would match every patient.
-  if (text === "") throw validationFailed("query.query", "must contain a letter or digit of a name, e.g. smi or Jane Smith");
+  if (text === "")
+    throw validationFailed("query.query", "must contain a letter or digit of a name, e.g. smi or Jane Smith");
   const phone = query.phone === undefined ? undefined : phoneOrFail(query.phone, "query.phone");
   if (text === undefined && query.date_of_birth === undefined && phone === undefined) {
     throw new ApiError(
@@ -61,9 +62,11 @@ function birthDateOrFail(dateOfBirth: string, now: number): void {
   const today = new Date(now + 14 * 3_600_000).toISOString().slice(0, 10);
   const earliest = `${Number(today.slice(0, 4)) - 130}${today.slice(4)}`;
   if (dateOfBirth <= today && dateOfBirth >= earliest) return;
-  throw new ApiError("validation_failed", `date_of_birth ${dateOfBirth} is not a plausible birth date. Check it with the patient (YYYY-MM-DD).`, [
-    { field: "date_of_birth", message: `must be between ${earliest} and ${today}` },
-  ]);
+  throw new ApiError(
+    "validation_failed",
+    `date_of_birth ${dateOfBirth} is not a plausible birth date. Check it with the patient (YYYY-MM-DD).`,
+    [{ field: "date_of_birth", message: `must be between ${earliest} and ${today}` }],
+  );
 }
 
 export async function getPatient(ctx: ServiceContext, caller: Caller, uuid: string): Promise<Patient> {

@@ -8,7 +8,9 @@ import { toPatientRow } from "./patients.js";
 export function toPracticeRows(data: PracticeData): PracticeRows {
   const months = data.org.booking_horizon_months;
   if (months !== undefined && (!Number.isInteger(months) || months < 1 || months > MAX_HORIZON_MONTHS)) {
-    throw new RangeError(`booking_horizon_months must be a whole number from 1 to ${MAX_HORIZON_MONTHS}, got ${months}`);
+    throw new RangeError(
+      `booking_horizon_months must be a whole number from 1 to ${MAX_HORIZON_MONTHS}, got ${months}`,
+    );
   }
   const timezoneOf = new Map(data.locations.map((l) => [l.uuid, l.timezone]));
   return {

@@ -92,7 +92,12 @@ export function toAppointment(
       : { uuid: a.patient_uuid, first_name: "", last_name: "" },
     appointment_type: type
       ? { uuid: type.uuid, name: type.name, duration_minutes: type.duration_minutes, color: type.color }
-      : { uuid: a.appointment_type_uuid, name: "", duration_minutes: Math.round((a.end - a.start) / 60_000), color: "" },
+      : {
+          uuid: a.appointment_type_uuid,
+          name: "",
+          duration_minutes: Math.round((a.end - a.start) / 60_000),
+          color: "",
+        },
     scheduled_start: formatLocalDateTime(a.start, timezone),
     scheduled_end: formatLocalDateTime(a.end, timezone),
     timezone,

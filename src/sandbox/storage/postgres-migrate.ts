@@ -15,7 +15,10 @@ export async function appliedVersions(db: pg.Pool | pg.ClientBase): Promise<numb
   return rows.map((r) => r.version);
 }
 
-export async function migratePostgres(pool: pg.Pool, migrations: readonly Migration[] = POSTGRES_MIGRATIONS): Promise<void> {
+export async function migratePostgres(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = POSTGRES_MIGRATIONS,
+): Promise<void> {
   const client = await pool.connect();
   try {
     // Another instance may be migrating: wait for it however long it takes, and let no statement of a

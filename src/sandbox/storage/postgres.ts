@@ -86,7 +86,16 @@ const UNBOUNDED = "SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0";
 /** node-postgres' own words for a connection that broke, and for a pool that had none to give. */
 const CONNECTION_LOST = /Connection terminated|not queryable|connection error|Connection ended/i;
 const CHECKOUT_TIMEOUT = /timeout exceeded when trying to connect/i;
-const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
+const NETWORK_ERRORS = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
 
 /**
  * A driver failure as a storage fault, or undefined for everything else (a constraint violation, a bug).
@@ -97,7 +106,8 @@ const NETWORK_ERRORS = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOU
 export function postgresFault(where: string, error: unknown): StorageError | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : "";
-  const fault = (kind: StorageError["kind"]) => new StorageError(kind, where, typeof code === "string" ? code : undefined, error);
+  const fault = (kind: StorageError["kind"]) =>
+    new StorageError(kind, where, typeof code === "string" ? code : undefined, error);
   if (typeof code === "string") {
     if (code === "53100") return fault("full");
     if (code === "25006") return fault("read_only");
@@ -161,8 +171,21 @@ const APPOINTMENT_INSERT_COLUMNS = `org_id, uuid, patient_uuid, appointment_type
 
 function appointmentValues(orgId: string, a: AppointmentRow): unknown[] {
   return [
-    orgId, a.uuid, a.patient_uuid, a.appointment_type_uuid, a.provider_uuid, a.location_uuid, a.operatory_uuid,
-    a.start, a.end, a.local_date, a.status, a.notes, a.cancellation_reason, a.created_at, a.updated_at,
+    orgId,
+    a.uuid,
+    a.patient_uuid,
+    a.appointment_type_uuid,
+    a.provider_uuid,
+    a.location_uuid,
+    a.operatory_uuid,
+    a.start,
+    a.end,
+    a.local_date,
+    a.status,
+    a.notes,
+    a.cancellation_reason,
+    a.created_at,
+    a.updated_at,
   ];
 }
 
@@ -199,11 +222,15 @@ export function lockKey(orgId: string, kind: LockKind, id: string): string {
  * provider's bookings there. `providers` are also the in-process wait lines it queues in.
  */
 function lockKeys(orgId: string, load: TransactionLoad): { all: string[]; providers: string[] } {
-  const keys = (kind: LockKind, uuids: readonly string[] = []) => [...new Set(uuids)].sort().map((uuid) => lockKey(orgId, kind, uuid));
+  const keys = (kind: LockKind, uuids: readonly string[] = []) =>
+    [...new Set(uuids)].sort().map((uuid) => lockKey(orgId, kind, uuid));
   const providers = keys("provider", load.bookings?.provider_uuids);
   const idempotency = load.idempotency ? [lockKey(orgId, "idempotency", load.idempotency.key)] : [];
   const patients = keys("patient", load.bookings?.patient_uuids);
-  return { all: [...idempotency, ...providers, ...patients, ...keys("location", load.bookings?.location_uuids)], providers };
+  return {
+    all: [...idempotency, ...providers, ...patients, ...keys("location", load.bookings?.location_uuids)],
+    providers,
+  };
 }
 
 /** What the load helpers need: a pooled client inside a transaction, or `read` outside one. */
@@ -338,7 +365,11 @@ export class PostgresStorage implements Storage {
     const row = rows[0] as Record<string, unknown> | undefined;
     if (!row) return null;
     return {
-      org: { uuid: row.uuid as string, name: row.name as string, booking_horizon_months: row.booking_horizon_months as number },
+      org: {
+        uuid: row.uuid as string,
+        name: row.name as string,
+        booking_horizon_months: row.booking_horizon_months as number,
+      },
       locations: row.locations as ReferenceData["locations"],
       providers: row.providers as ReferenceData["providers"],
       appointmentTypes: row.appointment_types as ReferenceData["appointmentTypes"],
@@ -356,13 +387,24 @@ export class PostgresStorage implements Storage {
     // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
     const overlapping = "start_ms < $2 AND start_ms > $3 AND end_ms > $4 AND status <> 'cancelled'";
     const { rows } = await db.query<AppointmentRow>(
-      [["provider_uuid", "$5"], ["location_uuid", "$6"], ["patient_uuid", "$7"]]
-        .map(([column, uuids]) => `SELECT ${APPOINTMENT_COLUMNS} FROM appointments
-           WHERE org_id = $1 AND ${column} = ANY(${uuids}::text[]) AND ${overlapping}`)
+      [
+        ["provider_uuid", "$5"],
+        ["location_uuid", "$6"],
+        ["patient_uuid", "$7"],
+      ]
+        .map(
+          ([column, uuids]) => `SELECT ${APPOINTMENT_COLUMNS} FROM appointments
+           WHERE org_id = $1 AND ${column} = ANY(${uuids}::text[]) AND ${overlapping}`,
+        )
         .join(" UNION ") + " ORDER BY start, uuid",
       [
-        orgId, scope.window.end, scope.window.start - MAX_BOOKING_MS, scope.window.start,
-        scope.provider_uuids, scope.location_uuids, scope.patient_uuids,
+        orgId,
+        scope.window.end,
+        scope.window.start - MAX_BOOKING_MS,
+        scope.window.start,
+        scope.provider_uuids,
+        scope.location_uuids,
+        scope.patient_uuids,
       ],
     );
     return rows;
@@ -380,7 +422,10 @@ export class PostgresStorage implements Storage {
     }
     if (filter.date_of_birth !== undefined) where.add("date_of_birth = ?", filter.date_of_birth);
     if (filter.phone !== undefined) where.add("primary_phone = ?", filter.phone);
-    const counted = await this.read<{ total: number }>(`SELECT COUNT(*) AS total FROM patients WHERE ${where.sql}`, where.params);
+    const counted = await this.read<{ total: number }>(
+      `SELECT COUNT(*) AS total FROM patients WHERE ${where.sql}`,
+      where.params,
+    );
     const limit = where.next(page.page_size);
     const offset = where.next((page.page - 1) * page.page_size);
     const { rows } = await this.read<PatientRecord>(
@@ -413,8 +458,16 @@ export class PostgresStorage implements Storage {
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (org_id, last_folded, first_folded, date_of_birth) DO NOTHING`,
         [
-          orgId, patient.uuid, patient.first_name, patient.last_name, patient.first_folded, patient.last_folded,
-          patient.date_of_birth, patient.primary_phone, patient.email, patient.preferred_provider_uuid,
+          orgId,
+          patient.uuid,
+          patient.first_name,
+          patient.last_name,
+          patient.first_folded,
+          patient.last_folded,
+          patient.date_of_birth,
+          patient.primary_phone,
+          patient.email,
+          patient.preferred_provider_uuid,
         ],
       );
       if (inserted.rowCount === 0) {
@@ -455,7 +508,10 @@ export class PostgresStorage implements Storage {
     if (filter.ends_after !== undefined) where.add("end_ms > ?", filter.ends_after);
     if (filter.ended_by !== undefined) where.add("end_ms <= ?", filter.ended_by);
     const direction = order === "-start" ? "DESC" : "ASC";
-    const counted = await this.read<{ total: number }>(`SELECT COUNT(*) AS total FROM appointments WHERE ${where.sql}`, where.params);
+    const counted = await this.read<{ total: number }>(
+      `SELECT COUNT(*) AS total FROM appointments WHERE ${where.sql}`,
+      where.params,
+    );
     const limit = where.next(page.page_size);
     const offset = where.next((page.page - 1) * page.page_size);
     const { rows } = await this.read<AppointmentRow>(
@@ -490,7 +546,11 @@ export class PostgresStorage implements Storage {
     return readIdempotency(this.reader, orgId, key, notBefore);
   }
 
-  async transact<T>(orgId: string, load: TransactionLoad, decide: (state: TransactionState) => Decision<T>): Promise<T> {
+  async transact<T>(
+    orgId: string,
+    load: TransactionLoad,
+    decide: (state: TransactionState) => Decision<T>,
+  ): Promise<T> {
     const locks = lockKeys(orgId, load);
     return this.waitLines.run(locks.providers, async () => {
       for (let attempt = 1; ; attempt++) {
@@ -515,7 +575,9 @@ export class PostgresStorage implements Storage {
   ): Promise<T> {
     if (lockOrder.length > 0) {
       // unnest yields the keys in array order, so the locks are taken in that order.
-      await client.query("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k", [lockOrder]);
+      await client.query("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k", [
+        lockOrder,
+      ]);
     }
     const state: TransactionState = {
       bookings: load.bookings ? await this.loadBookings(client, orgId, load.bookings) : [],
@@ -532,7 +594,10 @@ export class PostgresStorage implements Storage {
     if (load.idempotency) {
       state.idempotency = await readIdempotency(client, orgId, load.idempotency.key, load.idempotency.notBefore);
       if (state.idempotency === null) {
-        await client.query("DELETE FROM idempotency_keys WHERE org_id = $1 AND created_at < $2", [orgId, load.idempotency.notBefore]);
+        await client.query("DELETE FROM idempotency_keys WHERE org_id = $1 AND created_at < $2", [
+          orgId,
+          load.idempotency.notBefore,
+        ]);
       }
     }
     const decision = decide(state);
@@ -594,8 +659,15 @@ async function writePractice(client: PoolClient, practice: PracticeRows): Promis
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
        $9::text[], $10::text[])`,
     [
-      orgId, column(p, "uuid"), column(p, "first_name"), column(p, "last_name"), column(p, "first_folded"),
-      column(p, "last_folded"), column(p, "date_of_birth"), column(p, "primary_phone"), column(p, "email"),
+      orgId,
+      column(p, "uuid"),
+      column(p, "first_name"),
+      column(p, "last_name"),
+      column(p, "first_folded"),
+      column(p, "last_folded"),
+      column(p, "date_of_birth"),
+      column(p, "primary_phone"),
+      column(p, "email"),
       column(p, "preferred_provider_uuid"),
     ],
   );
@@ -605,10 +677,21 @@ async function writePractice(client: PoolClient, practice: PracticeRows): Promis
      SELECT $1, * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
        $9::bigint[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::bigint[])`,
     [
-      orgId, column(a, "uuid"), column(a, "patient_uuid"), column(a, "appointment_type_uuid"), column(a, "provider_uuid"),
-      column(a, "location_uuid"), column(a, "operatory_uuid"), column(a, "start"), column(a, "end"),
-      column(a, "local_date"), column(a, "status"), column(a, "notes"), column(a, "cancellation_reason"),
-      column(a, "created_at"), column(a, "updated_at"),
+      orgId,
+      column(a, "uuid"),
+      column(a, "patient_uuid"),
+      column(a, "appointment_type_uuid"),
+      column(a, "provider_uuid"),
+      column(a, "location_uuid"),
+      column(a, "operatory_uuid"),
+      column(a, "start"),
+      column(a, "end"),
+      column(a, "local_date"),
+      column(a, "status"),
+      column(a, "notes"),
+      column(a, "cancellation_reason"),
+      column(a, "created_at"),
+      column(a, "updated_at"),
     ],
   );
 }
@@ -648,8 +731,20 @@ async function apply(client: PoolClient, orgId: string, write: Write): Promise<v
         `UPDATE appointments SET provider_uuid = $3, location_uuid = $4, operatory_uuid = $5, start_ms = $6, end_ms = $7,
            local_date = $8, status = $9, notes = $10, cancellation_reason = $11, updated_at = $12
          WHERE org_id = $1 AND uuid = $2`,
-        [orgId, a.uuid, a.provider_uuid, a.location_uuid, a.operatory_uuid, a.start, a.end, a.local_date, a.status, a.notes,
-          a.cancellation_reason, a.updated_at],
+        [
+          orgId,
+          a.uuid,
+          a.provider_uuid,
+          a.location_uuid,
+          a.operatory_uuid,
+          a.start,
+          a.end,
+          a.local_date,
+          a.status,
+          a.notes,
+          a.cancellation_reason,
+          a.updated_at,
+        ],
       );
       return;
     }

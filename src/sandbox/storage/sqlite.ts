@@ -174,10 +174,15 @@ export class SqliteStorage implements Storage {
       },
       // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
       bookings: prepare(
-        ["provider_uuid IN (SELECT value FROM json_each(@providers))", "location_uuid IN (SELECT value FROM json_each(@locations))",
-          "patient_uuid IN (SELECT value FROM json_each(@patients))"]
-          .map((which) => `SELECT * FROM appointments WHERE org_id = @org_id AND ${which}
-            AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'`)
+        [
+          "provider_uuid IN (SELECT value FROM json_each(@providers))",
+          "location_uuid IN (SELECT value FROM json_each(@locations))",
+          "patient_uuid IN (SELECT value FROM json_each(@patients))",
+        ]
+          .map(
+            (which) => `SELECT * FROM appointments WHERE org_id = @org_id AND ${which}
+            AND start_ms < @end AND start_ms > @earliest_start AND end_ms > @start AND status <> 'cancelled'`,
+          )
           .join(" UNION ") + " ORDER BY start_ms, uuid",
       ),
       insertPatient: prepare(`
@@ -204,9 +209,7 @@ export class SqliteStorage implements Storage {
       insertNote: prepare(
         "INSERT INTO clinical_notes (org_id, uuid, appointment_uuid, text, created_at) VALUES (?, ?, ?, ?, ?)",
       ),
-      getIdempotency: prepare(
-        "SELECT * FROM idempotency_keys WHERE org_id = ? AND key = ? AND created_at >= ?",
-      ),
+      getIdempotency: prepare("SELECT * FROM idempotency_keys WHERE org_id = ? AND key = ? AND created_at >= ?"),
       putIdempotency: prepare(`
         INSERT OR REPLACE INTO idempotency_keys (org_id, key, request_hash, status, body, created_at)
         VALUES (?, ?, ?, ?, ?, ?)`),
@@ -229,11 +232,13 @@ export class SqliteStorage implements Storage {
   }
 
   async insertFirstPractice(practice: PracticeRows): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (this.db.prepare("SELECT 1 FROM orgs LIMIT 1").get() !== undefined) return false;
-      this.writePractice(practice);
-      return true;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        if (this.db.prepare("SELECT 1 FROM orgs LIMIT 1").get() !== undefined) return false;
+        this.writePractice(practice);
+        return true;
+      })
+      .immediate();
   }
 
   private writePractice(practice: PracticeRows): void {
@@ -270,16 +275,18 @@ export class SqliteStorage implements Storage {
   }
 
   async addToken(orgId: string, tokenHash: string): Promise<string> {
-    return this.db.transaction(() => {
-      const existing = this.statements.findToken.get(tokenHash) as { token_id: string; org_id: string } | undefined;
-      if (existing) {
-        if (existing.org_id !== orgId) throw new Error("token already registered for another org");
-        return existing.token_id;
-      }
-      const id = randomUUID();
-      this.statements.insertToken.run(id, orgId, tokenHash, Date.now());
-      return id;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const existing = this.statements.findToken.get(tokenHash) as { token_id: string; org_id: string } | undefined;
+        if (existing) {
+          if (existing.org_id !== orgId) throw new Error("token already registered for another org");
+          return existing.token_id;
+        }
+        const id = randomUUID();
+        this.statements.insertToken.run(id, orgId, tokenHash, Date.now());
+        return id;
+      })
+      .immediate();
   }
 
   async findToken(tokenHash: string): Promise<{ token_id: string; org_id: string } | null> {
@@ -359,15 +366,17 @@ export class SqliteStorage implements Storage {
     patient: PatientRow,
     audit: AuditEntry,
   ): Promise<{ created: true } | { created: false; existing_uuid: string }> {
-    return this.db.transaction((): { created: true } | { created: false; existing_uuid: string } => {
-      const existing = this.statements.findDuplicatePatient
-        .pluck()
-        .get(orgId, patient.first_folded, patient.last_folded, patient.date_of_birth) as string | undefined;
-      if (existing !== undefined) return { created: false, existing_uuid: existing };
-      this.statements.insertPatient.run({ org_id: orgId, ...patient });
-      this.insertAudit(orgId, audit);
-      return { created: true };
-    }).immediate();
+    return this.db
+      .transaction((): { created: true } | { created: false; existing_uuid: string } => {
+        const existing = this.statements.findDuplicatePatient
+          .pluck()
+          .get(orgId, patient.first_folded, patient.last_folded, patient.date_of_birth) as string | undefined;
+        if (existing !== undefined) return { created: false, existing_uuid: existing };
+        this.statements.insertPatient.run({ org_id: orgId, ...patient });
+        this.insertAudit(orgId, audit);
+        return { created: true };
+      })
+      .immediate();
   }
 
   async getAppointment(orgId: string, uuid: string): Promise<AppointmentRow | null> {
@@ -429,10 +438,12 @@ export class SqliteStorage implements Storage {
   }
 
   async addNote(orgId: string, note: ClinicalNoteRecord, audit: AuditEntry): Promise<void> {
-    this.db.transaction(() => {
-      this.statements.insertNote.run(orgId, note.uuid, note.appointment_uuid, note.text, note.created_at);
-      this.insertAudit(orgId, audit);
-    }).immediate();
+    this.db
+      .transaction(() => {
+        this.statements.insertNote.run(orgId, note.uuid, note.appointment_uuid, note.text, note.created_at);
+        this.insertAudit(orgId, audit);
+      })
+      .immediate();
   }
 
   async getIdempotency(orgId: string, key: string, notBefore: number): Promise<IdempotencyRecord | null> {
@@ -456,24 +467,26 @@ export class SqliteStorage implements Storage {
     load: TransactionLoad,
     decide: (state: TransactionState) => Decision<T>,
   ): Promise<T> {
-    return this.db.transaction(() => {
-      const state: TransactionState = {
-        bookings: load.bookings ? this.loadBookings(orgId, load.bookings) : [],
-        appointment: null,
-        idempotency: null,
-      };
-      if (load.appointment_uuid !== undefined) {
-        const row = this.statements.getAppointment.get(orgId, load.appointment_uuid) as Row | undefined;
-        state.appointment = row ? toAppointment(row) : null;
-      }
-      if (load.idempotency) {
-        state.idempotency = this.readIdempotency(orgId, load.idempotency.key, load.idempotency.notBefore);
-        if (state.idempotency === null) this.statements.purgeIdempotency.run(orgId, load.idempotency.notBefore);
-      }
-      const decision = decide(state);
-      for (const write of decision.writes) this.apply(orgId, write);
-      return decision.result;
-    }).immediate();
+    return this.db
+      .transaction(() => {
+        const state: TransactionState = {
+          bookings: load.bookings ? this.loadBookings(orgId, load.bookings) : [],
+          appointment: null,
+          idempotency: null,
+        };
+        if (load.appointment_uuid !== undefined) {
+          const row = this.statements.getAppointment.get(orgId, load.appointment_uuid) as Row | undefined;
+          state.appointment = row ? toAppointment(row) : null;
+        }
+        if (load.idempotency) {
+          state.idempotency = this.readIdempotency(orgId, load.idempotency.key, load.idempotency.notBefore);
+          if (state.idempotency === null) this.statements.purgeIdempotency.run(orgId, load.idempotency.notBefore);
+        }
+        const decision = decide(state);
+        for (const write of decision.writes) this.apply(orgId, write);
+        return decision.result;
+      })
+      .immediate();
   }
 
   private apply(orgId: string, write: Write): void {
@@ -486,7 +499,14 @@ export class SqliteStorage implements Storage {
         return;
       case "idempotency.put": {
         const r = write.record;
-        this.statements.putIdempotency.run(orgId, r.key, r.request_hash, r.status, JSON.stringify(r.body), r.created_at);
+        this.statements.putIdempotency.run(
+          orgId,
+          r.key,
+          r.request_hash,
+          r.status,
+          JSON.stringify(r.body),
+          r.created_at,
+        );
         return;
       }
       case "audit":
@@ -496,7 +516,14 @@ export class SqliteStorage implements Storage {
   }
 
   private insertAudit(orgId: string, entry: AuditEntry): void {
-    this.statements.insertAudit.run(orgId, entry.actor_token_id, entry.action, entry.entity_type, entry.entity_uuid, entry.at);
+    this.statements.insertAudit.run(
+      orgId,
+      entry.actor_token_id,
+      entry.action,
+      entry.entity_type,
+      entry.entity_uuid,
+      entry.at,
+    );
   }
 
   async listAudit(orgId: string): Promise<AuditRow[]> {

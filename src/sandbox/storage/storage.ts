@@ -217,7 +217,10 @@ export class StorageError extends Error {
  * `storage` with every driver error that `classify` recognises rethrown as the StorageError it
  * returns, so that no method of a backend can leak a raw driver error (and none can be forgotten).
  */
-export function translatingErrors<S extends object>(storage: S, classify: (error: unknown) => StorageError | undefined): S {
+export function translatingErrors<S extends object>(
+  storage: S,
+  classify: (error: unknown) => StorageError | undefined,
+): S {
   return new Proxy(storage, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);

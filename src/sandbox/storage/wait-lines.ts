@@ -72,10 +72,13 @@ export class WaitLines {
       const waiter: Waiter = {
         resolve,
         reject,
-        timer: setTimeout(() => {
-          line.waiting.splice(line.waiting.indexOf(waiter), 1);
-          reject(this.options.tooLong());
-        }, Math.max(0, deadline - Date.now())),
+        timer: setTimeout(
+          () => {
+            line.waiting.splice(line.waiting.indexOf(waiter), 1);
+            reject(this.options.tooLong());
+          },
+          Math.max(0, deadline - Date.now()),
+        ),
       };
       line.waiting.push(waiter);
     });

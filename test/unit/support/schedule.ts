@@ -36,7 +36,12 @@ export function location(uuid: string, name: string, timezone: string, operatori
   };
 }
 
-export function provider(uuid: string, last: string, role: "dentist" | "hygienist", locations: string[]): ProviderRecord {
+export function provider(
+  uuid: string,
+  last: string,
+  role: "dentist" | "hygienist",
+  locations: string[],
+): ProviderRecord {
   return {
     uuid,
     first_name: "Pat",
@@ -69,7 +74,9 @@ export function at(local: string, timezone = LA): number {
 }
 
 let bookingCounter = 0;
-export function booking(fields: Partial<AppointmentRecord> & Pick<AppointmentRecord, "start" | "end">): AppointmentRecord {
+export function booking(
+  fields: Partial<AppointmentRecord> & Pick<AppointmentRecord, "start" | "end">,
+): AppointmentRecord {
   bookingCounter++;
   return {
     uuid: `40000000-0000-4000-8000-${String(bookingCounter).padStart(12, "0")}`,
@@ -100,7 +107,11 @@ export function baseSnapshot(): ScheduleSnapshot {
   retired.is_active = false;
   return {
     locations: [sf, nyc],
-    providers: [provider(CHEN, "Chen", "dentist", [SF_UUID]), provider(PATEL, "Patel", "hygienist", [SF_UUID, NYC_UUID]), retired],
+    providers: [
+      provider(CHEN, "Chen", "dentist", [SF_UUID]),
+      provider(PATEL, "Patel", "hygienist", [SF_UUID, NYC_UUID]),
+      retired,
+    ],
     shifts: [
       ...WEEKDAYS.map((day) => shift(CHEN, SF_UUID, day, "08:00", "17:00", [{ start: "12:00", end: "13:00" }])),
       shift(PATEL, SF_UUID, "tuesday", "09:00", "15:00"),
