@@ -5,17 +5,12 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  MAX_PARTY_SIZE,
-  SPREAD_GAP_MINUTES,
-  SPREAD_PER_DAY,
-  partOfDayOf,
-  type PartOfDay,
-} from "../../src/contract/index.js";
+import { MAX_PARTY_SIZE, SPREAD_GAP_MINUTES, SPREAD_PER_DAY, type PartOfDay } from "../../src/contract/index.js";
 import { findSlots, type FoundSlot, type SlotRequest } from "../../src/sandbox/domain/availability.js";
 import type { ScheduleSnapshot } from "../../src/sandbox/domain/model.js";
 import { checkBookable, prepareSnapshot } from "../../src/sandbox/domain/rules.js";
 import { selectSlots, type Selection } from "../../src/sandbox/domain/slot-selection.js";
+import { referenceSelection } from "../support/slot-selection-reference.js";
 import { addDays, formatLocalDateTime, wallClockToInstant } from "../../src/sandbox/domain/time.js";
 import { CHEN, NYC_UUID, PATEL, SF_UUID, at, baseSnapshot, booking, shift } from "./support/schedule.js";
 
@@ -114,52 +109,6 @@ function bruteForce(snapshot: ScheduleSnapshot, request: SlotRequest): Local[] {
   );
 }
 
-/** The rules read plainly: units, part of the day, order by closeness, spread across days, limit. */
-function reference(all: Local[], selection: Selection): { keys: string[]; more: boolean } {
-  const size = selection.party_size ?? 1;
-  const firsts: Local[] = [];
-  for (const slot of all) {
-    // Single slots are offered per provider; a party's sets once per location and start.
-    if (size > 1 && firsts.some((f) => f.location_uuid === slot.location_uuid && f.start === slot.start)) continue;
-    const chain = Array.from({ length: size }, (_, i) =>
-      all.some((s) => s.location_uuid === slot.location_uuid && s.start === slot.start + i * (slot.end - slot.start)),
-    );
-    if (chain.every(Boolean)) firsts.push(slot);
-  }
-  let units = firsts.filter(
-    (f) => selection.time_of_day === undefined || partOfDayOf(f.minute) === selection.time_of_day,
-  );
-  if (selection.around !== undefined) {
-    const around = selection.around;
-    units = units
-      .map((unit, index) => ({ unit, index }))
-      .sort((a, b) => Math.abs(a.unit.minute - around) - Math.abs(b.unit.minute - around) || a.index - b.index)
-      .map(({ unit }) => unit);
-  }
-  let chosen = units.slice(0, selection.limit);
-  if (selection.spread) {
-    const perDay = new Map<string, Local[]>();
-    for (const unit of units) {
-      const picks = perDay.get(unit.date) ?? [];
-      const apart = picks.every((p) => Math.abs(p.start - unit.start) >= SPREAD_GAP_MINUTES * MINUTE);
-      if (picks.length < SPREAD_PER_DAY && apart) perDay.set(unit.date, [...picks, unit]);
-    }
-    const turns: Local[] = [];
-    for (let turn = 0; turn < SPREAD_PER_DAY; turn++) {
-      for (const day of [...perDay.keys()].sort()) {
-        const pick = perDay.get(day)![turn];
-        if (pick) turns.push(pick);
-      }
-    }
-    const taken = new Set(turns.slice(0, selection.limit));
-    chosen = units.filter((unit) => taken.has(unit));
-  }
-  return {
-    keys: chosen.map((unit) => `${unit.location_uuid}|${unit.start}|${size > 1 ? "" : unit.provider_uuid}`),
-    more: units.length > chosen.length,
-  };
-}
-
 const RUNS = { numRuns: 120, seed: 2026 };
 
 describe("selectSlots against a brute-force search of the same days", () => {
@@ -182,7 +131,7 @@ describe("selectSlots against a brute-force search of the same days", () => {
           all.map((c) => `${c.start}|${c.provider_uuid}|${c.location_uuid}`),
         );
         const { sets, has_more } = selectSlots(candidates, selection);
-        const expected = reference(all, selection);
+        const expected = referenceSelection(all, selection);
         const single = selection.party_size === undefined;
         const keys = sets.map(
           (set) => `${set[0]!.location_uuid}|${set[0]!.start}|${single ? set[0]!.provider_uuid : ""}`,
