@@ -65,6 +65,13 @@ const overlaps = (a: { start: number; end: number }, b: { start: number; end: nu
 const keyOf = (slot: FoundSlot) => `${slot.start}|${slot.provider_uuid}|${slot.operatory_uuid}`;
 const RUNS = { numRuns: 150, seed: 12 };
 
+/** One of the world's holds (worlds without any are skipped). */
+function oneHoldOf(snapshot: ScheduleSnapshot, pick: number) {
+  const holds = snapshot.holds ?? [];
+  fc.pre(holds.length > 0);
+  return { holds, hold: holds[pick % holds.length]! };
+}
+
 /** The same world with the holds live at `now` turned into bookings and the others dropped. */
 function holdsAsBookings(snapshot: ScheduleSnapshot, now: number): ScheduleSnapshot {
   const live = (snapshot.holds ?? []).filter((h) => h.expires_at > now);
@@ -99,9 +106,7 @@ describe("holds in the scheduling rule", () => {
   it("a held slot cannot be booked by another party (slot_held or already taken), and can by its holder", () => {
     fc.assert(
       fc.property(worldArb, fc.nat(), (snapshot, pick) => {
-        const holds = snapshot.holds ?? [];
-        fc.pre(holds.length > 0);
-        const hold = holds[pick % holds.length]!;
+        const { holds, hold } = oneHoldOf(snapshot, pick);
         const slot = { provider_uuid: hold.provider_uuid, location_uuid: SF_UUID, operatory_uuid: hold.operatory_uuid };
         const candidate = { ...slot, start: hold.start, end: hold.end };
         const other = checkBookable(snapshot, candidate, NOW);
@@ -120,9 +125,7 @@ describe("holds in the scheduling rule", () => {
   it("after expiry the held slot is offered again and bookable by anyone", () => {
     fc.assert(
       fc.property(worldArb, fc.nat(), (snapshot, pick) => {
-        const holds = snapshot.holds ?? [];
-        fc.pre(holds.length > 0);
-        const hold = holds[pick % holds.length]!;
+        const { holds, hold } = oneHoldOf(snapshot, pick);
         const later = hold.expires_at;
         const expired = { ...snapshot, holds: holds.filter((h) => h.expires_at > later) };
         expect(findSlots(snapshot, { ...REQUEST, now: later }).slots).toEqual(
