@@ -3,7 +3,7 @@
  * a `detail` that says how to fix the request, and the offending fields.
  */
 import { z } from "zod";
-import { LocalDateTime, TimeZone, Uuid } from "./common.js";
+import { Instant, LocalDateTime, TimeZone, Uuid } from "./common.js";
 import { AppointmentStatus } from "./scheduling.js";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
@@ -17,6 +17,8 @@ export const ERROR_STATUS = {
   slot_unavailable: 409,
   /** The patient already has an appointment overlapping the requested time (at any location). */
   patient_busy: 409,
+  /** Another party's live hold covers the provider or operatory at that time. */
+  slot_held: 409,
   duplicate_patient: 409,
   invalid_transition: 409,
   idempotency_key_in_progress: 409,
@@ -74,6 +76,7 @@ export const Problem = z.object({
   errors: z.array(FieldError).optional(),
   conflict: SlotConflict.optional(),
   existing_uuid: Uuid.optional().describe("On duplicate_patient: the patient that already exists"),
+  held_until: Instant.optional().describe("On slot_held: when the hold in the way lapses unless it is booked first"),
   current_status: AppointmentStatus.optional(),
   allowed_statuses: z.array(AppointmentStatus).optional().describe("On invalid_transition: the allowed next states"),
   retry_after_seconds: z.number().optional(),

@@ -121,6 +121,24 @@ export function providerName(provider: Pick<ProviderRef, "first_name" | "last_na
 
 export const MAX_AVAILABILITY_DAYS = 31;
 
+/** Parts of the day by a slot's local start: morning before 12:00, afternoon 12:00 to 17:00, evening from 17:00. */
+export const PartOfDay = z.enum(["morning", "afternoon", "evening"], {
+  error: 'must be one of "morning" (before 12:00), "afternoon" (12:00-17:00) or "evening" (from 17:00)',
+});
+export type PartOfDay = z.infer<typeof PartOfDay>;
+
+/** The part of the day a local time of day (minutes after midnight) falls in. */
+export function partOfDayOf(minuteOfDay: number): PartOfDay {
+  if (minuteOfDay < 12 * 60) return "morning";
+  return minuteOfDay < 17 * 60 ? "afternoon" : "evening";
+}
+
+/** With `spread`, at most this many slots of one day, at least SPREAD_GAP_MINUTES apart. */
+export const SPREAD_PER_DAY = 3;
+export const SPREAD_GAP_MINUTES = 60;
+export const MIN_PARTY_SIZE = 2;
+export const MAX_PARTY_SIZE = 6;
+
 export const AvailabilityQuery = z.strictObject({
   appointment_type_uuid: Uuid.describe("uuid from GET /appointment-types"),
   start_date: LocalDate.optional().describe("First day to search, local to each location (default: today there)"),
@@ -131,6 +149,22 @@ export const AvailabilityQuery = z.strictObject({
   location_uuid: Uuid.optional().describe("Only this location (uuid from GET /locations)"),
   limit: queryInt(1, 500, 50).default(50).describe("Maximum slots returned, 1 to 500 (default 50)"),
   step_minutes: queryInt(5, 120, 15).default(15).describe("Spacing of candidate start times (default 15)"),
+  time_of_day: PartOfDay.optional().describe("Only slots starting in this part of the day, local time"),
+  spread: queryBool()
+    .default(false)
+    .describe(
+      `Offer slots across the days of the range: at most ${SPREAD_PER_DAY} a day, ${SPREAD_GAP_MINUTES} minutes apart, ` +
+        "the days taken in turn (default false: the earliest slots)",
+    ),
+  around: TimeOfDay.optional().describe(
+    "HH:MM local: order slots by how close their start is to this time of day (ties: earliest first)",
+  ),
+  party_size: queryInt(MIN_PARTY_SIZE, MAX_PARTY_SIZE, 3)
+    .optional()
+    .describe(
+      `${MIN_PARTY_SIZE} to ${MAX_PARTY_SIZE} people: offer sets of back-to-back slots at one location (each starting ` +
+        "when the previous one ends, same or different providers), answered in `sets`; `limit` counts sets",
+    ),
 });
 export type AvailabilityQuery = z.input<typeof AvailabilityQuery>;
 
@@ -149,8 +183,16 @@ export const Availability = z.object({
   start_date: LocalDate,
   end_date: LocalDate,
   timezones: z.array(TimeZone).describe("Timezones of the locations searched"),
-  slots: z.array(Slot).describe("Bookable slots in chronological order"),
-  has_more: z.boolean().describe("True when more slots exist in the range than `limit` allowed"),
+  slots: z
+    .array(Slot)
+    .describe(
+      "Bookable slots: in chronological order, or by closeness to `around`; with party_size, the members of `sets` in order",
+    ),
+  sets: z
+    .array(z.object({ slots: z.array(Slot) }))
+    .optional()
+    .describe("With party_size: sets of back-to-back slots at one location, each bookable as returned"),
+  has_more: z.boolean().describe("True when more slots (or sets) exist in the range than `limit` allowed"),
 });
 export type Availability = z.infer<typeof Availability>;
 

@@ -1,20 +1,20 @@
 /**
- * Finding free slots for the model: filling a small result after filtering by time of day, and the
- * nearest alternatives to offer when a requested time turns out to be taken (409; errors.ts words them).
+ * Free slots for the model: the view of a slot, and the nearest alternatives to offer when a requested
+ * time turns out to be taken (409; errors.ts words them).
  */
 import { DateTime } from "luxon";
 import { z } from "zod";
 import { LocalDateTime, LocationRef, ProviderRef, type Slot } from "../contract/index.js";
 import type { PmsApi } from "../pms/api.js";
-import { addDays, describeLocal, instantAt, localToMillis, todayAt } from "./time.js";
+import { addDays, instantAt, localToMillis, todayAt } from "./time.js";
 
 export const SlotView = z.object({
   scheduled_start: LocalDateTime.describe("Pass as scheduled_start to book_appointment"),
   scheduled_end: LocalDateTime,
   timezone: z.string(),
-  when: z.string().describe("The start for reading aloud, with the timezone"),
   provider: ProviderRef.describe("Pass provider.uuid as provider_uuid to book_appointment"),
   location: LocationRef.describe("Pass location.uuid as location_uuid to book_appointment"),
+  set: z.number().int().optional().describe("With party_size: the set (1, 2, ...) this slot belongs to"),
 });
 export type SlotView = z.infer<typeof SlotView>;
 
@@ -23,7 +23,6 @@ export function slotView(slot: Slot): SlotView {
     scheduled_start: slot.scheduled_start,
     scheduled_end: slot.scheduled_end,
     timezone: slot.timezone,
-    when: describeLocal(slot.scheduled_start, slot.timezone),
     provider: {
       uuid: slot.provider.uuid,
       first_name: slot.provider.first_name,
@@ -34,71 +33,8 @@ export function slotView(slot: Slot): SlotView {
   };
 }
 
-export interface SlotSearch {
-  appointment_type_uuid: string;
-  start_date?: string;
-  end_date?: string;
-  provider_uuid?: string;
-  location_uuid?: string;
-}
-
-export interface CollectedSlots {
-  slots: Slot[];
-  hasMore: boolean;
-  appointmentType: { uuid: string; name: string; duration_minutes: number };
-  startDate: string;
-  endDate: string;
-}
-
-/** Large enough to survive a time-of-day filter, small enough to stay cheap. */
-const FILTERED_BATCH = 200;
-const MAX_ROUNDS = 5;
-
-/**
- * Up to `want` slots that pass `keep`, in chronological order. The API has no cursor, so a later round
- * restarts from the day of the last slot seen and drops the repeats.
- */
-export async function collectSlots(
-  pms: PmsApi,
-  search: SlotSearch,
-  want: number,
-  keep: ((slot: Slot) => boolean) | undefined,
-  signal: AbortSignal,
-): Promise<CollectedSlots> {
-  const seen = new Set<string>();
-  const kept: Slot[] = [];
-  let query = { ...search };
-  let first: { appointmentType: CollectedSlots["appointmentType"]; startDate: string; endDate: string } | undefined;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const limit = keep ? FILTERED_BATCH : want + 1;
-    const page = await pms.checkAvailability({ query: { ...query, limit } }, { signal });
-    first ??= {
-      appointmentType: {
-        uuid: page.appointment_type.uuid,
-        name: page.appointment_type.name,
-        duration_minutes: page.appointment_type.duration_minutes,
-      },
-      startDate: page.start_date,
-      endDate: page.end_date,
-    };
-    for (const slot of page.slots) {
-      const key = `${slot.scheduled_start}|${slot.provider.uuid}|${slot.location.uuid}|${slot.operatory.uuid}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (!keep || keep(slot)) kept.push(slot);
-    }
-    const last = page.slots.at(-1);
-    if (kept.length > want || !page.has_more || !last) {
-      return { ...first, slots: kept.slice(0, want), hasMore: kept.length > want || page.has_more };
-    }
-    const lastDay = last.scheduled_start.slice(0, 10);
-    // A day with more slots than one batch would loop forever: move past it.
-    const nextStart = lastDay === page.start_date ? addDays(lastDay, 1) : lastDay;
-    if (nextStart > page.end_date) return { ...first, slots: kept.slice(0, want), hasMore: false };
-    query = { ...query, start_date: nextStart, end_date: page.end_date };
-  }
-  return { ...first!, slots: kept.slice(0, want), hasMore: true };
-}
+/** Enough slots around a taken time to find the nearest free ones. */
+const NEARBY_BATCH = 200;
 
 const ALTERNATIVES = 3;
 /** How far either side of a taken time the alternatives are looked for. */
@@ -148,7 +84,8 @@ async function searchNearest(
     end_date: to,
   };
   for (const provider_uuid of [request.provider_uuid, undefined]) {
-    const { slots } = await collectSlots(pms, { ...search, provider_uuid }, FILTERED_BATCH, undefined, signal);
+    const query = { ...search, provider_uuid, limit: NEARBY_BATCH };
+    const { slots } = await pms.checkAvailability({ query }, { signal });
     const nearest = slots
       .filter(
         (s) => localToMillis(s.scheduled_start, s.timezone) !== wanted || s.provider.uuid !== request.provider_uuid,

@@ -73,13 +73,9 @@ export function todayAt(timezone: string, nowMs: number): string {
   return DateTime.fromMillis(nowMs, { zone: timezone }).toFormat("yyyy-MM-dd");
 }
 
-export type TimeOfDay = "morning" | "afternoon" | "evening";
-
-/** Morning before 12:00, afternoon 12:00 to 17:00, evening from 17:00 — by the location's clock. */
-export function timeOfDayOf(localDateTime: string): TimeOfDay {
-  const hour = Number(localDateTime.slice(11, 13));
-  if (hour < 12) return "morning";
-  return hour < 17 ? "afternoon" : "evening";
+/** "Tue" for 2025-05-20. */
+export function weekdayShort(date: string): string {
+  return DateTime.fromISO(date, { zone: "UTC", locale: "en-US" }).toFormat("ccc");
 }
 
 /** Whole days between two YYYY-MM-DD dates (b - a). */

@@ -1,6 +1,7 @@
 /** Date input as tools read it, and the spoken form of times. */
 import { describe, expect, it } from "vitest";
-import { describeLocal, describeLocalRange, nowAt, readDateTime, timeOfDayOf } from "../../src/mcp/time.js";
+import { partOfDayOf } from "../../src/contract/index.js";
+import { describeLocal, describeLocalRange, nowAt, readDateTime, weekdayShort } from "../../src/mcp/time.js";
 import { deriveIdempotencyKey } from "../../src/mcp/idempotency.js";
 import { fenceUntrusted } from "../../src/mcp/untrusted.js";
 
@@ -47,12 +48,16 @@ describe("spoken times", () => {
   });
 
   it("splits the day at 12:00 and 17:00", () => {
-    expect(["11:59", "12:00", "16:59", "17:00"].map((t) => timeOfDayOf(`2025-05-20T${t}:00`))).toEqual([
+    expect([11 * 60 + 59, 12 * 60, 16 * 60 + 59, 17 * 60].map(partOfDayOf)).toEqual([
       "morning",
       "afternoon",
       "afternoon",
       "evening",
     ]);
+  });
+
+  it("names the weekday of a date briefly", () => {
+    expect(["2025-05-20", "2025-05-25"].map(weekdayShort)).toEqual(["Tue", "Sun"]);
   });
 });
 

@@ -68,3 +68,15 @@ export const limit = (fallback: number, max: number) =>
     .max(max, { error: `must be at most ${max}` })
     .default(fallback)
     .describe(`Maximum results, 1 to ${max} (default ${fallback})`);
+
+/**
+ * A limit above `max` is not a mistake worth a turn: it is clamped to `max`, and the answer says so
+ * (the tool compares the argument with `max`).
+ */
+export const clampedLimit = (fallback: number, max: number) =>
+  z
+    .number({ error: `must be a whole number of at least 1, e.g. ${fallback}` })
+    .int({ error: `must be a whole number of at least 1, e.g. ${fallback}` })
+    .min(1, { error: `must be a whole number of at least 1, e.g. ${fallback}` })
+    .default(fallback)
+    .describe(`Maximum results (default ${fallback}; at most ${max} are given)`);

@@ -25,6 +25,8 @@ export interface SlotRequest {
   step_minutes: number;
   limit: number;
   now: EpochMs;
+  /** The asker's own hold: its slot is offered to them. */
+  own_hold_uuid?: string;
 }
 
 export interface FoundSlot {
@@ -72,11 +74,23 @@ export function findSlots(
             if (start < request.now) continue;
             const key = `${start}|${providerUuid}|${location.uuid}`;
             if (seen.has(key)) continue;
-            const candidate = { provider_uuid: providerUuid, location_uuid: location.uuid, start, end };
+            const candidate = {
+              provider_uuid: providerUuid,
+              location_uuid: location.uuid,
+              start,
+              end,
+              own_hold_uuid: request.own_hold_uuid,
+            };
             const verdict = evaluate(prepared, candidate, request.now, plan);
             if (!verdict.ok || !addressable(end, location.timezone, window)) continue;
             seen.add(key);
-            found.push({ ...candidate, operatory_uuid: verdict.operatory_uuid });
+            found.push({
+              provider_uuid: providerUuid,
+              location_uuid: location.uuid,
+              start,
+              end,
+              operatory_uuid: verdict.operatory_uuid,
+            });
           }
         }
       }

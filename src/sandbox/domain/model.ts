@@ -72,6 +72,24 @@ export interface AppointmentRecord {
   updated_at: EpochMs;
 }
 
+/**
+ * A slot kept for someone deciding: until `expires_at` its provider and operatory are not offered to
+ * anyone else and cannot be booked but with this hold's uuid. Past `expires_at` it occupies nothing.
+ */
+export interface HoldRecord {
+  uuid: string;
+  appointment_type_uuid: string;
+  provider_uuid: string;
+  location_uuid: string;
+  operatory_uuid: string;
+  /** Whom the slot is held for, when given: then only this patient can book it. */
+  patient_uuid: string | null;
+  start: EpochMs;
+  end: EpochMs;
+  expires_at: EpochMs;
+  created_at: EpochMs;
+}
+
 export interface ClinicalNoteRecord {
   uuid: string;
   appointment_uuid: string;
@@ -103,4 +121,6 @@ export interface ScheduleSnapshot {
   bookings: AppointmentRecord[];
   /** The org's booking horizon (OrgRecord.booking_horizon_months); default 18. */
   horizon_months?: number;
+  /** Holds in the window; those expired at the time a candidate is judged occupy nothing. */
+  holds?: HoldRecord[];
 }

@@ -11,6 +11,8 @@ import type {
   AppointmentRecord,
   ClosureRecord,
   EpochMs,
+  HoldRecord,
+  Interval,
   LocationRecord,
   ProviderRecord,
   ScheduleSnapshot,
@@ -31,6 +33,8 @@ export interface Candidate {
   end: EpochMs;
   /** The appointment being rescheduled: it does not conflict with itself. */
   ignore_appointment_uuid?: string;
+  /** The hold the candidate is booked under (or seen by): it does not conflict with its own holder. */
+  own_hold_uuid?: string;
 }
 
 export type Bookability =
@@ -43,9 +47,9 @@ export type Bookability =
     }
   | {
       ok: false;
-      code: "slot_unavailable" | "patient_busy";
+      code: "slot_unavailable" | "patient_busy" | "slot_held";
       message: string;
-      /** The booking in the way; `location_uuid` is where it is (its times are local there). */
+      /** The booking (or hold) in the way; `location_uuid` is where it is (its times are local there). */
       conflict: {
         resource: "provider" | "operatory" | "patient";
         resource_uuid: string;
@@ -53,6 +57,8 @@ export type Bookability =
         end: EpochMs;
         location_uuid: string;
       };
+      /** For slot_held: when the hold lapses. */
+      held_until?: EpochMs;
     };
 
 /** Why a candidate is not bookable, with just what a message needs. */
@@ -77,6 +83,16 @@ export type Verdict =
       booking: AppointmentRecord;
       /** Where the conflicting booking is, when known. */
       bookingLocation?: LocationRecord;
+    }
+  /** Another party's live hold on the provider, or on every operatory that is not booked. */
+  | {
+      ok: false;
+      reason: "held";
+      resource: "provider" | "operatory";
+      resource_uuid: string;
+      hold: HoldRecord;
+      /** Where the hold is (its times are told in that location's zone). */
+      location: LocationRecord;
     }
   | {
       ok: false;
@@ -155,11 +171,40 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
       booking: busy,
       bookingLocation: schedule.locations.get(busy.location_uuid),
     };
+  const ownHold = candidate.own_hold_uuid;
+  const providerHold = schedule.providerHold(provider.uuid, start, end, now, ownHold);
+  const heldAt = (hold: HoldRecord) => schedule.locations.get(hold.location_uuid) ?? location;
+  if (providerHold) {
+    const hold = providerHold;
+    return {
+      ok: false,
+      reason: "held",
+      resource: "provider",
+      resource_uuid: provider.uuid,
+      hold,
+      location: heldAt(hold),
+    };
+  }
   let firstTaken: { operatory: Operatory; booking: AppointmentRecord } | undefined;
+  let firstHeld: { operatory: Operatory; hold: HoldRecord } | undefined;
   for (const operatory of operatories) {
     const taken = schedule.operatoryConflict(operatory.uuid, start, end, ignore);
-    if (!taken) return { ok: true, operatory_uuid: operatory.uuid };
-    firstTaken ??= { operatory, booking: taken };
+    const held = taken ? undefined : schedule.operatoryHold(operatory.uuid, start, end, now, ownHold);
+    if (!taken && !held) return { ok: true, operatory_uuid: operatory.uuid };
+    if (taken) firstTaken ??= { operatory, booking: taken };
+    if (held) firstHeld ??= { operatory, hold: held };
+  }
+  // A chair that is only held frees up when the hold lapses: worth saying rather than "booked".
+  if (firstHeld) {
+    const { operatory, hold } = firstHeld;
+    return {
+      ok: false,
+      reason: "held",
+      resource: "operatory",
+      resource_uuid: operatory.uuid,
+      hold,
+      location: heldAt(hold),
+    };
   }
   if (!firstTaken) return { ok: false, reason: "unknown_operatory", location }; // a location without operatories
   return {
@@ -288,6 +333,26 @@ export function explain(verdict: Verdict): Bookability {
         conflict: conflictOf("provider", booking.provider_uuid, booking),
       };
     }
+    case "held": {
+      const { hold } = verdict;
+      const zone = verdict.location.timezone;
+      const until = formatLocalDateTime(hold.expires_at, zone).slice(11, 16);
+      return {
+        ok: false,
+        code: "slot_held",
+        message:
+          `${verdict.resource === "provider" ? "The provider" : "The operatory"} is held for another booking ` +
+          `${bookingSpan(hold, zone)} until ${until} unless it is booked first; ${CHECK_AVAILABILITY}.`,
+        conflict: {
+          resource: verdict.resource,
+          resource_uuid: verdict.resource_uuid,
+          start: hold.start,
+          end: hold.end,
+          location_uuid: hold.location_uuid,
+        },
+        held_until: hold.expires_at,
+      };
+    }
     case "operatory_busy": {
       const { booking, location, operatory } = verdict;
       const what = verdict.anyOperatory
@@ -325,7 +390,7 @@ function timeRange(start: EpochMs, end: EpochMs, timezone: string): string {
   return `${formatLocalDateTime(start, timezone).slice(11, 16)}-${formatLocalDateTime(end, timezone).slice(11, 16)}`;
 }
 
-function bookingSpan(booking: AppointmentRecord, timezone: string): string {
+function bookingSpan(booking: Interval, timezone: string): string {
   const start = formatLocalDateTime(booking.start, timezone);
   return `from ${start.slice(11, 16)} to ${formatLocalDateTime(booking.end, timezone).slice(11, 16)} on ${start.slice(0, 10)} (${timezone})`;
 }

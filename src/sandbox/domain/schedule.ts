@@ -9,6 +9,7 @@ import type {
   AppointmentRecord,
   ClosureRecord,
   EpochMs,
+  HoldRecord,
   Interval,
   LocationRecord,
   ProviderRecord,
@@ -43,32 +44,35 @@ export interface DayPlan {
 
 const MINUTE_MS = 60_000;
 
-/** Non-cancelled bookings of one resource, sorted by start, with a running maximum of ends. */
-class Timeline {
-  private bookings: AppointmentRecord[] = [];
+/** What occupies a resource over [start, end): a booking or a hold. */
+type Claim = Interval & { uuid: string };
+
+/** Claims (non-cancelled bookings, or holds) of one resource, sorted by start, with a running maximum of ends. */
+class Timeline<T extends Claim = AppointmentRecord> {
+  private bookings: T[] = [];
   private maxEnd: EpochMs[] = [];
   private sorted = true;
 
-  add(booking: AppointmentRecord): void {
+  add(booking: T): void {
     this.bookings.push(booking);
     this.sorted = false;
   }
 
-  /** The first booking (by start) overlapping [start, end), other than `ignoreUuid`. */
-  findOverlap(start: EpochMs, end: EpochMs, ignoreUuid?: string): AppointmentRecord | undefined {
+  /** The first claim (by start) overlapping [start, end) that `counts`. */
+  findOverlap(start: EpochMs, end: EpochMs, counts: (claim: T) => boolean): T | undefined {
     this.ensureSorted();
-    // Index of the last booking starting before `end`; only it and earlier ones can overlap.
+    // Index of the last claim starting before `end`; only it and earlier ones can overlap.
     let low = 0;
     let high = this.bookings.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if ((this.bookings[middle] as AppointmentRecord).start < end) low = middle + 1;
+      if ((this.bookings[middle] as T).start < end) low = middle + 1;
       else high = middle;
     }
-    let found: AppointmentRecord | undefined;
+    let found: T | undefined;
     for (let i = low - 1; i >= 0 && (this.maxEnd[i] as EpochMs) > start; i--) {
-      const booking = this.bookings[i] as AppointmentRecord;
-      if (booking.end > start && booking.uuid !== ignoreUuid) found = booking;
+      const booking = this.bookings[i] as T;
+      if (booking.end > start && counts(booking)) found = booking;
     }
     return found;
   }
@@ -102,6 +106,8 @@ export class PreparedSchedule {
   private readonly byProvider = new Map<string, Timeline>();
   private readonly byOperatory = new Map<string, Timeline>();
   private readonly byPatient = new Map<string, Timeline>();
+  private readonly holdsByProvider = new Map<string, Timeline<HoldRecord>>();
+  private readonly holdsByOperatory = new Map<string, Timeline<HoldRecord>>();
   private readonly dayPlans = new Map<string, DayPlan>();
   private readonly localDates = new Map<string, string>();
   private readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
@@ -119,6 +125,10 @@ export class PreparedSchedule {
     this.timeOffByProvider = groupBy(snapshot.timeOff, (timeOff) => timeOff.provider_uuid);
     this.closures = new Map(snapshot.closures.map((closure) => [`${closure.location_uuid}|${closure.date}`, closure]));
     for (const booking of snapshot.bookings) this.addBooking(booking);
+    for (const hold of snapshot.holds ?? []) {
+      timeline(this.holdsByProvider, hold.provider_uuid).add(hold);
+      timeline(this.holdsByOperatory, hold.operatory_uuid).add(hold);
+    }
   }
 
   /** Records a booking so later checks see it (cancelled ones never occupy anything). */
@@ -130,15 +140,25 @@ export class PreparedSchedule {
   }
 
   providerConflict(providerUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
-    return this.byProvider.get(providerUuid)?.findOverlap(start, end, ignoreUuid);
+    return this.byProvider.get(providerUuid)?.findOverlap(start, end, other(ignoreUuid));
   }
 
   operatoryConflict(operatoryUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
-    return this.byOperatory.get(operatoryUuid)?.findOverlap(start, end, ignoreUuid);
+    return this.byOperatory.get(operatoryUuid)?.findOverlap(start, end, other(ignoreUuid));
   }
 
   patientConflict(patientUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
-    return this.byPatient.get(patientUuid)?.findOverlap(start, end, ignoreUuid);
+    return this.byPatient.get(patientUuid)?.findOverlap(start, end, other(ignoreUuid));
+  }
+
+  /** A hold of the provider overlapping [start, end) and still live at `now`, other than `ownHoldUuid`. */
+  providerHold(providerUuid: string, start: EpochMs, end: EpochMs, now: EpochMs, ownHoldUuid?: string) {
+    return this.holdsByProvider.get(providerUuid)?.findOverlap(start, end, liveOther(now, ownHoldUuid));
+  }
+
+  /** A hold of the operatory overlapping [start, end) and still live at `now`, other than `ownHoldUuid`. */
+  operatoryHold(operatoryUuid: string, start: EpochMs, end: EpochMs, now: EpochMs, ownHoldUuid?: string) {
+    return this.holdsByOperatory.get(operatoryUuid)?.findOverlap(start, end, liveOther(now, ownHoldUuid));
   }
 
   timeOffOverlapping(providerUuid: string, start: EpochMs, end: EpochMs): TimeOffRecord | undefined {
@@ -217,13 +237,23 @@ export class PreparedSchedule {
   }
 }
 
-function timeline(index: Map<string, Timeline>, key: string): Timeline {
+function timeline<T extends Claim>(index: Map<string, Timeline<T>>, key: string): Timeline<T> {
   let line = index.get(key);
   if (!line) {
-    line = new Timeline();
+    line = new Timeline<T>();
     index.set(key, line);
   }
   return line;
+}
+
+/** Every claim but the one named `ignoreUuid`. */
+function other(ignoreUuid: string | undefined): (claim: Claim) => boolean {
+  return (claim) => claim.uuid !== ignoreUuid;
+}
+
+/** A hold occupies its slot until it expires: at `expires_at` it is gone. */
+function liveOther(now: EpochMs, ownHoldUuid: string | undefined): (hold: HoldRecord) => boolean {
+  return (hold) => hold.expires_at > now && hold.uuid !== ownHoldUuid;
 }
 
 /** Indexes a snapshot once, for many checkBookable / findSlots calls over the same schedule. */

@@ -32,7 +32,7 @@ import { activeTypeOrFail, providerEligibleOrFail } from "./availability.js";
 import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, notFound, unknownReferences, validationFailed } from "./errors.js";
 import { oldestValid, replayOrFail, requestHash, type Replay } from "./idempotency.js";
-import { toAppointment, toClinicalNote } from "./wire-shapes.js";
+import { formatInstant, toAppointment, toClinicalNote } from "./wire-shapes.js";
 
 type CreateBody = z.output<typeof AppointmentCreate>;
 type UpdateBody = z.output<typeof AppointmentUpdate>;
@@ -86,6 +86,7 @@ function bookabilityError(
         end: formatLocalDateTime(conflict.end, timezone),
         timezone,
       },
+      ...(result.held_until === undefined ? {} : { held_until: formatInstant(result.held_until) }),
     });
   }
   const field = result.field ?? "scheduled_start";

@@ -1,7 +1,8 @@
 /** GET /schedule/availability: bookable slots for an appointment type across providers and locations. */
 import type { z } from "zod";
-import { MAX_AVAILABILITY_DAYS, type Availability, type AvailabilityQuery } from "../../contract/index.js";
-import { findSlots } from "../domain/availability.js";
+import { MAX_AVAILABILITY_DAYS, type Availability, type AvailabilityQuery, type Slot } from "../../contract/index.js";
+import { type FoundSlot, findSlots } from "../domain/availability.js";
+import { type Selection, selectSlots, selectsBeyondEarliest } from "../domain/slot-selection.js";
 import type { AppointmentTypeRecord, LocationRecord, ProviderRecord } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { addDays, addMonths, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
@@ -126,7 +127,9 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
     end_date: endDate,
     timezones: [...new Set(locations.map((l) => l.timezone))],
   };
-  if (providers.length === 0 || locations.length === 0) return { ...base, slots: [], has_more: false };
+  if (providers.length === 0 || locations.length === 0) {
+    return { ...base, slots: [], ...(query.party_size === undefined ? {} : { sets: [] }), has_more: false };
+  }
 
   const providerUuids = providers.map((p) => p.uuid);
   const locationUuids = locations.map((l) => l.uuid);
@@ -136,6 +139,15 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
     patient_uuids: [],
     window: windowOf(locations, startDate, endDate),
   });
+  const selection: Selection = {
+    limit: query.limit,
+    spread: query.spread,
+    time_of_day: query.time_of_day,
+    around: query.around === undefined ? undefined : minuteOfDay(query.around),
+    party_size: query.party_size,
+  };
+  // The searches beyond "the earliest slots" choose among every slot of the range.
+  const everySlot = selectsBeyondEarliest(selection);
   const found = findSlots(
     {
       locations: ref.locations,
@@ -153,24 +165,42 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
       start_date: startDate,
       end_date: endDate,
       step_minutes: query.step_minutes,
-      limit: query.limit,
+      limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
       now,
     },
   );
-  const slots = found.slots.flatMap((slot) => {
+  const toSlot = (slot: FoundSlot): Slot | [] => {
     const location = ref.locationsById.get(slot.location_uuid);
     const provider = ref.providersById.get(slot.provider_uuid);
     if (!location || !provider) return [];
-    return [
-      {
-        scheduled_start: formatLocalDateTime(slot.start, location.timezone),
-        scheduled_end: formatLocalDateTime(slot.end, location.timezone),
-        timezone: location.timezone,
-        provider: toProviderRef(provider),
-        location: { uuid: location.uuid, name: location.name },
-        operatory: operatoryOf(location, slot.operatory_uuid),
-      },
-    ];
+    return {
+      scheduled_start: formatLocalDateTime(slot.start, location.timezone),
+      scheduled_end: formatLocalDateTime(slot.end, location.timezone),
+      timezone: location.timezone,
+      provider: toProviderRef(provider),
+      location: { uuid: location.uuid, name: location.name },
+      operatory: operatoryOf(location, slot.operatory_uuid),
+    };
+  };
+  if (!everySlot) return { ...base, slots: found.slots.flatMap(toSlot), has_more: found.has_more };
+
+  const candidates = found.slots.flatMap((slot) => {
+    const timezone = ref.locationsById.get(slot.location_uuid)?.timezone;
+    if (timezone === undefined) return [];
+    const local = formatLocalDateTime(slot.start, timezone);
+    return [{ ...slot, date: local.slice(0, 10), minute: minuteOfDay(local.slice(11, 16)) }];
   });
-  return { ...base, slots, has_more: found.has_more };
+  const selected = selectSlots(candidates, selection);
+  const sets = selected.sets.map((set) => ({ slots: set.flatMap(toSlot) }));
+  return {
+    ...base,
+    slots: sets.flatMap((set) => set.slots),
+    ...(query.party_size === undefined ? {} : { sets }),
+    has_more: selected.has_more,
+  };
+}
+
+/** "HH:MM" as minutes after midnight. */
+function minuteOfDay(hhmm: string): number {
+  return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 }

@@ -7,7 +7,10 @@ import type { StorageError } from "../storage/storage.js";
 
 /** Problem members beyond type/title/status/code/detail/errors, e.g. `conflict` or `existing_uuid`. */
 export type ProblemExtras = Partial<
-  Pick<Problem, "conflict" | "existing_uuid" | "current_status" | "allowed_statuses" | "retry_after_seconds">
+  Pick<
+    Problem,
+    "conflict" | "held_until" | "existing_uuid" | "current_status" | "allowed_statuses" | "retry_after_seconds"
+  >
 >;
 
 export class ApiError extends Error {

@@ -1,0 +1,185 @@
+/**
+ * check_availability as a voice receptionist uses it, through the SDK Client, the real PMS client and the
+ * sandbox: a compact text from which every slot can be read back, a clamped limit, and the searches
+ * callers ask for (spread, around, time of day, party sets) checked against the plain reading of the rules
+ * over every bookable slot of the same days (the API's complete chronological answer for them).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { providerName, type Slot } from "../../src/contract/index.js";
+import { GUIDE_UUIDS } from "../../src/sandbox/demo/guide.js";
+import { addDays, localToMillis, todayAt } from "../../src/mcp/time.js";
+import { callOk, defined, startMcpHarness, type McpHarness } from "../support/mcp.js";
+import { apiCaller } from "../support/sandbox.js";
+import { referenceSelection, type Candidate } from "../support/slot-selection-reference.js";
+
+let h: McpHarness;
+beforeAll(async () => {
+  h = await startMcpHarness();
+  const tomorrow = addDays(todayAt("America/New_York", Date.now()), 1);
+  const week = await everySlot(GUIDE_UUIDS.hygiene, tomorrow, addDays(tomorrow, 2));
+  const perDay = new Map<string, number>();
+  for (const slot of week) perDay.set(slot.date, (perDay.get(slot.date) ?? 0) + 1);
+  DAY = [...perDay].sort((a, b) => b[1] - a[1])[0]![0];
+});
+afterAll(async () => h?.close());
+
+/** As bench/mcp.ts counts them. */
+const tokens = (text: string) => Math.round(Buffer.byteLength(text, "utf8") / 4);
+const TYPES = [GUIDE_UUIDS.newPatientExam, GUIDE_UUIDS.hygiene, GUIDE_UUIDS.emergency];
+/** The day with the most cleaning slots among the next week's (not today: it is partly over). */
+let DAY: string;
+
+type Answer = Awaited<ReturnType<typeof callOk<"staff", "check_availability">>>;
+
+/** What the text says of each slot: location uuid, the scheduled_start it spells, the provider's name. */
+function slotsInText(text: string): string[] {
+  const found: string[] = [];
+  let location = "";
+  for (const line of text.split("\n")) {
+    const header = / ([0-9a-f-]{36}):$/.exec(line);
+    const row = /^\w{3} (\d{4}-\d{2}-\d{2}): (.+)$/.exec(line);
+    if (header && !row) location = header[1]!;
+    if (!row) continue;
+    for (const group of row[2]!.split("; ")) {
+      const [, name, times] = /^(.+?)(?: [0-9a-f-]{36})?: ((?:\d{2}:\d{2}(?:, )?)+)$/.exec(group)!;
+      for (const time of times!.split(", ")) found.push(`${location}|${row[1]}T${time}|${name}`);
+    }
+  }
+  return found.sort();
+}
+
+const spelt = (s: Answer["structured"]["slots"][number]) =>
+  `${s.location.uuid}|${s.scheduled_start.slice(0, 16)}|${providerName(s.provider)}`;
+
+describe("the compact text", () => {
+  it.each([{}, { spread: true }, { around: "09:00" }, { time_of_day: "afternoon" }])(
+    "10 slots in at most 250 tokens, each recoverable from the text (%o)",
+    async (search) => {
+      for (const type of TYPES) {
+        const { structured, text } = await callOk(h.client, "check_availability", {
+          appointment_type_uuid: type,
+          limit: 10,
+          ...search,
+        });
+        expect(structured.slots.length).toBe(10);
+        expect(tokens(text), text).toBeLessThanOrEqual(250);
+        expect(slotsInText(text)).toEqual(structured.slots.map(spelt).sort());
+        for (const slot of structured.slots) {
+          expect(text.split(`${providerName(slot.provider)} ${slot.provider.uuid}`)).toHaveLength(2);
+          expect(text).toContain(`${slot.location.name} (${slot.timezone}) ${slot.location.uuid}:`);
+        }
+        // The timezone and the office are named once each.
+        for (const zone of new Set(structured.slots.map((s) => s.timezone))) {
+          expect(text.split(`(${zone})`).length - 1).toBe(
+            new Set(structured.slots.filter((s) => s.timezone === zone).map((s) => s.location.uuid)).size,
+          );
+        }
+      }
+    },
+  );
+
+  it("clamps a limit above 30 and says so, instead of refusing it", async () => {
+    const { structured, text } = await callOk(h.client, "check_availability", {
+      appointment_type_uuid: GUIDE_UUIDS.hygiene,
+      limit: 50,
+    });
+    expect(structured.slots.length).toBe(30);
+    expect(structured.limit_clamped_from).toBe(50);
+    expect(text).toContain("(limit 50 is above 30: at most 30 given)");
+    const normal = await callOk(h.client, "check_availability", { appointment_type_uuid: GUIDE_UUIDS.hygiene });
+    expect(normal.structured.limit_clamped_from).toBeNull();
+    expect(normal.text).not.toContain("is above");
+  });
+});
+
+/** Every bookable slot of the days, in the engine's order, as the API answers a plain search for them. */
+async function everySlot(type: string, start_date: string, end_date: string): Promise<(Candidate & { slot: Slot })[]> {
+  const call = apiCaller(h.sandbox.baseUrl, h.sandbox.token);
+  const response = await call(
+    "GET",
+    `/schedule/availability?appointment_type_uuid=${type}&start_date=${start_date}&end_date=${end_date}&limit=500`,
+  );
+  expect(response.status).toBe(200);
+  expect(response.body.has_more, "the days hold fewer than 500 slots, so this is all of them").toBe(false);
+  return (response.body.slots as Slot[]).map((slot) => {
+    const start = localToMillis(slot.scheduled_start, slot.timezone);
+    return {
+      slot,
+      start,
+      end: localToMillis(slot.scheduled_end, slot.timezone),
+      provider_uuid: slot.provider.uuid,
+      location_uuid: slot.location.uuid,
+      date: slot.scheduled_start.slice(0, 10),
+      minute: Number(slot.scheduled_start.slice(11, 13)) * 60 + Number(slot.scheduled_start.slice(14, 16)),
+    };
+  });
+}
+
+describe("the searches callers ask for, against every slot of the same days", () => {
+  const searches = [
+    { spread: true },
+    { around: "09:00" },
+    { around: "14:10", spread: true },
+    { time_of_day: "afternoon", spread: true },
+    { party_size: 3 },
+    { party_size: 2, time_of_day: "morning", around: "10:00" },
+  ];
+  it.each(searches)("%o", async (search) => {
+    let answered = 0;
+    for (const type of [GUIDE_UUIDS.hygiene, GUIDE_UUIDS.newPatientExam]) {
+      const days = { start_date: DAY, end_date: addDays(DAY, "spread" in search ? 2 : 0) };
+      const limit = search.party_size ? 4 : 10;
+      const { structured } = await callOk(h.client, "check_availability", {
+        appointment_type_uuid: type,
+        ...days,
+        ...search,
+        limit,
+      });
+      const all = await everySlot(type, days.start_date, days.end_date);
+      const around =
+        search.around === undefined
+          ? undefined
+          : Number(search.around.slice(0, 2)) * 60 + Number(search.around.slice(3));
+      const expected = referenceSelection(all, { ...search, spread: search.spread ?? false, around, limit } as never);
+      const party = search.party_size !== undefined;
+      const leads = structured.slots.filter((s, i) => !party || structured.slots[i - 1]?.set !== s.set);
+      const keys = leads.map(
+        (s) => `${s.location.uuid}|${localToMillis(s.scheduled_start, s.timezone)}|${party ? "" : s.provider.uuid}`,
+      );
+      expect(keys).toEqual(expected.keys);
+      expect(structured.has_more).toBe(expected.more);
+      answered += keys.length;
+    }
+    expect(answered, "the search found something for at least one type").toBeGreaterThan(0);
+  });
+
+  it("a party's set is bookable as returned: each member booked for another person", async () => {
+    const { structured, text } = await callOk(h.client, "check_availability", {
+      appointment_type_uuid: GUIDE_UUIDS.hygiene,
+      start_date: DAY,
+      end_date: DAY,
+      party_size: 3,
+      limit: 2,
+    });
+    const set = structured.slots.filter((s) => s.set === 1);
+    expect(set).toHaveLength(3);
+    expect(text).toMatch(/^Sets of 3 back-to-back Hygiene \/ Cleaning slots/);
+    expect(text).toMatch(/\nSet 1, \w{3} \d{4}-\d{2}-\d{2}: \d{2}:\d{2} /);
+    for (const [i, member] of set.entries()) {
+      const patient = await callOk(h.client, "create_patient", {
+        first_name: "Party",
+        last_name: `Member${i}${Date.now()}`,
+        date_of_birth: "1990-01-01",
+      });
+      const booked = await callOk(h.client, "book_appointment", {
+        patient_uuid: defined(patient.structured.patient?.uuid, "the new patient's uuid"),
+        appointment_type_uuid: GUIDE_UUIDS.hygiene,
+        provider_uuid: member.provider.uuid,
+        location_uuid: member.location.uuid,
+        scheduled_start: member.scheduled_start,
+      });
+      expect(booked.structured.appointment.scheduled_start).toBe(member.scheduled_start);
+      if (i > 0) expect(member.scheduled_start).toBe(set[i - 1]!.scheduled_end);
+    }
+  });
+});
