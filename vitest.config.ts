@@ -29,6 +29,8 @@ export default defineConfig({
       project("mcp", 60_000),
       project("conformance", 120_000),
       project("reliability", 120_000),
+      // npm pack, npm install and the installed bin: .ci/run repeats it on Node 22 and with install scripts.
+      project("package", 300_000),
     ],
     // CI also writes a machine-readable summary, from which .ci/run prints its closing count.
     reporters: process.env.CI ? ["default", "json"] : ["default"],
