@@ -104,7 +104,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/**", ".bench/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", ".bench/**", "build/**", "node_modules/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

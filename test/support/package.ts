@@ -5,7 +5,7 @@
  * PACKAGE_TEST_INSTALL_SCRIPTS=1 installs with dependencies' install scripts (npm's default), else without.
  */
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -133,4 +133,30 @@ export async function connectStdio(
 export async function makeWorkDir(label: string): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `dental-pms-mcp-${label}-`));
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A bundle's manifest, as far as launching its server goes. */
+interface McpbManifest {
+  server: { mcp_config: { command: string; args: string[]; env: Record<string, string> } };
+  user_config: Record<string, { default?: string }>;
+}
+
+/**
+ * The server of an unpacked .mcpb, launched as Claude Desktop does: `${__dirname}` is the bundle's folder, and
+ * `${user_config.x}` the value the user gave, or its default, or empty.
+ */
+export async function connectMcpb(dir: string, userConfig: Record<string, string>): Promise<StdioSession> {
+  const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8")) as McpbManifest;
+  const fill = (text: string) =>
+    text
+      .replaceAll("${__dirname}", dir)
+      .replace(
+        /\$\{user_config\.(\w+)\}/g,
+        (_, key: string) => userConfig[key] ?? manifest.user_config[key]?.default ?? "",
+      );
+  const { command, args, env } = manifest.server.mcp_config;
+  if (command !== "node") throw new Error(`the bundle runs ${command}, not node`);
+  const [script, ...rest] = args.map(fill);
+  if (script === undefined || rest.length > 0) throw new Error(`unexpected args ${JSON.stringify(args)}`);
+  return connectStdio(script, Object.fromEntries(Object.entries(env).map(([key, value]) => [key, fill(value)])));
 }
