@@ -75,6 +75,18 @@ describe(`the packed package on node ${nodeVersion.trim()}, installed ${INSTALL_
       await session.client.close();
     }
   });
+
+  // The embedded demo needs a SQLite driver: better-sqlite3 when its install script built it.
+  it.runIf(INSTALL_SCRIPTS)("answers initialize and search_patients on the embedded demo practice", async () => {
+    const session = await connectStdio(installed.bin, {});
+    try {
+      const result = await session.client.callTool({ name: "search_patients", arguments: { query: "Smith" } });
+      expect(result.isError, `${JSON.stringify(result.content)}\n${session.stderr()}`).toBeFalsy();
+      expect(JSON.stringify(result.structuredContent)).toContain("Jane");
+    } finally {
+      await session.client.close();
+    }
+  });
 });
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} kB`;
