@@ -6,11 +6,42 @@
  */
 import { build } from "esbuild";
 import { rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 
-const outdir = new URL("../dist/", import.meta.url).pathname;
+const root = new URL("../", import.meta.url).pathname;
+const require = createRequire(root);
+
+/**
+ * `const { Redis } = await import("ioredis")` works in node, which reads a CommonJS module's export names, but a
+ * split bundle gives such an import() only `default`. For each package imported that way, a module in front of it
+ * names the exports the package has (asked of the package itself), so that the import() finds them.
+ */
+const namedCommonJsExports = {
+  name: "named-commonjs-exports",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind !== "dynamic-import" || args.namespace !== "file") return undefined;
+      try {
+        return { path: args.path, namespace: "commonjs-named", pluginData: Object.keys(require(args.path)) };
+      } catch {
+        return undefined; // an ES module: its import() has its names already
+      }
+    });
+    esbuild.onLoad({ filter: /.*/, namespace: "commonjs-named" }, (args) => {
+      const names = args.pluginData.filter((name) => name !== "default" && /^[A-Za-z_$][\w$]*$/.test(name));
+      const specifier = JSON.stringify(args.path);
+      return {
+        contents: `import m from ${specifier};\nexport default m;\nexport const { ${names.join(", ")} } = m;\n`,
+        resolveDir: root,
+      };
+    });
+  },
+};
+
+const outdir = `${root}dist/`;
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: new URL("../src/cli.ts", import.meta.url).pathname },
+  entryPoints: { cli: `${root}src/cli.ts` },
   outdir,
   bundle: true,
   splitting: true,
@@ -26,4 +57,5 @@ await build({
   minify: true,
   sourcemap: false,
   logLevel: "warning",
+  plugins: [namedCommonJsExports],
 });
