@@ -104,7 +104,7 @@ function layerRules() {
 }
 
 export default tseslint.config(
-  { ignores: ["dist/**", ".bench/**", "node_modules/**", "coverage/**"] },
+  { ignores: ["dist/**", ".bench/**", "build/**", "node_modules/**", "coverage/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -116,7 +116,12 @@ export default tseslint.config(
   },
   ...layerRules(),
   {
-    files: ["bench/**", "test/**"],
+    files: ["bench/**", "test/**", "scripts/**"],
     rules: { "no-console": "off" },
+  },
+  {
+    // Build and packaging scripts run as plain node ESM.
+    files: ["scripts/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly" } },
   },
 );

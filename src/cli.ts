@@ -8,6 +8,7 @@
 import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
 import { createLogger, type Logger } from "./log.js";
 import type { PmsApi } from "./pms/api.js";
+import { PACKAGE_VERSION } from "./version.js";
 
 async function main(): Promise<void> {
   let config: Config;
@@ -22,7 +23,10 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { service: "dental-pms-mcp" } });
   switch (config.command) {
     case "help":
-      process.stderr.write(USAGE);
+      process.stdout.write(USAGE);
+      return;
+    case "version":
+      process.stdout.write(`${PACKAGE_VERSION}\n`);
       return;
     case "sandbox":
       return runSandbox(config, logger);

@@ -8,17 +8,22 @@ import type { LogLevel } from "./log.js";
 import { MAX_VERIFICATION_ATTEMPTS, VERIFICATION_WINDOW_MINUTES } from "./mcp/attempt-limiter.js";
 import { DEFAULT_PASS_TTL_MINUTES, MIN_CALLER_SECRET_LENGTH } from "./mcp/caller-pass.js";
 import { PRIVACY_MODES, type PrivacyMode } from "./mcp/privacy.js";
+import { PACKAGE_VERSION } from "./version.js";
 
 export const DEFAULT_HTTP_PORT = 8765;
 export const DEFAULT_SANDBOX_PORT = 4010;
 export const DEFAULT_REDIS_KEY_PREFIX = "dental-pms-mcp";
+export const DEFAULT_HTTP_HOST = "127.0.0.1";
 
-export const USAGE = `Usage:
+export const USAGE = `dental-pms-mcp ${PACKAGE_VERSION}: MCP server for dental appointment booking
+
+Usage:
   dental-pms-mcp                      MCP over stdio (for Claude Desktop and other local clients)
-  dental-pms-mcp --http [--port N]    MCP over Streamable HTTP on 127.0.0.1:N/mcp (default ${DEFAULT_HTTP_PORT})
+  dental-pms-mcp --http [--host H] [--port N]
+                                      MCP over Streamable HTTP on H:N/mcp (default ${DEFAULT_HTTP_HOST}:${DEFAULT_HTTP_PORT})
   dental-pms-mcp sandbox [--port N] [--data-dir D] [--token T]
                                       only the reference Dental PMS API on 127.0.0.1 (default port ${DEFAULT_SANDBOX_PORT})
-  dental-pms-mcp --help
+  dental-pms-mcp --help | --version
 
 Options:
   --privacy staff|caller   staff (default): full records; caller: public-facing bots, identity checks, no contact details
@@ -28,6 +33,8 @@ Environment:
   PMS_TIMEOUT_MS           deadline of one PMS request in ms (default 5000)
   MCP_PRIVACY_MODE         staff | caller (overridden by --privacy)
   MCP_HTTP_PORT            port for --http (overridden by --port)
+  MCP_HTTP_HOST            address --http listens on (overridden by --host; default ${DEFAULT_HTTP_HOST}); any other than
+                           loopback (e.g. 0.0.0.0 behind a reverse proxy) requires MCP_ALLOWED_HOSTS
   MCP_HTTP_TOKEN           bearer token clients must send; required with --http (at least 16 characters)
   MCP_ALLOWED_HOSTS        extra Host values to accept over HTTP, comma-separated (e.g. mcp.example.com)
   MCP_ALLOWED_ORIGINS      extra Origin values to accept over HTTP, comma-separated (e.g. https://app.example.com)
@@ -47,7 +54,7 @@ Environment:
   LOG_LEVEL                debug | info | warn | error (default info); logs go to stderr as JSON lines
 `;
 
-export type Command = "stdio" | "http" | "sandbox" | "help";
+export type Command = "stdio" | "http" | "sandbox" | "help" | "version";
 
 export interface Config {
   command: Command;
@@ -58,6 +65,7 @@ export interface Config {
   pmsTimeoutMs: number | undefined;
   http:
     | {
+        host: string;
         port: number;
         token: string;
         allowedHosts: string[];
@@ -85,6 +93,17 @@ const port = (name: string) =>
     .min(0, { error: `${name} must be a port number from 0 to 65535` })
     .max(65535, { error: `${name} must be a port number from 0 to 65535` });
 
+/** An address to listen on: an IP address or a host name (no scheme, no port). */
+const host = (name: string) =>
+  z.union([z.ipv4(), z.ipv6(), z.hostname()], {
+    error: `${name} must be an IP address or host name to listen on, e.g. 127.0.0.1 or 0.0.0.0`,
+  });
+
+/** Whether a listening address is reachable from this machine only. */
+export function isLoopbackHost(address: string): boolean {
+  return address === "localhost" || address === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
+
 const list = z.string().transform((value) =>
   value
     .split(",")
@@ -106,6 +125,7 @@ const Env = z.object({
     .optional(),
   MCP_PRIVACY_MODE: z.enum(PRIVACY_MODES, { error: "MCP_PRIVACY_MODE must be staff or caller" }).optional(),
   MCP_HTTP_PORT: port("MCP_HTTP_PORT").optional(),
+  MCP_HTTP_HOST: host("MCP_HTTP_HOST").optional(),
   MCP_HTTP_TOKEN: z
     .string()
     .min(16, { error: "MCP_HTTP_TOKEN must be at least 16 characters (e.g. from: openssl rand -hex 32)" })
@@ -159,6 +179,8 @@ const Env = z.object({
 const Flags = z.object({
   http: z.boolean().optional(),
   help: z.boolean().optional(),
+  version: z.boolean().optional(),
+  host: host("--host").optional(),
   port: port("--port").optional(),
   privacy: z.enum(PRIVACY_MODES, { error: "--privacy must be staff or caller" }).optional(),
   "data-dir": z.string().min(1, { error: "--data-dir must be a directory path" }).optional(),
@@ -198,6 +220,12 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
       "MCP_HTTP_TOKEN is required with --http: clients must send it as Authorization: Bearer <token> (e.g. from: openssl rand -hex 32)",
     );
   }
+  const httpHost = flagResult.data?.host ?? envResult.data?.MCP_HTTP_HOST ?? DEFAULT_HTTP_HOST;
+  if (wantsHttp && !isLoopbackHost(httpHost) && env.MCP_ALLOWED_HOSTS === undefined) {
+    problems.push(
+      `MCP_ALLOWED_HOSTS is required to listen on ${httpHost}, beyond this machine: the Host names clients reach the server by, comma-separated (e.g. mcp.example.com), against DNS rebinding`,
+    );
+  }
   const callerMode = (parsedArgs?.values.privacy ?? env.MCP_PRIVACY_MODE) === "caller";
   if (callerMode && env.REDIS_URL !== undefined && env.MCP_CALLER_SECRET === undefined) {
     problems.push(
@@ -216,11 +244,13 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
   const flags = flagResult.data;
   const command: Command = flags.help
     ? "help"
-    : positionals[0] === "sandbox"
-      ? "sandbox"
-      : wantsHttp
-        ? "http"
-        : "stdio";
+    : flags.version
+      ? "version"
+      : positionals[0] === "sandbox"
+        ? "sandbox"
+        : wantsHttp
+          ? "http"
+          : "stdio";
   return {
     command,
     privacy: flags.privacy ?? e.MCP_PRIVACY_MODE ?? "staff",
@@ -233,6 +263,7 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
     http:
       command === "http" && e.MCP_HTTP_TOKEN
         ? {
+            host: httpHost,
             port: flags.port ?? e.MCP_HTTP_PORT ?? DEFAULT_HTTP_PORT,
             token: e.MCP_HTTP_TOKEN,
             allowedHosts: e.MCP_ALLOWED_HOSTS ?? [],
@@ -263,6 +294,8 @@ function parseCommandLine(argv: readonly string[]) {
     options: {
       http: { type: "boolean" },
       help: { type: "boolean", short: "h" },
+      version: { type: "boolean", short: "v" },
+      host: { type: "string" },
       port: { type: "string" },
       privacy: { type: "string" },
       "data-dir": { type: "string" },

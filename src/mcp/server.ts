@@ -24,9 +24,9 @@ import { InvalidToolOutput } from "./tool-error.js";
 import { toolsFor } from "./tools/index.js";
 import type { PrivacyMode } from "./privacy.js";
 import type { CallerToolContext, ToolContext, ToolDefinition } from "./tools/define-tool.js";
+import { PACKAGE_VERSION } from "../version.js";
 
 export const SERVER_NAME = "dental-pms-mcp";
-export const SERVER_VERSION = "0.1.0";
 
 export interface McpServerDeps {
   pms: PmsApi;
@@ -49,10 +49,13 @@ class GuardedMcpServer extends McpServer {
 export function createMcpServer(deps: McpServerDeps): McpServer {
   if (deps.privacy === "caller" && deps.guard === undefined) throw new Error("caller mode needs a CallerGuard");
   const byName = toolsByName[deps.privacy];
+  // Capabilities named in these options would make McpServer install its own tool handlers and declare
+  // listChanged; the tools capability is declared below instead, as exactly what this server does.
   const server = new GuardedMcpServer(
-    { name: SERVER_NAME, title: "Dental PMS scheduling", version: SERVER_VERSION },
-    { capabilities: { tools: {}, prompts: {} }, instructions: instructions(deps.privacy) },
+    { name: SERVER_NAME, title: "Dental PMS scheduling", version: PACKAGE_VERSION },
+    { instructions: instructions(deps.privacy) },
   );
+  server.server.registerCapabilities({ tools: {} });
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools(deps.privacy) }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const tool = byName.get(request.params.name);
@@ -74,6 +77,8 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     return callTool(tool, request.params.arguments, context);
   });
   registerPrompts(server, deps.privacy);
+  // registerPrompt declares prompts.listChanged; the lists of this server never change while it runs.
+  server.server.registerCapabilities({ prompts: { listChanged: false } });
   return server;
 }
 

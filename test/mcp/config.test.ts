@@ -1,6 +1,7 @@
 /** Configuration from env and flags: defaults, overrides, and every problem reported at once. */
 import { describe, expect, it } from "vitest";
-import { ConfigError, DEFAULT_HTTP_PORT, USAGE, loadConfig } from "../../src/config.js";
+import { ConfigError, DEFAULT_HTTP_PORT, USAGE, isLoopbackHost, loadConfig } from "../../src/config.js";
+import packageJson from "../../package.json" with { type: "json" };
 
 function problemsOf(argv: string[], env: Record<string, string>): readonly string[] {
   try {
@@ -112,6 +113,43 @@ describe("loadConfig", () => {
       sandbox: { port: 4999, dataDir: "/tmp/x", token: "sandbox-token" },
     });
     expect(loadConfig(["--help"], {}).command).toBe("help");
+    expect(loadConfig(["-h"], {}).command).toBe("help");
+    expect(loadConfig(["--version"], {}).command).toBe("version");
+    expect(loadConfig(["-v"], {}).command).toBe("version");
+    expect(USAGE).toContain(`dental-pms-mcp ${packageJson.version}:`);
+  });
+
+  it("binds HTTP to loopback by default, elsewhere by --host or MCP_HTTP_HOST (flag first)", () => {
+    const token = { MCP_HTTP_TOKEN: "0123456789abcdef0123" };
+    expect(loadConfig(["--http"], token).http?.host).toBe("127.0.0.1");
+    expect(loadConfig(["--http", "--host", "::1"], token).http?.host).toBe("::1");
+    expect(
+      loadConfig(["--http", "--host", "0.0.0.0"], { ...token, MCP_HTTP_HOST: "localhost", MCP_ALLOWED_HOSTS: "a.b" })
+        .http,
+    ).toMatchObject({ host: "0.0.0.0", allowedHosts: ["a.b"] });
+    expect(loadConfig(["--http"], { ...token, MCP_HTTP_HOST: "localhost" }).http?.host).toBe("localhost");
+  });
+
+  it("refuses a non-loopback bind without explicit allowed hosts or without the token, and a malformed address", () => {
+    const token = { MCP_HTTP_TOKEN: "0123456789abcdef0123" };
+    expect(problemsOf(["--http", "--host", "0.0.0.0"], token)).toEqual([
+      expect.stringContaining("MCP_ALLOWED_HOSTS is required to listen on 0.0.0.0"),
+    ]);
+    expect(problemsOf(["--http"], { MCP_HTTP_HOST: "10.0.0.5", MCP_ALLOWED_HOSTS: "mcp.example.com" })).toEqual([
+      expect.stringContaining("MCP_HTTP_TOKEN is required with --http"),
+    ]);
+    expect(problemsOf(["--http", "--host", "http://0.0.0.0:80"], token).join("\n")).toContain(
+      "--host must be an IP address or host name to listen on",
+    );
+    expect(problemsOf(["--http"], { ...token, MCP_HTTP_HOST: "a b" }).join("\n")).toContain(
+      "MCP_HTTP_HOST must be an IP address or host name",
+    );
+  });
+
+  it("knows loopback addresses", () => {
+    for (const address of ["127.0.0.1", "127.1.2.3", "::1", "localhost"]) expect(isLoopbackHost(address)).toBe(true);
+    for (const address of ["0.0.0.0", "::", "10.0.0.5", "mcp.example.com", "127.0.0.1.example.com"])
+      expect(isLoopbackHost(address)).toBe(false);
   });
 
   it("treats empty variables as unset", () => {

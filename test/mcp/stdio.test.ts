@@ -6,6 +6,18 @@ import { spawn } from "node:child_process";
 import { MAX_STDIO_LINE_BYTES } from "../../src/mcp/transports/stdio.js";
 import { CLI, assertBuilt, cleanEnv } from "../support/mcp-process.js";
 import { runGuideWorkflow } from "../support/mcp.js";
+import packageJson from "../../package.json" with { type: "json" };
+
+/** The bin's exit status and output, for commands that print and exit. */
+async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv() });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return { code, stdout, stderr };
+}
 
 describe("stdio", () => {
   let client: Client;
@@ -26,6 +38,20 @@ describe("stdio", () => {
     expect(client.getServerVersion()?.name).toBe("dental-pms-mcp");
     const { booking } = await runGuideWorkflow(client);
     expect(booking.structured.appointment.status).toBe("scheduled");
+  });
+
+  it("reports the package's version and declares only what it serves: tools and prompts, whose lists never change", () => {
+    expect(client.getServerVersion()).toMatchObject({ name: "dental-pms-mcp", version: packageJson.version });
+    expect(client.getServerCapabilities()).toEqual({ tools: {}, prompts: { listChanged: false } });
+  });
+
+  it("prints --version and --help on stdout and exits 0", async () => {
+    expect(await run(["--version"])).toEqual({ code: 0, stdout: `${packageJson.version}\n`, stderr: "" });
+    const help = await run(["--help"]);
+    expect(help).toMatchObject({ code: 0, stderr: "" });
+    expect(help.stdout).toMatch(/^dental-pms-mcp \d+\.\d+\.\d+: /);
+    for (const setting of ["--version", "--host", "MCP_HTTP_HOST", "PMS_BASE_URL"])
+      expect(help.stdout).toContain(setting);
   });
 
   it("logs JSON lines to stderr, saying the embedded sandbox started, without tokens", () => {

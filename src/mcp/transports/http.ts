@@ -172,7 +172,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   options.logger.info("http_listening", { host, port, max_connections: server.maxConnections, rate_limit: rate });
 
   return {
-    url: `http://${host}:${port}/mcp`,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}/mcp`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

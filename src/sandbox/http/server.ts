@@ -140,7 +140,8 @@ export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 /** The whole API as a node:http request listener, usable in-process (benchmarks) or by a server. */
 export function createRequestHandler(ctx: ServiceContext, options: HandlerOptions): RequestHandler {
   const compiled = compile();
-  const openApi = JSON.stringify(buildOpenApiDocument());
+  // Built on first request: converting every schema is work the start-up of the embedded sandbox need not wait for.
+  let openApi: string | undefined;
   const { logger } = options;
 
   async function authenticate(req: IncomingMessage): Promise<Caller> {
@@ -165,6 +166,7 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
     const method = req.method ?? "GET";
     if (url.pathname === "/openapi.json") {
       if (method !== "GET") fail(new ApiError("method_not_allowed", "Use GET for /openapi.json."), { Allow: "GET" });
+      openApi ??= JSON.stringify(buildOpenApiDocument());
       res.writeHead(200, {
         "Content-Type": "application/json; charset=utf-8",
         "Content-Length": Buffer.byteLength(openApi),

@@ -1,0 +1,61 @@
+/**
+ * The published bin: one esbuild bundle of src/cli.ts (ESM, node20) in dist/, split into chunks so that every
+ * dynamic import() in the source stays lazy (the embedded sandbox, PostgreSQL, Redis, ...) and initialize is
+ * answered after loading only what it needs. Native modules stay external (they cannot be bundled). No source
+ * maps: the package carries only what runs.
+ */
+import { build } from "esbuild";
+import { rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+
+const root = new URL("../", import.meta.url).pathname;
+const require = createRequire(root);
+
+/**
+ * `const { Redis } = await import("ioredis")` works in node, which reads a CommonJS module's export names, but a
+ * split bundle gives such an import() only `default`. For each package imported that way, a module in front of it
+ * names the exports the package has (asked of the package itself), so that the import() finds them.
+ */
+const namedCommonJsExports = {
+  name: "named-commonjs-exports",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.kind !== "dynamic-import" || args.namespace !== "file") return undefined;
+      try {
+        return { path: args.path, namespace: "commonjs-named", pluginData: Object.keys(require(args.path)) };
+      } catch {
+        return undefined; // an ES module: its import() has its names already
+      }
+    });
+    esbuild.onLoad({ filter: /.*/, namespace: "commonjs-named" }, (args) => {
+      const names = args.pluginData.filter((name) => name !== "default" && /^[A-Za-z_$][\w$]*$/.test(name));
+      const specifier = JSON.stringify(args.path);
+      return {
+        contents: `import m from ${specifier};\nexport default m;\nexport const { ${names.join(", ")} } = m;\n`,
+        resolveDir: root,
+      };
+    });
+  },
+};
+
+const outdir = `${root}dist/`;
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { cli: `${root}src/cli.ts` },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  chunkNames: "chunks/[name]-[hash]",
+  external: ["better-sqlite3", "pg-native"],
+  // Bundled CommonJS packages call require() for node's built-ins; ESM has none of its own.
+  banner: {
+    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+  },
+  minify: true,
+  sourcemap: false,
+  logLevel: "warning",
+  plugins: [namedCommonJsExports],
+});
