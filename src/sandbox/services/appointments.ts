@@ -112,7 +112,8 @@ function scopeOf(candidate: Candidate) {
   };
 }
 
-async function expand(
+/** Appointment rows as the guide's expanded appointments: patient names, references resolved, notes attached. */
+export async function expand(
   ctx: ServiceContext,
   caller: Caller,
   ref: Reference,
