@@ -196,7 +196,7 @@ export const StatusChange = z.strictObject({
 export type StatusChange = z.input<typeof StatusChange>;
 
 export const NoteCreate = z.strictObject({
-  text: text(4000).min(1, { error: "must not be empty" }),
+  text: text(4000, "the note's text, e.g. Allergic to penicillin").min(1, { error: "must not be empty" }),
 });
 export type NoteCreate = z.input<typeof NoteCreate>;
 

@@ -25,7 +25,7 @@ describe("stdio", () => {
   it("runs the guide's steps against the embedded sandbox", async () => {
     expect(client.getServerVersion()?.name).toBe("dental-pms-mcp");
     const { booking } = await runGuideWorkflow(client);
-    expect(booking.structured.appointment.status).toBe("scheduled");
+    expect(booking.structured.status).toBe("scheduled");
   });
 
   it("logs JSON lines to stderr, saying the embedded sandbox started, without tokens", () => {

@@ -15,7 +15,7 @@ import { dayGaps } from "../domain/day-sheet.js";
 import type { AppointmentRecord, EpochMs, Interval, LocationRecord } from "../domain/model.js";
 import { formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
 import { expand } from "./appointments.js";
-import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { loadReference, scheduleOf, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { unknownReferences } from "./errors.js";
 import { operatoryOf, toProviderRef } from "./wire-shapes.js";
 
@@ -72,17 +72,11 @@ export async function getDaySchedule(ctx: ServiceContext, caller: Caller, query:
     total = matching.length;
   }
 
-  const gaps = dayGaps(
-    {
-      locations: ref.locations,
-      providers: ref.providers,
-      shifts: ref.shifts,
-      timeOff: ref.timeOff,
-      closures: ref.closures,
-      bookings,
-    },
-    { date, location_uuids: locations.map((l) => l.uuid), provider_uuids: provider ? [provider.uuid] : undefined },
-  );
+  const gaps = dayGaps(scheduleOf(ref, bookings), {
+    date,
+    location_uuids: locations.map((l) => l.uuid),
+    provider_uuids: provider ? [provider.uuid] : undefined,
+  });
   const where = (uuid: string) => {
     const at = ref.locationsById.get(uuid) as LocationRecord;
     const spans = (intervals: Interval[]) => intervals.map((i) => span(i, at.timezone));
