@@ -8,12 +8,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { startSandbox, type RunningSandbox } from "../src/sandbox/index.js";
 import { goalNote, judged, type Figures, type SectionResult } from "./goals.js";
 import { jsonClient, pathOf } from "./http.js";
 import { describeSpread, interleave, summarize, timed } from "./measure.js";
 import { ROOT, binPath, childEnv, connectStdio, rssMiB, type StdioPeer } from "./processes.js";
+import { modelFacing, tokens } from "./tokens.js";
 import { runWorkload } from "./workload.js";
 
 const WARMUP = 30;
@@ -26,19 +27,6 @@ const PROXY_STARTS = 3;
  */
 const SETTLE_MS = 1000;
 const SEARCH = { query: "Smith", page: 1, page_size: 5 };
-
-const tokens = (value: unknown) => Math.round(Buffer.byteLength(JSON.stringify(value), "utf8") / 4);
-
-/** What the model reads of each tool; the rest of tools/list (outputSchema, _meta) serves the client. */
-function modelFacing(tools: readonly Tool[]) {
-  return tools.map(({ name, title, description, inputSchema, annotations }) => ({
-    name,
-    title,
-    description,
-    inputSchema,
-    annotations,
-  }));
-}
 
 function peerBin(): string {
   const dir = join(ROOT, "node_modules", "@ivotoby", "openapi-mcp-server");
@@ -100,7 +88,7 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
     const viaUndici = async () => (await undici.get(path)) as { items: { uuid: string }[] };
     const viaOurs = async () =>
       (await call(ours, "search_patients", { query: SEARCH.query })).structuredContent as {
-        patients: { uuid: string }[];
+        items: { uuid: string }[];
       };
     const viaPeer = async () => {
       const result = await call(peer, peerSearch.name, { org_id: sandbox.orgId, ...SEARCH });
@@ -110,7 +98,7 @@ async function searchPatients(sandbox: RunningSandbox, report: (line: string) =>
 
     // The same request and the same answer on all three sides.
     const expected = uuidsIn((await viaUndici()).items);
-    if (uuidsIn((await viaOurs()).patients) !== expected) {
+    if (uuidsIn((await viaOurs()).items) !== expected) {
       throw new Error("search_patients over stdio found other patients than undici");
     }
     if (uuidsIn((await viaPeer()).items) !== expected) throw new Error("the peer found other patients than undici");

@@ -51,12 +51,9 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
     // Patients to call about: the first pages of a broad name search.
     const patients: Patient[] = [];
     for (let page = 1; page <= 8; page++) {
-      patients.push(...list<Patient>(await call("search_patients", { query: "a", page, page_size: 20 }), "patients"));
+      patients.push(...list<Patient>(await call("search_patients", { query: "a", page, page_size: 20 }), "items"));
     }
-    const types = list<{ uuid: string; provider_roles: string[] }>(
-      await call("list_appointment_types", {}),
-      "appointment_types",
-    );
+    const types = list<{ uuid: string; provider_roles: string[] }>(await call("list_appointment_types", {}), "items");
     const type = types.find((t) => t.provider_roles.includes("dentist")) ?? types[0];
     if (!type || patients.length === 0) throw new Error("the workload found no appointment type or no patient");
 
@@ -79,9 +76,9 @@ export async function runWorkload(client: Client, total: number): Promise<Worklo
         scheduled_start: slot.scheduled_start,
       });
       await call("find_appointments", { patient_uuid: patient.uuid });
-      const appointment = booked?.appointment as { uuid?: string } | undefined;
-      if (appointment?.uuid) {
-        await call("cancel_appointment", { appointment_uuid: appointment.uuid, reason: "Patient rescheduled" });
+      const appointmentUuid = booked?.uuid;
+      if (typeof appointmentUuid === "string") {
+        await call("cancel_appointment", { appointment_uuid: appointmentUuid, reason: "Patient rescheduled" });
       }
     }
   } catch (error) {

@@ -17,6 +17,8 @@ import {
   Availability,
   AvailabilityQuery,
   ClinicalNote,
+  DaySchedule,
+  DayScheduleQuery,
   LocationList,
   NoteCreate,
   ProviderList,
@@ -96,6 +98,14 @@ export const routes = {
     summary: "Bookable slots for an appointment type",
     query: AvailabilityQuery,
     response: Availability,
+    status: 200,
+  }),
+  getDaySchedule: route({
+    method: "GET",
+    path: "/schedule/day",
+    summary: "One day of a location or provider: appointments by time, and the free gaps per operatory and provider",
+    query: DayScheduleQuery,
+    response: DaySchedule,
     status: 200,
   }),
   createAppointment: route({

@@ -238,7 +238,7 @@ export const StatusChange = z.strictObject({
 export type StatusChange = z.input<typeof StatusChange>;
 
 export const NoteCreate = z.strictObject({
-  text: text(4000).min(1, { error: "must not be empty" }),
+  text: text(4000, "the note's text, e.g. Allergic to penicillin").min(1, { error: "must not be empty" }),
 });
 export type NoteCreate = z.input<typeof NoteCreate>;
 
@@ -289,6 +289,50 @@ export const AppointmentPage = paginated(Appointment);
 export type AppointmentPage = z.infer<typeof AppointmentPage>;
 
 export const AppointmentPath = z.object({ appointment_uuid: Uuid });
+
+// ---------------------------------------------------------------------------------------------
+// A day's schedule: the day sheet of a location and/or a provider
+
+/** At most this many appointments in one day's answer; `has_more` says when there are more. */
+export const MAX_DAY_APPOINTMENTS = 60;
+
+export const DayScheduleQuery = z
+  .strictObject({
+    date: LocalDate.optional().describe("The local day (default: today at the location, or where the provider works)"),
+    location_uuid: Uuid.optional().describe("This location's day (uuid from GET /locations)"),
+    provider_uuid: Uuid.optional().describe("This provider's day (uuid from GET /providers)"),
+    status: AppointmentStatus.optional().describe(
+      "Only appointments in this status (default: every one but cancelled)",
+    ),
+  })
+  .refine((query) => query.location_uuid !== undefined || query.provider_uuid !== undefined, {
+    error: "is required unless provider_uuid is given: a day is a location's, a provider's, or both",
+    path: ["location_uuid"],
+  });
+export type DayScheduleQuery = z.input<typeof DayScheduleQuery>;
+
+/** A free or working stretch of a day, local to the location. */
+export const TimeSpan = z.object({ start: LocalDateTime, end: LocalDateTime });
+export type TimeSpan = z.infer<typeof TimeSpan>;
+
+const ResourceDay = {
+  location: LocationRef,
+  timezone: TimeZone,
+  working: z
+    .array(TimeSpan)
+    .describe("When it can be booked that day: opening hours, or shifts minus breaks and time off"),
+  free: z.array(TimeSpan).describe("The working time not taken by a booking"),
+};
+
+export const DaySchedule = z.object({
+  date: LocalDate,
+  items: z.array(Appointment).describe(`The day's appointments by start time, at most ${MAX_DAY_APPOINTMENTS}`),
+  total: z.number().int().describe("Matching appointments that day"),
+  has_more: z.boolean().describe(`True when more than ${MAX_DAY_APPOINTMENTS} appointments match`),
+  operatories: z.array(z.object({ operatory: Operatory, ...ResourceDay })).describe("Each chair's day"),
+  providers: z.array(z.object({ provider: ProviderRef, ...ResourceDay })).describe("Each working provider's day"),
+});
+export type DaySchedule = z.infer<typeof DaySchedule>;
 
 /** The lifecycle of the guide: scheduled → confirmed → arrived → completed; any non-final state → cancelled. */
 export const ALLOWED_TRANSITIONS: Readonly<Record<AppointmentStatus, readonly AppointmentStatus[]>> = {

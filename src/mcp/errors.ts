@@ -48,7 +48,8 @@ export const WRITE_OUTCOMES: Readonly<Record<string, { record: string; done: str
   book_appointment: { record: "the appointment", done: "booked", checkWith: "find_appointments" },
   reschedule_appointment: { record: "the appointment", done: "moved", checkWith: "find_appointments" },
   cancel_appointment: { record: "the appointment", done: "cancelled", checkWith: "find_appointments" },
-  confirm_appointment: { record: "the appointment", done: "confirmed", checkWith: "find_appointments" },
+  update_appointment_status: { record: "the status", done: "changed", checkWith: "find_appointments" },
+  add_appointment_note: { record: "the note", done: "attached", checkWith: "find_appointments" },
 };
 const UNLISTED_WRITE = { record: "the change", done: "made", checkWith: "find_appointments" };
 
@@ -61,7 +62,8 @@ export function toErrorResult(call: FailedCall, error: unknown, logger: Logger):
   return { content: [{ type: "text", text: describeFailure(call, error, logger) }], isError: true };
 }
 
-function describeFailure(call: FailedCall, error: unknown, logger: Logger): string {
+/** The words for anything a tool throws: the text of its error result, or of one item of a batch that failed. */
+export function describeFailure(call: FailedCall, error: unknown, logger: Logger): string {
   const { tool } = call;
   if (error instanceof z.ZodError) {
     return fixable(

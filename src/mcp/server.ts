@@ -139,24 +139,55 @@ function describeTool(tool: ToolDefinition, privacy: PrivacyMode): Tool {
     title: tool.title,
     description: typeof tool.description === "function" ? tool.description(privacy) : tool.description,
     inputSchema: toObjectJsonSchema(tool.inputSchema, "input"),
-    outputSchema: toObjectJsonSchema(tool.outputSchema, "output"),
-    annotations: { title: tool.title, ...tool.annotations, openWorldHint: true },
+    outputSchema: outline(toObjectJsonSchema(tool.outputSchema, "output")),
+    // The title once, at the top: annotations.title would repeat it to the model on every turn.
+    annotations: { ...tool.annotations, openWorldHint: true },
   };
 }
 
-function toObjectJsonSchema(schema: z.ZodObject, io: "input" | "output") {
-  const { $schema: _dialect, ...json } = compact(z.toJSONSchema(schema, { target: "draft-7", io })) as Record<
-    string,
-    unknown
-  >;
+interface ObjectJsonSchema {
+  type: "object";
+  properties?: Record<string, object>;
+  required?: string[];
+  [keyword: string]: unknown;
+}
+
+function toObjectJsonSchema(schema: z.ZodObject, io: "input" | "output"): ObjectJsonSchema {
+  const {
+    $schema: _dialect,
+    additionalProperties: _closed,
+    ...json
+  } = compact(z.toJSONSchema(schema, { target: "draft-7", io })) as Record<string, unknown>;
   // tools/list requires an object schema at the root; fail at startup rather than confuse clients.
   if (json.type !== "object") throw new Error(`tool schema must be an object, got ${String(json.type)}`);
   return { ...json, type: "object" as const };
 }
 
 /**
+ * An output schema as tools/list carries it: each field of the result with its JSON type, which fields are
+ * always there, and nothing deeper. The whole tools array travels with every turn in many clients, and the
+ * model never reads output schemas; the server checks every result against the full zod schema itself, and
+ * the contract's OpenAPI document gives the nested shapes (the guide's patient, appointment, ...).
+ */
+function outline(schema: ObjectJsonSchema): ObjectJsonSchema {
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([name, field]) => [name, { type: jsonTypes(field) }]),
+  );
+  return { type: "object", properties, ...(schema.required ? { required: schema.required } : {}) };
+}
+
+/** The JSON type(s) a field may take: "string", or ["string", "null"] for a nullable one. */
+function jsonTypes(field: object): string | string[] {
+  const node = field as { type?: string | string[]; anyOf?: object[] };
+  const types = [...new Set(node.anyOf ? node.anyOf.flatMap((option) => jsonTypes(option)) : [node.type ?? []].flat())];
+  return types.length === 1 ? types[0]! : types;
+}
+
+/**
  * tools/list is read on every turn: drop what says nothing to a client. zod's long regexes where a
- * `format` (uuid, date) already says the same, and the ±2^53 bounds it puts on every integer.
+ * `format` (uuid, date) already says the same; `format: uuid` itself, which every such parameter's name
+ * says (…_uuid), as its description says which tool supplies it; the ±2^53 bounds zod puts on every integer;
+ * and `additionalProperties: false` at the root, since the server refuses unknown parameters itself, by name.
  */
 function compact(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(compact);
@@ -164,6 +195,7 @@ function compact(node: unknown): unknown {
   const entries = Object.entries(node).filter(
     ([key, value]) =>
       !(key === "pattern" && "format" in node) &&
+      !(key === "format" && value === "uuid") &&
       !((key === "minimum" || key === "maximum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER),
   );
   return Object.fromEntries(entries.map(([key, value]) => [key, compact(value)]));
@@ -176,6 +208,7 @@ function instructions(privacy: PrivacyMode): string {
     "Use only uuids returned by the tools. Always state times with their timezone.",
     privacy === "caller"
       ? "Caller mode: before anything about a patient, verify the caller with search_patients (first name, last name, and date of birth or phone), or register a new patient with create_patient. Keep the caller_pass it returns and pass it to every later call; the tools act only for that patient. Never disclose contact details."
-      : "Staff mode: full patient records are available.",
+      : "Staff mode: full patient records are available; get_schedule shows a location's or provider's day, and " +
+        "update_appointment_status confirms, checks in or completes many appointments at once.",
   ].join(" ");
 }

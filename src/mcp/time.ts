@@ -86,3 +86,16 @@ export function daysBetween(a: string, b: string): number {
 export function addDays(date: string, days: number): string {
   return DateTime.fromISO(date, { zone: "UTC" }).plus({ days }).toFormat("yyyy-MM-dd");
 }
+
+/** "Tuesday 20 May 2025". */
+export function describeDate(date: string): string {
+  return DateTime.fromISO(date, { zone: "UTC", locale: "en-US" }).toFormat("cccc d LLLL yyyy");
+}
+
+/** Two wall-clock times of one day as a spoken range: "8:00–9:30 AM", "11:30 AM–12:30 PM". */
+export function describeClockRange(start: string, end: string): string {
+  const from = DateTime.fromISO(start, { zone: "UTC", locale: "en-US" });
+  const to = DateTime.fromISO(end, { zone: "UTC", locale: "en-US" });
+  const sameHalf = from.toFormat("a") === to.toFormat("a") && from.hasSame(to, "day");
+  return `${from.toFormat(sameHalf ? "h:mm" : "h:mm a")}–${to.toFormat("h:mm a")}`;
+}

@@ -34,6 +34,7 @@ function requests(): { method: string; path: string; body?: unknown }[] {
     { method: "GET", path: "/providers" },
     { method: "GET", path: "/locations" },
     { method: "GET", path: `/schedule/availability?appointment_type_uuid=${t.tiny.examTypeUuid}` },
+    { method: "GET", path: `/schedule/day?location_uuid=${t.tiny.locationUuid}` },
     {
       method: "POST",
       path: "/appointments",

@@ -364,6 +364,39 @@ const cases: Case[] = [
     code: "validation_failed",
     field: "query.limit",
   },
+  // GET /schedule/day
+  {
+    name: "day: neither location nor provider",
+    method: "GET",
+    path: () => "/schedule/day?date=2026-03-03",
+    status: 400,
+    code: "validation_failed",
+    field: "query.location_uuid",
+  },
+  {
+    name: "day: unknown provider",
+    method: "GET",
+    path: () => `/schedule/day?provider_uuid=${UNKNOWN}`,
+    status: 422,
+    code: "unknown_reference",
+    field: "query.provider_uuid",
+  },
+  {
+    name: "day: impossible date",
+    method: "GET",
+    path: () => `/schedule/day?location_uuid=${t.tiny.locationUuid}&date=2026-02-29`,
+    status: 400,
+    code: "validation_failed",
+    field: "query.date",
+  },
+  {
+    name: "day: unknown status",
+    method: "GET",
+    path: () => `/schedule/day?location_uuid=${t.tiny.locationUuid}&status=late`,
+    status: 400,
+    code: "validation_failed",
+    field: "query.status",
+  },
   // POST /appointments
   {
     name: "book: missing fields",

@@ -12,6 +12,13 @@ import {
   ProviderList,
 } from "../../src/contract/index.js";
 import type { RunningSandbox } from "../../src/sandbox/index.js";
+import {
+  GUIDE_APPOINTMENT_TYPES,
+  GUIDE_BOOKING,
+  GUIDE_CONFIRMATION,
+  GUIDE_PATIENT_PAGE,
+  withE164Phone,
+} from "../support/guide.js";
 import { startSandboxOnBackend } from "../support/postgres.js";
 import { apiCaller, type Caller } from "../support/sandbox.js";
 
@@ -30,26 +37,7 @@ describe("the guide's workflow", () => {
     expect(response.status).toBe(200);
     const page = PatientPage.parse(response.body);
     expect(page).toMatchObject({ page: 1, page_size: 5, total: 2 });
-    expect(page.items).toEqual([
-      {
-        uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-        first_name: "Jane",
-        last_name: "Smith",
-        date_of_birth: "1986-04-12",
-        primary_phone: "+14155550148",
-        email: "jane.smith@example.com",
-        preferred_provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
-      },
-      {
-        uuid: "f0e1d2c3-b4a5-6789-0123-456789abcdef",
-        first_name: "Jonathan",
-        last_name: "Smith",
-        date_of_birth: "1972-11-30",
-        primary_phone: "+14155550223",
-        email: "j.smith@example.com",
-        preferred_provider_uuid: null,
-      },
-    ]);
+    expect(page.items).toEqual(GUIDE_PATIENT_PAGE.items.map(withE164Phone));
   });
 
   it("2. lists the active appointment types, the guide's three among them", async () => {
@@ -58,28 +46,7 @@ describe("the guide's workflow", () => {
     const types = AppointmentTypeList.parse(response.body);
     expect(types.items.every((t) => t.is_active)).toBe(true);
     expect(types.items).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({
-          uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
-          code: "NPE",
-          name: "New Patient Exam",
-          duration_minutes: 60,
-          color: "#4f46e5",
-          requires_exam: true,
-        }),
-        expect.objectContaining({
-          uuid: "c4d5e6f7-a8b9-0123-cdef-345678901234",
-          code: "HYG",
-          name: "Hygiene / Cleaning",
-          duration_minutes: 45,
-        }),
-        expect.objectContaining({
-          uuid: "e6f7a8b9-c0d1-2345-efab-567890123456",
-          code: "EMG",
-          name: "Emergency Visit",
-          duration_minutes: 30,
-        }),
-      ]),
+      expect.arrayContaining(GUIDE_APPOINTMENT_TYPES.items.map((type) => expect.objectContaining(type))),
     );
   });
 
@@ -95,39 +62,18 @@ describe("the guide's workflow", () => {
     expect(slot, "Dr. Chen has a free hour on 2025-05-20").toBeDefined();
     if (!slot) return;
     const response = await call("POST", "/appointments", {
-      body: {
-        patient_uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-        appointment_type_uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
-        location_uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012",
-        provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
-        scheduled_start: slot.scheduled_start,
-        scheduled_end: slot.scheduled_end,
-        notes: "New patient — first visit",
-      },
+      body: { ...GUIDE_BOOKING, scheduled_start: slot.scheduled_start, scheduled_end: slot.scheduled_end },
     });
     expect(response.status, JSON.stringify(response.body)).toBe(201);
     const appointment = Appointment.parse(response.body);
+    // The guide's confirmation but for its example uuid and the times of the slot, plus what this API adds.
+    const { uuid: _example, ...guide } = GUIDE_CONFIRMATION;
     expect(appointment).toMatchObject({
-      status: "scheduled",
-      patient: { uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", first_name: "Jane", last_name: "Smith" },
-      appointment_type: {
-        uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
-        name: "New Patient Exam",
-        duration_minutes: 60,
-        color: "#4f46e5",
-      },
+      ...guide,
       scheduled_start: slot.scheduled_start,
       scheduled_end: slot.scheduled_end,
       timezone: "America/Los_Angeles",
-      location: { uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012", name: "Main Street Dental" },
-      provider: {
-        uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
-        first_name: "Michael",
-        last_name: "Chen",
-        title: "DDS",
-      },
-      created_at: "2025-05-10T14:32:00Z",
-      notes: "New patient — first visit",
+      notes: GUIDE_BOOKING.notes,
     });
     // Reading it back gives the same object.
     expect((await call("GET", `/appointments/${appointment.uuid}`)).body).toEqual(response.body);

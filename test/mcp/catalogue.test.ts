@@ -1,5 +1,5 @@
 /**
- * The tool catalogue's house rules, for every tool in both privacy modes: a title, all four hint
+ * The tool catalogue's house rules, for every tool each privacy mode serves: a title, all four hint
  * annotations, a description that says enough and stays short (tools/list is read on every turn), and one
  * file of its own, src/mcp/tools/<kebab-name>.ts, exporting it. A new tool that breaks one fails here.
  */
@@ -41,7 +41,8 @@ describe.each(PRIVACY_MODES)("every tool in %s mode", (mode) => {
     expect(listed, `${name} is listed`).toBeDefined();
 
     expect(listed!.title?.trim()).toBeTruthy();
-    expect(listed!.annotations?.title).toBe(listed!.title);
+    // The title once, at the top (clients prefer it): annotations.title would repeat it to the model every turn.
+    expect(listed!.annotations).not.toHaveProperty("title");
     for (const hint of HINTS) expect(typeof listed!.annotations?.[hint], `${name}.${hint}`).toBe("boolean");
 
     const description = listed!.description ?? "";
@@ -67,14 +68,17 @@ it("has no file in src/mcp/tools that is not a served tool (or a building block)
 });
 
 it("types each tool's result by its output schema, per privacy mode (checked by the typecheck)", () => {
-  expectTypeOf<ToolName<"staff">>().toEqualTypeOf<ToolName<"caller">>();
-  expectTypeOf<ToolResult<"staff", "book_appointment">["appointment"]["scheduled_start"]>().toEqualTypeOf<string>();
-  expectTypeOf<ToolResult<"staff", "search_patients">>().toHaveProperty("patients");
+  // Caller mode serves every tool but the staff-only ones.
+  expectTypeOf<Exclude<ToolName<"staff">, "get_schedule" | "add_appointment_note">>().toEqualTypeOf<
+    ToolName<"caller">
+  >();
+  expectTypeOf<ToolResult<"staff", "book_appointment">["scheduled_start"]>().toEqualTypeOf<string>();
+  expectTypeOf<ToolResult<"staff", "search_patients">>().toHaveProperty("items");
   expectTypeOf<ToolResult<"caller", "search_patients">>().toHaveProperty("caller_pass");
-  expectTypeOf<ToolResult<"caller", "search_patients">>().not.toHaveProperty("patients");
+  expectTypeOf<ToolResult<"caller", "search_patients">>().not.toHaveProperty("items");
   // The types above come from the very schemas the server lists and checks results against.
   const outputFields = (mode: PrivacyMode, name: string) =>
     Object.keys(toolsFor(mode).find((tool) => tool.name === name)?.outputSchema.shape ?? {});
-  expect(outputFields("staff", "search_patients")).toContain("patients");
+  expect(outputFields("staff", "search_patients")).toContain("items");
   expect(outputFields("caller", "search_patients")).toEqual(["patient", "caller_pass", "caller_pass_expires_at"]);
 });

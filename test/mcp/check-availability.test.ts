@@ -178,7 +178,7 @@ describe("the searches callers ask for, against every slot of the same days", ()
         location_uuid: member.location.uuid,
         scheduled_start: member.scheduled_start,
       });
-      expect(booked.structured.appointment.scheduled_start).toBe(member.scheduled_start);
+      expect(booked.structured.scheduled_start).toBe(member.scheduled_start);
       if (i > 0) expect(member.scheduled_start).toBe(set[i - 1]!.scheduled_end);
     }
   });

@@ -32,7 +32,13 @@ const LOCATION = "c3d4e5f6-a7b8-9012-cdef-123456789012";
 const PATIENT_UUIDS = [PATIENT, OTHER_PATIENT];
 
 const WRITES = new Set(Object.keys(WRITE_OUTCOMES));
-const APPOINTMENT_WRITES = ["book_appointment", "reschedule_appointment", "cancel_appointment", "confirm_appointment"];
+const APPOINTMENT_WRITES = [
+  "book_appointment",
+  "reschedule_appointment",
+  "cancel_appointment",
+  "update_appointment_status",
+  "add_appointment_note",
+];
 
 function problem(code: ErrorCode, status: number, detail: string, extras: Partial<Problem> = {}): Problem {
   return { type: problemTypeUri(code), title: "t", status, code, detail, ...extras };
@@ -198,7 +204,10 @@ const CASES: Case[] = [
   },
   {
     kind: "an appointment uuid the PMS does not know",
-    appliesTo: inMode("staff", named("reschedule_appointment", "cancel_appointment", "confirm_appointment")),
+    appliesTo: inMode(
+      "staff",
+      named("reschedule_appointment", "cancel_appointment", "update_appointment_status", "add_appointment_note"),
+    ),
     error: () =>
       pmsError("not_found", {
         call: "getAppointment",
@@ -208,7 +217,7 @@ const CASES: Case[] = [
     states(text, tool) {
       expect(text).toBe(
         "Not found: the practice system has no appointment with this appointment_uuid. Use an appointment_uuid from " +
-          `book_appointment or find_appointments, then call ${tool.name} again.`,
+          `find_appointments or book_appointment, then call ${tool.name} again.`,
       );
     },
   },
@@ -313,7 +322,7 @@ const CASES: Case[] = [
   },
   {
     kind: "a status change the lifecycle does not allow",
-    appliesTo: named("cancel_appointment", "confirm_appointment", "reschedule_appointment"),
+    appliesTo: named("cancel_appointment", "update_appointment_status", "reschedule_appointment"),
     error: () =>
       pmsError("conflict", {
         call: "changeAppointmentStatus",
@@ -336,7 +345,7 @@ const CASES: Case[] = [
   },
   {
     kind: "a status change to a state not next",
-    appliesTo: named("confirm_appointment"),
+    appliesTo: named("update_appointment_status"),
     error: () =>
       pmsError("conflict", {
         call: "changeAppointmentStatus",
@@ -531,7 +540,7 @@ const CASES: Case[] = [
   },
   {
     kind: "an appointment not the caller's (or none)",
-    appliesTo: inMode("caller", named("reschedule_appointment", "cancel_appointment", "confirm_appointment")),
+    appliesTo: inMode("caller", named("reschedule_appointment", "cancel_appointment", "update_appointment_status")),
     error: () => new AppointmentNotFound(),
     states(text, tool) {
       expect(text).toBe(

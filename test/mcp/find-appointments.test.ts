@@ -66,18 +66,18 @@ const order = (...indexes: number[]) => indexes.map((i) => booked[i - 1]!.uuid);
 
 async function page(args: Record<string, unknown>) {
   const { structured, text } = await callOk(client, "find_appointments", { patient_uuid: patientUuid, ...args });
-  return { uuids: structured.appointments.map((a) => a.uuid), structured, text };
+  return { uuids: structured.items.map((a) => a.uuid), structured, text };
 }
 
 describe("find_appointments", () => {
   it("lists the upcoming ones soonest first, counting the one under way, in pages", async () => {
     const first = await page({ limit: 3 });
     expect(first.uuids).toEqual(order(4, 5, 6));
-    expect(first.structured).toMatchObject({ total: 4, page: 1, has_more: true });
+    expect(first.structured).toMatchObject({ total: 4, has_more: true });
     expect(first.text).toContain("call find_appointments with page 2");
     const second = await page({ limit: 3, page: 2 });
     expect(second.uuids).toEqual(order(7));
-    expect(second.structured).toMatchObject({ total: 4, page: 2, has_more: false });
+    expect(second.structured).toMatchObject({ total: 4, has_more: false });
   });
 
   it("with include_past: upcoming first, then past ones newest first, and paging reaches every one", async () => {
@@ -98,5 +98,31 @@ describe("find_appointments", () => {
     expect((await page({ include_past: true, limit: 3, page: 4 })).text).toMatch(
       /there are 7; ask for an earlier page/,
     );
+  });
+
+  it("leaves cancelled ones out unless asked for by status, and says each one's status", async () => {
+    const api = apiCaller(sandbox.baseUrl, sandbox.token);
+    const cancel = { body: { status: "cancelled", reason: "Travelling" } };
+    for (const n of [2, 5])
+      expect((await api("POST", `/appointments/${booked[n - 1]!.uuid}/status`, cancel)).status).toBe(200);
+
+    const upcoming = await page({ limit: 3 });
+    expect(upcoming.uuids).toEqual(order(4, 6, 7));
+    expect(upcoming.structured).toMatchObject({ total: 3, has_more: false });
+    expect(upcoming.text).toMatch(/^Upcoming appointments, 1-3 of 3:/);
+    expect(upcoming.text.match(/Status: scheduled\./g)).toHaveLength(3);
+    // Paging over the gaps the cancelled ones leave reaches every other one, in order.
+    const pairs = [];
+    for (let n = 1; n <= 3; n++) pairs.push(...(await page({ include_past: true, limit: 2, page: n })).uuids);
+    expect(pairs).toEqual(order(4, 6, 7, 3, 1));
+    expect((await page({ include_past: true, limit: 2, page: 3 })).structured).toMatchObject({
+      total: 5,
+      has_more: false,
+    });
+
+    const cancelled = await page({ include_past: true, status: "cancelled" });
+    expect(cancelled.uuids).toEqual(order(5, 2));
+    expect(cancelled.text).toMatch(/^Cancelled appointments \(upcoming first, then past, newest first\), 1-2 of 2:/);
+    expect(cancelled.text.match(/Status: cancelled\./g)).toHaveLength(2);
   });
 });

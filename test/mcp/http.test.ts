@@ -60,7 +60,7 @@ describe("Streamable HTTP", () => {
     });
     await client.connect(transport);
     const { booking } = await runGuideWorkflow(client);
-    expect(booking.structured.appointment.status).toBe("scheduled");
+    expect(booking.structured.status).toBe("scheduled");
     await client.close();
   });
 

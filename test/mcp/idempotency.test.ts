@@ -62,7 +62,7 @@ describe("book_appointment after earlier bookings under the same arguments", () 
     const seen = new Set<string>();
     for (let cycle = 1; cycle <= 8; cycle++) {
       const booked = await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!));
-      const appointment = booked.structured.appointment;
+      const appointment = booked.structured;
       expect({ cycle, status: appointment.status, start: appointment.scheduled_start }).toEqual({
         cycle,
         status: "scheduled",
@@ -73,9 +73,9 @@ describe("book_appointment after earlier bookings under the same arguments", () 
       seen.add(appointment.uuid);
       expect((await liveAppointments(patient)).map((a) => a.uuid)).toEqual([appointment.uuid]);
       // A retry right away replays this very booking.
-      expect(
-        (await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!))).structured.appointment.uuid,
-      ).toBe(appointment.uuid);
+      expect((await callOk(harness.client, "book_appointment", bookingArgs(patient, slot!))).structured.uuid).toBe(
+        appointment.uuid,
+      );
       await callOk(harness.client, "cancel_appointment", { appointment_uuid: appointment.uuid });
     }
     expect(seen.size).toBe(8);
@@ -84,22 +84,21 @@ describe("book_appointment after earlier bookings under the same arguments", () 
   it("booking a slot again after its appointment was moved away books that slot, not the moved time", async () => {
     const patient = await freshPatient();
     const [first, later] = await slots(8, 2);
-    const booked = (await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured
-      .appointment;
+    const booked = (await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured;
     await callOk(harness.client, "reschedule_appointment", {
       appointment_uuid: booked.uuid,
       scheduled_start: later!.scheduled_start,
     });
 
     const again = await callOk(harness.client, "book_appointment", bookingArgs(patient, first!));
-    expect(again.structured.appointment.uuid).not.toBe(booked.uuid);
-    expect(again.structured.appointment.scheduled_start).toBe(first!.scheduled_start);
+    expect(again.structured.uuid).not.toBe(booked.uuid);
+    expect(again.structured.scheduled_start).toBe(first!.scheduled_start);
     const live = await liveAppointments(patient);
     expect(live.map((a) => a.scheduled_start).sort()).toEqual([first!.scheduled_start, later!.scheduled_start].sort());
     // And once more: now the replay is true, so it is answered as is.
-    expect(
-      (await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured.appointment.uuid,
-    ).toBe(again.structured.appointment.uuid);
+    expect((await callOk(harness.client, "book_appointment", bookingArgs(patient, first!))).structured.uuid).toBe(
+      again.structured.uuid,
+    );
   });
 
   it("the same booking retried in an equivalent form (…Z, the default end spelt out, blank notes) replays it", async () => {
@@ -110,7 +109,7 @@ describe("book_appointment after earlier bookings under the same arguments", () 
       "book_appointment",
       bookingArgs(patient, slot!, { notes: "Bring the X-rays" }),
     );
-    const uuid = booked.structured.appointment.uuid;
+    const uuid = booked.structured.uuid;
     const zulu = new Date(instantAt(slot!.scheduled_start, slot!.timezone)!).toISOString().replace(".000Z", "Z");
     for (const retry of [
       bookingArgs(patient, { scheduled_start: zulu }, { notes: "Bring the X-rays" }),
@@ -122,15 +121,14 @@ describe("book_appointment after earlier bookings under the same arguments", () 
       ),
     ]) {
       const again = await callOk(harness.client, "book_appointment", retry);
-      expect(again.structured.appointment.uuid, JSON.stringify(retry)).toBe(uuid);
+      expect(again.structured.uuid, JSON.stringify(retry)).toBe(uuid);
     }
     // Blank notes are no notes: one request with another booking's notes omitted.
     const [other] = await slots(12, 1);
-    const plain = (await callOk(harness.client, "book_appointment", bookingArgs(patient, other!))).structured
-      .appointment.uuid;
+    const plain = (await callOk(harness.client, "book_appointment", bookingArgs(patient, other!))).structured.uuid;
     expect(
       (await callOk(harness.client, "book_appointment", bookingArgs(patient, other!, { notes: "   " }))).structured
-        .appointment.uuid,
+        .uuid,
     ).toBe(plain);
     expect((await liveAppointments(patient)).length).toBe(2);
   });

@@ -36,7 +36,7 @@ describe("caller mode", () => {
     });
     expect(byPhone.structured.patient.first_name).toBe("Jane");
     const accented = defined(
-      (await callOk(staff.client, "search_patients", { query: "José García" })).structured.patients[0],
+      (await callOk(staff.client, "search_patients", { query: "José García" })).structured.items[0],
       "José García",
     );
     const verified = await callOk(caller.client, "search_patients", {
@@ -49,7 +49,7 @@ describe("caller mode", () => {
 
   it("acts only for the verified patient and discloses no contact details anywhere", async () => {
     const full = defined(
-      (await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.patients[0],
+      (await callOk(staff.client, "search_patients", { query: "Jane Smith" })).structured.items[0],
       "Jane Smith",
     );
     expect(full.primary_phone).toBeTruthy();
@@ -85,7 +85,7 @@ describe("caller mode", () => {
     expect(found.text).toContain(`caller_pass: ${pass}`);
 
     const types = record(await callOk(caller.client, "list_appointment_types"));
-    const type = defined(types.structured.appointment_types[0], "an appointment type");
+    const type = defined(types.structured.items[0], "an appointment type");
     record(await callOk(caller.client, "get_practice_info"));
     const slots = record(await callOk(caller.client, "check_availability", { appointment_type_uuid: type.uuid }));
     const slot = defined(slots.structured.slots[0], "a free slot");
@@ -99,16 +99,21 @@ describe("caller mode", () => {
         notes: "call me on my mobile",
       }),
     );
-    expect(booked.structured.appointment.patient.uuid).toBe(full.uuid);
-    expect(booked.structured.appointment.notes).toBeUndefined();
+    expect(booked.structured.patient.uuid).toBe(full.uuid);
+    expect(booked.structured.notes).toBeUndefined();
     const listed = record(await callOk(caller.client, "find_appointments", { caller_pass: pass, include_past: true }));
-    expect(listed.structured.appointments.map((a) => a.uuid)).toContain(booked.structured.appointment.uuid);
-    for (const a of listed.structured.appointments) {
+    expect(listed.structured.items.map((a) => a.uuid)).toContain(booked.structured.uuid);
+    for (const a of listed.structured.items) {
       expect(a.patient.uuid).toBe(full.uuid);
       expect(a).not.toHaveProperty("notes");
     }
-    const appointment = booked.structured.appointment.uuid;
-    record(await callOk(caller.client, "confirm_appointment", { caller_pass: pass, appointment_uuid: appointment }));
+    const appointment = booked.structured.uuid;
+    const confirmed = record(
+      await callOk(caller.client, "update_appointment_status", { caller_pass: pass, appointment_uuids: [appointment] }),
+    );
+    expect(confirmed.structured.results).toEqual([
+      { appointment_uuid: appointment, outcome: "done", status: "confirmed" },
+    ]);
     record(await callOk(caller.client, "cancel_appointment", { caller_pass: pass, appointment_uuid: appointment }));
     const created = record(
       await callOk(caller.client, "create_patient", {
@@ -129,7 +134,7 @@ describe("caller mode", () => {
     const priyas = record(
       await callOk(caller.client, "find_appointments", { caller_pass: created.structured.caller_pass }),
     );
-    expect(priyas.structured.appointments).toEqual([]);
+    expect(priyas.structured.items).toEqual([]);
 
     const everything = outputs.join("\n");
     for (const secret of [

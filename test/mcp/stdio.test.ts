@@ -37,7 +37,7 @@ describe("stdio", () => {
   it("runs the guide's steps against the embedded sandbox", async () => {
     expect(client.getServerVersion()?.name).toBe("dental-pms-mcp");
     const { booking } = await runGuideWorkflow(client);
-    expect(booking.structured.appointment.status).toBe("scheduled");
+    expect(booking.structured.status).toBe("scheduled");
   });
 
   it("reports the package's version and declares only what it serves: tools and prompts, whose lists never change", () => {

@@ -69,7 +69,7 @@ it("requires caller_pass in caller mode on every tool that acts for a patient, w
     "book_appointment",
     "reschedule_appointment",
     "cancel_appointment",
-    "confirm_appointment",
+    "update_appointment_status",
   ];
   const { tools: caller } = await clients.caller.listTools();
   for (const tool of caller) {
@@ -103,6 +103,7 @@ it("marks only cancel and reschedule destructive, and the reads read-only", asyn
     "check_availability",
     "get_practice_info",
     "find_appointments",
+    "get_schedule",
   ]) {
     expect(flags[name]?.readOnlyHint).toBe(true);
   }

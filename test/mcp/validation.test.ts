@@ -64,7 +64,28 @@ const cases: [tool: string, args: Record<string, unknown>, field: string, expect
     /2025-02-30 is not a day of the calendar/,
   ],
   ["cancel_appointment", { appointment_uuid: "last one" }, "appointment_uuid", /uuid such as/],
-  ["confirm_appointment", {}, "appointment_uuid", /is required/],
+  ["update_appointment_status", { appointment_uuids: [], status: "confirmed" }, "appointment_uuids", /at least one/],
+  [
+    "update_appointment_status",
+    { appointment_uuids: [UUID, UUID], status: "confirmed" },
+    "appointment_uuids",
+    /must not name an appointment twice/,
+  ],
+  [
+    "update_appointment_status",
+    { appointment_uuids: Array.from({ length: 51 }, () => UUID), status: "arrived" },
+    "appointment_uuids",
+    /at most 50 appointments; send the rest in another call/,
+  ],
+  [
+    "update_appointment_status",
+    { appointment_uuids: [UUID], status: "cancelled" },
+    "status",
+    /confirmed, arrived or completed \(to cancel, use cancel_appointment\)/,
+  ],
+  ["add_appointment_note", { appointment_uuid: UUID, text: "   " }, "text", /must not be empty/],
+  ["get_schedule", { date: "2025-05-20" }, "location_uuid", /is required unless provider_uuid is given/],
+  ["get_schedule", { location_uuid: UUID, date: "20 May" }, "date", /YYYY-MM-DD/],
 ];
 
 describe("invalid arguments", () => {
@@ -81,7 +102,7 @@ describe("invalid arguments", () => {
   });
 
   it("treats null as an omitted optional argument", async () => {
-    const text = await callError(harness.client, "confirm_appointment", { appointment_uuid: UUID, extra: null });
+    const text = await callError(harness.client, "cancel_appointment", { appointment_uuid: UUID, reason: null });
     expect(text).toMatch(/^Not found/);
   });
 

@@ -50,7 +50,7 @@ describe("the MCP server's embedded sandbox on PostgreSQL", () => {
     client = new Client({ name: "postgres-test", version: "1.0.0" });
     await client.connect(transport);
     const { booking } = await runGuideWorkflow(client);
-    const uuid = booking.structured.appointment.uuid as string;
+    const uuid = booking.structured.uuid as string;
     const stored = await withAdminClient(
       async (admin) => (await admin.query("SELECT status FROM appointments WHERE uuid = $1", [uuid])).rows,
       schema.url,

@@ -293,7 +293,7 @@ describe("every patient tool is bound to the caller_pass", () => {
     const attempts: [string, Record<string, unknown>][] = [
       ["find_appointments", { patient_uuid: jane.uuid, include_past: true }],
       ["cancel_appointment", { appointment_uuid: janesAppointment.uuid }],
-      ["confirm_appointment", { appointment_uuid: janesAppointment.uuid }],
+      ["update_appointment_status", { appointment_uuids: [janesAppointment.uuid], status: "confirmed" }],
       ["reschedule_appointment", { appointment_uuid: janesAppointment.uuid, scheduled_start: slot.scheduled_end }],
       [
         "book_appointment",
@@ -323,7 +323,6 @@ describe("every patient tool is bound to the caller_pass", () => {
         "cancel_appointment",
         (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid, reason: "no longer needed" }),
       ],
-      ["confirm_appointment", (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid })],
       [
         "reschedule_appointment",
         (uuid) => ({ caller_pass: mallory.pass, appointment_uuid: uuid, scheduled_start: slot.scheduled_end }),
@@ -335,8 +334,23 @@ describe("every patient tool is bound to the caller_pass", () => {
       expect(foreign).toBe(missing);
       expect(foreign).toMatch(/^No appointment with this appointment_uuid was found for this caller/);
     }
+    // Confirming reports each appointment's outcome: another's reads exactly as a nonexistent one's.
+    const confirm = async (uuid: string) => {
+      const result = await call(a, "update_appointment_status", {
+        caller_pass: mallory.pass,
+        appointment_uuids: [uuid],
+      });
+      expect(result.isError, result.text).toBe(false);
+      return { outcome: result.structured.results[0], text: result.text.replaceAll(uuid, "<uuid>") };
+    };
+    const foreignConfirm = await confirm(janesAppointment.uuid);
+    const missingConfirm = await confirm(nonexistent);
+    expect(foreignConfirm.text).toBe(missingConfirm.text);
+    expect(foreignConfirm.outcome).toMatchObject({ outcome: "not_found", status: null });
+    expect(foreignConfirm.outcome.message).toBe(missingConfirm.outcome.message);
+    expect(foreignConfirm.text).toMatch(/No appointment with this appointment_uuid was found for this caller/);
     const listed = await call(a, "find_appointments", { caller_pass: mallory.pass, include_past: true });
-    expect(listed.structured.appointments).toEqual([]);
+    expect(listed.structured.items).toEqual([]);
     expect(listed.text).not.toContain(janesAppointment.uuid);
 
     // Booking Jane's very slot books for Mallory, if at all; the conflict names no patient.
@@ -406,7 +420,7 @@ describe("every patient tool is bound to the caller_pass", () => {
     // Same practice, another instance: the pass works there, as it must behind a load balancer.
     const onB = await call(b, "find_appointments", { caller_pass: janes.structured.caller_pass });
     expect(
-      onB.structured?.appointments.map((x: { uuid: string }) => x.uuid),
+      onB.structured?.items.map((x: { uuid: string }) => x.uuid),
       onB.text,
     ).toContain(janesAppointment.uuid);
   });

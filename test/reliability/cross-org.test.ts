@@ -151,6 +151,10 @@ function requestsNaming(refs: Org): Record<RouteName, Request> {
       method: "GET",
       path: `/schedule/availability?appointment_type_uuid=${refs.appointmentType}&provider_uuid=${refs.provider}&location_uuid=${refs.location}`,
     },
+    getDaySchedule: {
+      method: "GET",
+      path: `/schedule/day?location_uuid=${refs.location}&provider_uuid=${refs.provider}`,
+    },
     createAppointment: {
       method: "POST",
       path: "/appointments",
@@ -233,6 +237,7 @@ describe("one org's token against the other org", () => {
     listProviders: "own data",
     listLocations: "own data",
     checkAvailability: [404, 422],
+    getDaySchedule: [422],
     createAppointment: [422],
     listAppointments: "empty",
     getAppointment: [404],

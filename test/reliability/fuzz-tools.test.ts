@@ -59,7 +59,9 @@ async function prepare(privacy: PrivacyMode): Promise<Target> {
     find_appointments: { patient_uuid: GUIDE_UUIDS.janeSmith },
     reschedule_appointment: { appointment_uuid: booked.body.uuid, scheduled_start: third!.scheduled_start },
     cancel_appointment: { appointment_uuid: booked.body.uuid },
-    confirm_appointment: { appointment_uuid: booked.body.uuid },
+    update_appointment_status: { appointment_uuids: [booked.body.uuid], status: "confirmed" },
+    get_schedule: { location_uuid: GUIDE_UUIDS.mainStreetDental },
+    add_appointment_note: { appointment_uuid: booked.body.uuid, text: "Fuzzed note" },
   };
   if (privacy === "staff")
     return { stack, client, uuids: knownUuids([booked.body.uuid, first!.provider_uuid]), validArgs: staffArgs };
@@ -67,18 +69,20 @@ async function prepare(privacy: PrivacyMode): Promise<Target> {
   const verified = await client.callTool({ name: "search_patients", arguments: jane });
   const caller_pass = (verified.structuredContent as { caller_pass: string }).caller_pass;
   const { patient_uuid: _jane, ...booking } = bookingOf(first!);
+  // Caller mode has no staff-only tools.
+  const { get_schedule: _day, add_appointment_note: _note, ...callerTools } = staffArgs;
   return {
     stack,
     client,
     uuids: knownUuids([booked.body.uuid, first!.provider_uuid]),
     validArgs: {
-      ...staffArgs,
+      ...callerTools,
       search_patients: jane,
       book_appointment: { caller_pass, ...booking },
       find_appointments: { caller_pass },
       reschedule_appointment: { caller_pass, ...staffArgs.reschedule_appointment },
       cancel_appointment: { caller_pass, ...staffArgs.cancel_appointment },
-      confirm_appointment: { caller_pass, ...staffArgs.confirm_appointment },
+      update_appointment_status: { caller_pass, appointment_uuids: [booked.body.uuid] },
     },
   };
 }

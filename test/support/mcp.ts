@@ -104,19 +104,18 @@ export async function callError(client: Client, name: string, args: Record<strin
 export async function runGuideWorkflow(client: ModeClient<"staff">) {
   const search = await callOk(client, "search_patients", { query: "Smith" });
   const jane = defined(
-    search.structured.patients.find((p) => p.first_name === "Jane" && p.last_name === "Smith"),
+    search.structured.items.find((p) => p.first_name === "Jane" && p.last_name === "Smith"),
     "Jane Smith is in the demo practice",
   );
 
   const types = await callOk(client, "list_appointment_types", {});
   const npe = defined(
-    types.structured.appointment_types.find((t) => t.name === "New Patient Exam"),
+    types.structured.items.find((t) => t.name === "New Patient Exam"),
     "New Patient Exam is an appointment type",
   );
 
   // Jane can be in one appointment at a time: skip slots overlapping those she already has (from earlier runs).
-  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured
-    .appointments;
+  const booked = (await callOk(client, "find_appointments", { patient_uuid: jane.uuid, limit: 50 })).structured.items;
   const instant = (local: string, timezone: string) => localToMillis(local, timezone);
   type Span = { scheduled_start: string; scheduled_end: string; timezone: string };
   const free = (slot: Span) =>
@@ -139,5 +138,5 @@ export async function runGuideWorkflow(client: ModeClient<"staff">) {
     scheduled_start: slot.scheduled_start,
     notes: "New patient — first visit",
   });
-  return { jane, npe, slot, availability, booking };
+  return { search, types, jane, npe, slot, availability, booking };
 }

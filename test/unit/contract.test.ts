@@ -9,50 +9,15 @@ import {
   ALLOWED_TRANSITIONS,
 } from "../../src/contract/index.js";
 
-// The examples of the workflow guide, verbatim but for the fields we add (noted inline).
-const guidePatients = {
-  items: [
-    {
-      uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-      first_name: "Jane",
-      last_name: "Smith",
-      date_of_birth: "1986-04-12",
-      primary_phone: "+1-415-555-0148",
-      email: "jane.smith@example.com",
-      preferred_provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
-    },
-  ],
-  page: 1,
-  page_size: 5,
-  total: 1,
-};
+import {
+  GUIDE_BOOKING as guideBooking,
+  GUIDE_CONFIRMATION,
+  GUIDE_PATIENT_PAGE as guidePatients,
+} from "../support/guide.js";
 
-const guideBooking = {
-  patient_uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-  appointment_type_uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
-  location_uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012",
-  provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
-  scheduled_start: "2025-05-20T10:00:00",
-  scheduled_end: "2025-05-20T11:00:00",
-  notes: "New patient — first visit",
-};
-
+// The guide's confirmation, with the fields this API adds beside the guide's.
 const guideConfirmation = {
-  uuid: "e5f6a7b8-c9d0-1234-efab-345678901234",
-  status: "scheduled",
-  patient: { uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890", first_name: "Jane", last_name: "Smith" },
-  appointment_type: {
-    uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
-    name: "New Patient Exam",
-    duration_minutes: 60,
-    color: "#4f46e5",
-  },
-  scheduled_start: "2025-05-20T10:00:00",
-  scheduled_end: "2025-05-20T11:00:00",
-  location: { uuid: "c3d4e5f6-a7b8-9012-cdef-123456789012", name: "Main Street Dental" },
-  provider: { uuid: "d4e5f6a7-b8c9-0123-defa-234567890123", first_name: "Michael", last_name: "Chen", title: "DDS" },
-  created_at: "2025-05-10T14:32:00Z",
-  // Added by this API beside the guide's fields:
+  ...GUIDE_CONFIRMATION,
   timezone: "America/Los_Angeles",
   operatory: { uuid: "0a000000-0000-4000-8000-000000000001", name: "Op 1" },
   notes: "New patient — first visit",

@@ -7,6 +7,7 @@ import type { AppointmentRecord, PracticeData, ScheduleSnapshot } from "../../sr
 import { checkBookable, prepareSnapshot } from "../../src/sandbox/domain/rules.js";
 import { foldForSearch, normalisePhone } from "../../src/sandbox/domain/text.js";
 import { addDays, localDate, weekdayOf } from "../../src/sandbox/domain/time.js";
+import { GUIDE_APPOINTMENT_TYPES, GUIDE_PATIENT_PAGE, withE164Phone } from "../support/guide.js";
 
 const NOW = Date.parse("2026-05-18T16:00:00Z"); // Monday 09:00 in San Francisco
 // Also a Saturday evening, the week before spring forward, and the week before fall back.
@@ -56,54 +57,17 @@ describe("buildDemoPractice", () => {
 
   it("contains the guide's records exactly", () => {
     const byUuid = new Map(demo.patients.map((p) => [p.uuid, p]));
-    expect(byUuid.get(GUIDE_UUIDS.janeSmith)).toEqual({
-      uuid: "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
-      first_name: "Jane",
-      last_name: "Smith",
-      date_of_birth: "1986-04-12",
-      primary_phone: "+14155550148",
-      email: "jane.smith@example.com",
-      preferred_provider_uuid: "d4e5f6a7-b8c9-0123-defa-234567890123",
-    });
-    expect(byUuid.get(GUIDE_UUIDS.jonathanSmith)).toEqual({
-      uuid: "f0e1d2c3-b4a5-6789-0123-456789abcdef",
-      first_name: "Jonathan",
-      last_name: "Smith",
-      date_of_birth: "1972-11-30",
-      primary_phone: "+14155550223",
-      email: "j.smith@example.com",
-      preferred_provider_uuid: null,
-    });
-    const types = demo.appointmentTypes;
-    expect(types.find((t) => t.uuid === "b2c3d4e5-f6a7-8901-bcde-f12345678901")).toEqual({
-      uuid: "b2c3d4e5-f6a7-8901-bcde-f12345678901",
-      code: "NPE",
-      name: "New Patient Exam",
-      duration_minutes: 60,
-      color: "#4f46e5",
-      requires_exam: true,
-      is_active: true,
-      provider_roles: ["dentist"],
-    });
-    expect(types.find((t) => t.uuid === "c4d5e6f7-a8b9-0123-cdef-345678901234")).toMatchObject({
-      code: "HYG",
-      name: "Hygiene / Cleaning",
-      duration_minutes: 45,
-      color: "#059669",
-      requires_exam: false,
-      is_active: true,
-    });
-    expect(types.find((t) => t.uuid === "c4d5e6f7-a8b9-0123-cdef-345678901234")?.provider_roles).toContain("hygienist");
-    expect(types.find((t) => t.uuid === "e6f7a8b9-c0d1-2345-efab-567890123456")).toEqual({
-      uuid: "e6f7a8b9-c0d1-2345-efab-567890123456",
-      code: "EMG",
-      name: "Emergency Visit",
-      duration_minutes: 30,
-      color: "#dc2626",
-      requires_exam: true,
-      is_active: true,
-      provider_roles: ["dentist"],
-    });
+    expect(GUIDE_PATIENT_PAGE.items.map((p) => byUuid.get(p.uuid))).toEqual(
+      GUIDE_PATIENT_PAGE.items.map(withE164Phone),
+    );
+    // The guide's types, each with the roles of the providers who perform it.
+    const roles = { NPE: ["dentist"], HYG: ["hygienist", "dentist"], EMG: ["dentist"] } as Record<string, string[]>;
+    for (const type of GUIDE_APPOINTMENT_TYPES.items) {
+      expect(demo.appointmentTypes.find((t) => t.uuid === type.uuid)).toEqual({
+        ...type,
+        provider_roles: roles[type.code],
+      });
+    }
     expect(demo.locations.find((l) => l.uuid === "c3d4e5f6-a7b8-9012-cdef-123456789012")).toMatchObject({
       name: "Main Street Dental",
       timezone: "America/Los_Angeles",

@@ -13,11 +13,8 @@ const staff = defineTool({
   name: "book_appointment",
   title: "Book an appointment",
   description:
-    "Book an appointment once the person has agreed to a specific slot. Use patient_uuid from search_patients " +
-    "or create_patient, appointment_type_uuid from list_appointment_types, and scheduled_start, provider_uuid and " +
-    "location_uuid from the chosen check_availability slot. Safe to retry: the same arguments never create a " +
-    "second appointment. If the time was just taken, the error lists the nearest free alternatives. Read the " +
-    "confirmation back to the person.",
+    "Book a check_availability slot the person agreed to (its scheduled_start, provider_uuid, location_uuid). " +
+    "Safe to retry (never books twice). A time just taken lists the nearest free ones. Read it back.",
   inputSchema: z.strictObject({
     patient_uuid: patientUuid,
     appointment_type_uuid: appointmentTypeUuid,
@@ -34,7 +31,7 @@ const staff = defineTool({
       .optional()
       .describe("Optional; by default one is derived from the arguments, which makes retries safe"),
   }),
-  outputSchema: z.object({ appointment: AppointmentView }),
+  outputSchema: AppointmentView,
   // Idempotent because of the derived key: repeating the call replays the first booking.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   async handler(args, context) {
@@ -50,7 +47,7 @@ const staff = defineTool({
     );
     const view = appointmentView(appointment, context.privacy);
     return {
-      structured: { appointment: view },
+      structured: view,
       text: `Booked: ${describeAppointment(view)}`,
     };
   },

@@ -10,14 +10,13 @@ const staff = defineTool({
   name: "cancel_appointment",
   title: "Cancel an appointment",
   description:
-    "Cancel an appointment (appointment_uuid from find_appointments or book_appointment) after the person has " +
-    "confirmed they want to cancel. To move it instead, use reschedule_appointment. Cancelling frees the slot " +
-    "and cannot be undone; the person can book again.",
+    "Cancel an appointment once the person confirms; it frees the slot and cannot be undone. To move it, use " +
+    "reschedule_appointment.",
   inputSchema: z.strictObject({
     appointment_uuid: appointmentUuid,
-    reason: singleLine(500, "text").optional().describe("Why, in a few words, e.g. patient is travelling"),
+    reason: singleLine(500, "text").optional().describe("e.g. patient is travelling"),
   }),
-  outputSchema: z.object({ appointment: AppointmentView, already_cancelled: z.boolean() }),
+  outputSchema: AppointmentView.extend({ already_cancelled: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   async handler(args, { pms, privacy, signal }) {
     const params = { appointment_uuid: args.appointment_uuid };
@@ -28,7 +27,7 @@ const staff = defineTool({
       );
       const view = appointmentView(cancelled, privacy);
       return {
-        structured: { appointment: view, already_cancelled: false },
+        structured: { ...view, already_cancelled: false },
         text: `Cancelled: ${describeAppointment(view)}`,
       };
     } catch (error) {
@@ -36,7 +35,7 @@ const staff = defineTool({
       if (error instanceof PmsError && error.problem?.current_status === "cancelled") {
         const view = appointmentView(await pms.getAppointment({ params }, { signal }), privacy);
         return {
-          structured: { appointment: view, already_cancelled: true },
+          structured: { ...view, already_cancelled: true },
           text: `Already cancelled: ${describeAppointment(view)}`,
         };
       }

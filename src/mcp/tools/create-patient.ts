@@ -6,9 +6,8 @@ import { PatientView, patientView } from "../views.js";
 import { defineCallerTool, defineTool, perPrivacyMode } from "./define-tool.js";
 
 const inputSchema = PatientCreate.extend({
-  preferred_provider_uuid: PatientCreate.shape.preferred_provider_uuid.describe(
-    "Optional preferred provider, uuid from get_practice_info",
-  ),
+  primary_phone: PatientCreate.shape.primary_phone.describe("Any common format"),
+  preferred_provider_uuid: PatientCreate.shape.preferred_provider_uuid.describe("From get_practice_info"),
 });
 // Not idempotent as far as the model can tell: a repeat is refused as a duplicate rather than replayed.
 const annotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false };
@@ -17,9 +16,8 @@ const staff = defineTool({
   name: "create_patient",
   title: "Register a new patient",
   description:
-    "Register a patient who is not in the system yet (search_patients found nobody). Ask for first and last " +
-    "name and date of birth; phone and email are optional. Returns the new patient_uuid for book_appointment. " +
-    "If the patient already exists, the error gives the existing patient_uuid.",
+    "Register a patient search_patients did not find (name, date of birth; phone, email optional). Returns the " +
+    "patient_uuid; an existing patient's is in the error.",
   inputSchema,
   outputSchema: z.object({ patient: PatientView }),
   annotations,
@@ -72,7 +70,7 @@ const caller = defineCallerTool({
         `Registered ${patient.first_name} ${patient.last_name} (patient_uuid ${patient.uuid}).\n` +
         `caller_pass: ${pass.caller_pass}\n` +
         "Keep this caller_pass and pass it to every later call for this caller (book_appointment, find_appointments, " +
-        `reschedule_appointment, cancel_appointment, confirm_appointment). Valid until ${pass.expires_at}.`,
+        `reschedule_appointment, cancel_appointment, update_appointment_status). Valid until ${pass.expires_at}.`,
     };
   },
 });

@@ -1,6 +1,7 @@
 /**
- * One tool = one file exporting `defineTool({...})`, or `perPrivacyMode({staff, caller})` when caller
- * mode takes other parameters (a caller_pass instead of a patient uuid). A tool returns structured data
+ * One tool = one file exporting `defineTool({...})`, `perPrivacyMode({staff, caller})` when caller
+ * mode takes other parameters (a caller_pass instead of a patient uuid), or `staffOnly(defineTool({...}))`
+ * when caller mode does not offer it at all. A tool returns structured data
  * and a short text rendering; the server (server.ts) validates input, runs the handler and turns every
  * failure into an `isError` result in one place, so handlers just throw.
  */
@@ -83,4 +84,14 @@ export function perPrivacyMode<Staff extends ToolDefinition, Caller extends Call
     throw new Error(`the staff and caller definitions of ${staff.name} must share name, title and annotations`);
   }
   return modes;
+}
+
+/** A tool of staff mode alone: caller mode neither lists nor serves it. */
+export interface StaffOnly<Staff extends ToolDefinition = ToolDefinition> {
+  staff: Staff;
+  caller?: never;
+}
+
+export function staffOnly<Staff extends ToolDefinition>(staff: Staff): StaffOnly<Staff> {
+  return { staff };
 }

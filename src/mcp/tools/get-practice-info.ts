@@ -7,12 +7,10 @@ const MAX_CLOSURES = 10;
 
 export const getPracticeInfo = defineTool({
   name: "get_practice_info",
-  title: "Practice locations, providers and today's date",
+  title: "Practice info and today's date",
   description:
-    "Get the practice's locations (timezone, the CURRENT local date, weekday and time there, opening hours, " +
-    "closures) and providers (names, titles, roles, where they work). Call it first in a conversation to resolve " +
-    'relative dates ("tomorrow", "next Tuesday morning") and named providers ("Dr. Chen") into the dates, ' +
-    "provider_uuid and location_uuid that check_availability takes.",
+    "Locations (timezone, TODAY's date and time there, hours, closures) and providers (names, roles, locations). " +
+    'Call it first, to turn "tomorrow" or "Dr. Chen" into dates and uuids.',
   inputSchema: z.strictObject({}),
   outputSchema: z.object({
     locations: z.array(

@@ -10,18 +10,16 @@ import { DATE_TIME_EXPECTED, readDateTime } from "../time.js";
 export const SUPPLIED_BY = {
   patient_uuid: "search_patients or create_patient",
   appointment_type_uuid: "list_appointment_types",
-  provider_uuid: "the chosen check_availability slot or from get_practice_info",
-  location_uuid: "the chosen check_availability slot or from get_practice_info",
-  appointment_uuid: "book_appointment or find_appointments",
+  provider_uuid: "check_availability or get_practice_info",
+  location_uuid: "check_availability or get_practice_info",
+  appointment_uuid: "find_appointments or book_appointment",
 } as const;
 
-export const patientUuid = Uuid.describe(`The patient's uuid, from ${SUPPLIED_BY.patient_uuid}`);
-export const appointmentTypeUuid = Uuid.describe(
-  `uuid of the appointment type, from ${SUPPLIED_BY.appointment_type_uuid}`,
-);
-export const providerUuid = Uuid.describe(`uuid of the provider, from ${SUPPLIED_BY.provider_uuid}`);
-export const locationUuid = Uuid.describe(`uuid of the location, from ${SUPPLIED_BY.location_uuid}`);
-export const appointmentUuid = Uuid.describe(`uuid of the appointment, from ${SUPPLIED_BY.appointment_uuid}`);
+export const patientUuid = Uuid.describe(`From ${SUPPLIED_BY.patient_uuid}`);
+export const appointmentTypeUuid = Uuid.describe(`From ${SUPPLIED_BY.appointment_type_uuid}`);
+export const providerUuid = Uuid.describe(`From ${SUPPLIED_BY.provider_uuid}`);
+export const locationUuid = Uuid.describe(`From ${SUPPLIED_BY.location_uuid}`);
+export const appointmentUuid = Uuid.describe(`From ${SUPPLIED_BY.appointment_uuid}`);
 
 /** Caller mode: who the caller was verified as, in place of a patient uuid. */
 export const callerPass = z
@@ -38,8 +36,8 @@ export const callerPass = z
     "REQUIRED: the caller_pass returned by search_patients (or create_patient) when this caller was verified. If you have none, verify the caller with search_patients first.",
   );
 
-export const date = (description: string) =>
-  LocalDate.describe(`${description}; YYYY-MM-DD in the practice's local calendar, e.g. 2025-05-20`);
+/** A date of the practice's local calendar; the JSON Schema's format (date) says YYYY-MM-DD. */
+export const date = (description: string) => LocalDate.describe(description);
 
 /**
  * Accepts the contract's date-times (2025-05-20T10:00, 2025-05-20T10:00:00, or with an offset) and
@@ -56,7 +54,7 @@ export const dateTime = (description: string) =>
       ctx.issues.push({ code: "custom", input: value, message });
       return z.NEVER;
     })
-    .describe(`${description}. Local wall-clock time of the location, e.g. 2025-05-20T10:00`);
+    .describe(`${description}, local time, e.g. 2025-05-20T10:00`);
 
 export const notes = z.string({ error: "must be text" }).trim().max(2000, { error: "must be at most 2000 characters" });
 
@@ -66,8 +64,7 @@ export const limit = (fallback: number, max: number) =>
     .int({ error: `must be a whole number from 1 to ${max}, e.g. ${fallback}` })
     .min(1, { error: `must be a whole number from 1 to ${max}, e.g. ${fallback}` })
     .max(max, { error: `must be at most ${max}` })
-    .default(fallback)
-    .describe(`Maximum results, 1 to ${max} (default ${fallback})`);
+    .default(fallback);
 
 /**
  * A limit above `max` is not a mistake worth a turn: it is clamped to `max`, and the answer says so

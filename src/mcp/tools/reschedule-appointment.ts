@@ -12,25 +12,16 @@ const staff = defineTool({
   name: "reschedule_appointment",
   title: "Reschedule an appointment",
   description:
-    "Move an existing appointment (appointment_uuid from find_appointments or book_appointment) to a new start " +
-    "time, optionally with another provider or at another location (provider_uuid and location_uuid from the " +
-    "chosen check_availability slot). Check availability first and confirm the new time with the person. If the " +
-    "new time is taken, the error lists the nearest free alternatives.",
+    "Move an appointment to a check_availability slot the person agreed to (new time, maybe another provider or " +
+    "location). A time just taken lists the nearest free ones.",
   inputSchema: z.strictObject({
     appointment_uuid: appointmentUuid,
     scheduled_start: dateTime("New start"),
-    scheduled_end: dateTime("New end (default: new start plus the current duration)").optional(),
-    provider_uuid: providerUuid
-      .optional()
-      .describe("New provider (default: unchanged), from check_availability or get_practice_info"),
-    location_uuid: locationUuid
-      .optional()
-      .describe("New location (default: unchanged), from check_availability or get_practice_info"),
+    scheduled_end: dateTime("Default: same duration").optional(),
+    provider_uuid: providerUuid.optional(),
+    location_uuid: locationUuid.optional(),
   }),
-  outputSchema: z.object({
-    appointment: AppointmentView,
-    previous_when: z.string().describe("The old time, for reading back"),
-  }),
+  outputSchema: AppointmentView.extend({ previous_when: z.string() }),
   // Setting the same new time twice has no further effect; the old time is given up, hence destructive.
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },
   async handler(args, { pms, privacy, signal, now }) {
@@ -55,7 +46,7 @@ const staff = defineTool({
     }
     const view = appointmentView(updated, privacy);
     return {
-      structured: { appointment: view, previous_when: before.when },
+      structured: { ...view, previous_when: before.when },
       text: `Rescheduled from ${before.when} to: ${describeAppointment(view)}`,
     };
   },

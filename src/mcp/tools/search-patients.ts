@@ -21,47 +21,47 @@ const staff = defineTool({
   name: "search_patients",
   title: "Find a patient",
   description:
-    "Find an existing patient by name before booking, rescheduling or cancelling. Returns each match's " +
-    "patient_uuid, which book_appointment and find_appointments need. If nobody matches, use create_patient. " +
-    "Staff mode: results include date of birth, phone and email; add date_of_birth or phone to narrow down namesakes.",
+    'Find a patient by name (partial, or "Last, First"); date_of_birth or phone narrow namesakes. Shows birth ' +
+    "date, phone, email and patient_uuid. Nobody found: create_patient.",
   inputSchema: z.strictObject({
     query: singleLine(100, NAME_QUERY)
       .min(1, { error: `must be ${NAME_QUERY}` })
-      .describe('First name, last name, or both, partial match, e.g. "Smith" or "Jane Smith"'),
-    date_of_birth: LocalDate.optional().describe("Date of birth YYYY-MM-DD, e.g. 1986-04-12"),
-    phone: PhoneInput.optional(),
-    page: z
-      .number({ error: "must be a whole number of at least 1, e.g. 2" })
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(1)
-      .describe("1-based page (default 1)"),
+      .describe('e.g. "Smith", "Jane Smith" or "Smith, Jane"'),
+    date_of_birth: LocalDate.optional(),
+    phone: PhoneInput.optional().describe("Any common format"),
+    page: z.number({ error: "must be a whole number of at least 1, e.g. 2" }).int().min(1).max(100_000).default(1),
     page_size: z
       .number({ error: "must be a whole number from 1 to 20, e.g. 5" })
       .int({ error: "must be a whole number from 1 to 20, e.g. 5" })
       .min(1, { error: "must be a whole number from 1 to 20, e.g. 5" })
       .max(20, { error: "must be at most 20" })
-      .default(5)
-      .describe("Matches per page, 1 to 20 (default 5)"),
+      .default(5),
   }),
   outputSchema: z.object({
-    patients: z.array(PatientView),
+    items: z.array(PatientView),
     page: z.number().int(),
-    total: z.number().int().describe("Matches over all pages"),
+    page_size: z.number().int(),
+    total: z.number().int(),
     has_more: z.boolean(),
   }),
   annotations,
   async handler(args, { pms, privacy, signal }) {
-    const found = await pms.searchPatients({ query: args }, { signal });
-    const patients = found.items.map((p) => patientView(p, privacy));
+    const found = await pms.searchPatients({ query: { ...args, query: firstThenLast(args.query) } }, { signal });
+    const items = found.items.map((p) => patientView(p, privacy));
     const hasMore = found.page * found.page_size < found.total;
     return {
-      structured: { patients, page: found.page, total: found.total, has_more: hasMore },
-      text: describeMatches(patients, hasMore),
+      structured: { items, page: found.page, page_size: found.page_size, total: found.total, has_more: hasMore },
+      text: describeMatches(items, found.page, found.total, hasMore),
     };
   },
 });
+
+/** "Smith, Jane" as the API's "first last" search reads it: "Jane Smith". Other text as given. */
+function firstThenLast(query: string): string {
+  const comma = query.indexOf(",");
+  if (comma < 0) return query;
+  return `${query.slice(comma + 1).trim()} ${query.slice(0, comma).trim()}`.trim();
+}
 
 /**
  * Caller mode: the identity check. Exactly one record must match the full name (folded alike on both
@@ -76,7 +76,7 @@ const caller = defineCallerTool({
     "first name, last name and date of birth (or the phone number on file) and pass them here: the patient is " +
     "returned only when exactly one record matches all of them. The result includes a caller_pass: keep it and pass " +
     "it as caller_pass to every later call (find_appointments, book_appointment, reschedule_appointment, " +
-    "cancel_appointment, confirm_appointment), which act only for this patient. If verification fails, never say which " +
+    "cancel_appointment, update_appointment_status), which act only for this patient. If verification fails, never say which " +
     "detail was wrong. Attempts per name are limited. A new patient is registered with create_patient instead.",
   inputSchema: z.strictObject({
     first_name: PersonName.describe("The caller's first name as registered with the practice, e.g. Jane"),
@@ -128,7 +128,7 @@ const caller = defineCallerTool({
         `Verified: ${patient.first_name} ${patient.last_name} (patient_uuid ${patient.uuid}${preferred}).\n` +
         `caller_pass: ${pass.caller_pass}\n` +
         `Keep this caller_pass and pass it to every later call for this caller (find_appointments, book_appointment, ` +
-        `reschedule_appointment, cancel_appointment, confirm_appointment). Valid until ${pass.expires_at}.`,
+        `reschedule_appointment, cancel_appointment, update_appointment_status). Valid until ${pass.expires_at}.`,
     };
   },
 });
@@ -174,16 +174,22 @@ function toE164(phone: string): string | undefined {
   return parsed?.isValid() ? parsed.number : undefined;
 }
 
-function describeMatches(patients: PatientView[], hasMore: boolean): string {
+function describeMatches(patients: PatientView[], page: number, total: number, hasMore: boolean): string {
   if (patients.length === 0) {
-    return "No matching patient. Check the spelling (and date of birth or phone), or register them with create_patient.";
+    return total > 0
+      ? `No patients on page ${page}: there are ${total} matches in all; ask for an earlier page.`
+      : "No matching patient. Check the spelling (and date of birth or phone), or register them with create_patient.";
   }
   const lines = patients.map((p) => {
-    const born = p.date_of_birth ? `, born ${p.date_of_birth}` : "";
-    return `- ${p.first_name} ${p.last_name}${born} (patient_uuid ${p.uuid})`;
+    const contact = [
+      p.date_of_birth && `born ${p.date_of_birth}`,
+      p.primary_phone && `phone ${p.primary_phone}`,
+      p.email && `email ${p.email}`,
+    ].filter(Boolean);
+    return `- ${p.first_name} ${p.last_name}${contact.length > 0 ? `, ${contact.join(", ")}` : ""} (patient_uuid ${p.uuid})`;
   });
   const more = hasMore
-    ? "\nMore matches exist: narrow the search (add date_of_birth or phone) or ask for the next page."
+    ? `\nMore matches (${total} in all): add date_of_birth or phone, or ask for page ${page + 1}.`
     : "";
-  return `${patients.length} matching patient(s):\n${lines.join("\n")}${more}`;
+  return `${total} matching patient(s):\n${lines.join("\n")}${more}`;
 }

@@ -10,6 +10,7 @@ import type { Caller, ServiceContext } from "../services/context.js";
 import * as patients from "../services/patients.js";
 import * as reference from "../services/reference.js";
 import { checkAvailability } from "../services/availability.js";
+import { getDaySchedule } from "../services/day-schedule.js";
 
 type Routes = typeof routes;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -44,6 +45,7 @@ export const handlers: { [N in RouteName]: Handler<N> } = {
   listProviders: async (ctx, caller) => ok(await reference.listProviders(ctx, caller)),
   listLocations: async (ctx, caller) => ok(await reference.listLocations(ctx, caller)),
   checkAvailability: async (ctx, caller, { query }) => ok(await checkAvailability(ctx, caller, query)),
+  getDaySchedule: async (ctx, caller, { query }) => ok(await getDaySchedule(ctx, caller, query)),
   createAppointment: async (ctx, caller, { body, idempotencyKey }) => {
     const outcome = await appointments.createAppointment(ctx, caller, body, idempotencyKey);
     return {

@@ -18,18 +18,12 @@ import {
   type StatusChange,
 } from "../../contract/index.js";
 import { canReschedule, transition } from "../domain/lifecycle.js";
-import type {
-  AppointmentRecord,
-  ClinicalNoteRecord,
-  EpochMs,
-  LocationRecord,
-  ScheduleSnapshot,
-} from "../domain/model.js";
+import type { AppointmentRecord, ClinicalNoteRecord, EpochMs, LocationRecord } from "../domain/model.js";
 import { checkBookable, type Bookability, type Candidate } from "../domain/rules.js";
 import { formatLocalDateTime, localDate, resolveDateTime } from "../domain/time.js";
 import type { AppointmentRow, AuditEntry, TransactionState, Write } from "../storage/storage.js";
 import { activeTypeOrFail, providerEligibleOrFail } from "./availability.js";
-import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { loadReference, scheduleOf, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, notFound, unknownReferences, validationFailed } from "./errors.js";
 import { oldestValid, replayOrFail, requestHash, type Replay } from "./idempotency.js";
 import { formatInstant, toAppointment, toClinicalNote } from "./wire-shapes.js";
@@ -55,18 +49,6 @@ function instantOrFail(value: DateTimeValue, location: LocationRecord, field: st
     throw new ApiError("nonexistent_local_time", resolved.message, [{ field, message: resolved.message }]);
   }
   throw validationFailed(field, resolved.message);
-}
-
-function snapshotOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnapshot {
-  return {
-    locations: ref.locations,
-    providers: ref.providers,
-    shifts: ref.shifts,
-    timeOff: ref.timeOff,
-    closures: ref.closures,
-    bookings,
-    horizon_months: ref.org.booking_horizon_months,
-  };
 }
 
 /** A failed bookability check, as the API error the client sees. */
@@ -113,7 +95,8 @@ function scopeOf(candidate: Candidate) {
   };
 }
 
-async function expand(
+/** Appointment rows as the guide's expanded appointments: patient names, references resolved, notes attached. */
+export async function expand(
   ctx: ServiceContext,
   caller: Caller,
   ref: Reference,
@@ -205,7 +188,7 @@ export async function createAppointment(
         return { result: { ...replayOrFail(state.idempotency, hash), replayed: true }, writes: [] };
       }
       const now = ctx.now();
-      const verdict = checkBookable(snapshotOf(ref, state.bookings), candidate, now);
+      const verdict = checkBookable(scheduleOf(ref, state.bookings), candidate, now);
       if (!verdict.ok) throw bookabilityError(verdict, ref, location);
       const record: AppointmentRow = {
         uuid: randomUUID(),
@@ -390,7 +373,7 @@ export async function updateAppointment(
     return ctx.storage.transact(caller.orgId, { appointment_uuid: uuid, bookings: scopeOf(candidate) }, (state) => {
       const existing = unchangedOrRetry(state, current);
       const now = ctx.now();
-      const snapshot = snapshotOf(ref, state.bookings);
+      const snapshot = scheduleOf(ref, state.bookings);
       let verdict = checkBookable(snapshot, candidate, now);
       // Keep the appointment in its operatory when it can; otherwise any free one at the location.
       if (

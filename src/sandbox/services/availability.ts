@@ -6,7 +6,7 @@ import { type Selection, selectSlots, selectsBeyondEarliest } from "../domain/sl
 import type { AppointmentTypeRecord, LocationRecord, ProviderRecord } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { addDays, addMonths, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
-import { loadReference, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { loadReference, scheduleOf, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, unknownReferences } from "./errors.js";
 import { operatoryOf, toProviderRef } from "./wire-shapes.js";
 
@@ -148,27 +148,16 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   };
   // The searches beyond "the earliest slots" choose among every slot of the range.
   const everySlot = selectsBeyondEarliest(selection);
-  const found = findSlots(
-    {
-      locations: ref.locations,
-      providers: ref.providers,
-      shifts: ref.shifts,
-      timeOff: ref.timeOff,
-      closures: ref.closures,
-      bookings,
-      horizon_months: ref.org.booking_horizon_months,
-    },
-    {
-      duration_minutes: type.duration_minutes,
-      provider_uuids: providerUuids,
-      location_uuids: locationUuids,
-      start_date: startDate,
-      end_date: endDate,
-      step_minutes: query.step_minutes,
-      limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
-      now,
-    },
-  );
+  const found = findSlots(scheduleOf(ref, bookings), {
+    duration_minutes: type.duration_minutes,
+    provider_uuids: providerUuids,
+    location_uuids: locationUuids,
+    start_date: startDate,
+    end_date: endDate,
+    step_minutes: query.step_minutes,
+    limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
+    now,
+  });
   const toSlot = (slot: FoundSlot): Slot | [] => {
     const location = ref.locationsById.get(slot.location_uuid);
     const provider = ref.providersById.get(slot.provider_uuid);

@@ -2,7 +2,7 @@
  * What every use case receives: the storage, the clock, and who is calling. Services are plain
  * async functions over these; they hold no state of their own.
  */
-import type { EpochMs } from "../domain/model.js";
+import type { AppointmentRecord, EpochMs, ScheduleSnapshot } from "../domain/model.js";
 import type { ReferenceData, Storage } from "../storage/storage.js";
 import { ApiError } from "./errors.js";
 
@@ -33,5 +33,18 @@ export async function loadReference(ctx: ServiceContext, orgId: string): Promise
     locationsById: new Map(data.locations.map((l) => [l.uuid, l])),
     providersById: new Map(data.providers.map((p) => [p.uuid, p])),
     typesById: new Map(data.appointmentTypes.map((t) => [t.uuid, t])),
+  };
+}
+
+/** The practice's schedule with these bookings, as the pure rules read it. */
+export function scheduleOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnapshot {
+  return {
+    locations: ref.locations,
+    providers: ref.providers,
+    shifts: ref.shifts,
+    timeOff: ref.timeOff,
+    closures: ref.closures,
+    bookings,
+    horizon_months: ref.org.booking_horizon_months,
   };
 }
