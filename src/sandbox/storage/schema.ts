@@ -2,7 +2,7 @@
  * The database schema, described once: tables, columns, keys, indexes and constraints. Each dialect renders it
  * to its own DDL (`DdlDialect`: column types, how an auto-numbered key is declared, whether an exclusion
  * constraint exists), so both backends create the same tables from the same description; migrations.ts
- * names the objects each later version added, and test/storage/schema-parity.test.ts compares the two live
+ * names the objects each later version added, and test/postgres/schema-parity.test.ts compares the two live
  * schemas.
  *
  * Every table carries org_id and every key starts with it: two orgs may even share entity uuids. Reference
