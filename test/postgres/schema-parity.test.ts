@@ -99,7 +99,7 @@ describe("fresh databases", () => {
     postgres = await postgresSchema(await freshPostgres());
   });
 
-  it("have the same tables, columns, keys, indexes and constraints on SQLite and PostgreSQL but for the deliberate differences", () => {
+  it("have the same tables, columns, keys, indexes and constraints on both but for the deliberate differences", () => {
     const differences = schemaDifferences(sqlite, postgres);
     expect(differences.filter((difference) => !(difference in DELIBERATE))).toEqual([]);
     // And every deliberate difference is still there: none is excused that no longer exists.
@@ -136,7 +136,7 @@ describe("fresh databases", () => {
 /** A dump of a database created by main at d061e50, before the storage core. */
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/main-d061e50/${name}`, import.meta.url), "utf8");
 
-/** What the fixtures hold, served through the storage: the practice, its patient, booking, audit and idempotency key. */
+/** What the fixtures hold, served by the storage: the practice, a patient, a booking, its key and the audit. */
 async function expectFixtureData(storage: Storage): Promise<void> {
   const [orgId, ...others] = await storage.listOrgIds();
   expect(others).toEqual([]);
@@ -180,7 +180,7 @@ async function expectFixtureData(storage: Storage): Promise<void> {
 }
 
 describe("a database created before the storage core", () => {
-  it("SQLite (schema version 2) opens, gains the patient identity index, and ends with the schema of a fresh one", async () => {
+  it("SQLite (version 2) opens, gains the identity index, and ends with the schema of a fresh one", async () => {
     const dir = dataDir();
     withSqlite(dir, (db) => db.exec(fixture("sqlite.sql")));
     const storage = keep(openSqliteStorage(dir));

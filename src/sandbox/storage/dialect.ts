@@ -79,7 +79,10 @@ export interface TransactionScope {
   locks: readonly string[];
   /** Keys to queue by in this process before taking a connection (each is among `locks`). */
   lines: readonly string[];
-  /** Run again after losing a race that left nothing written (an exclusion violation, a deadlock, a connection lost before COMMIT). */
+  /**
+   * Run again after losing a race that left nothing written (an exclusion violation, a deadlock, a
+   * connection lost before COMMIT).
+   */
   retry: boolean;
   /** Seeding and migrating at start-up: no statement or lock timeout, since they may wait for another instance. */
   unbounded: boolean;
@@ -92,7 +95,7 @@ export interface Dialect {
 
   /** `column` equal to one of `values`, the list bound as one parameter. */
   anyOf(column: string, values: readonly string[]): Sql;
-  /** An aggregate giving the JSON documents of `column` as one JSON array text, ordered by `orderBy` ('[]' for none). */
+  /** An aggregate: the JSON documents of `column` as one JSON array text, in `orderBy` order ('[]' for none). */
   jsonArray(column: string, orderBy: string): string;
   /** Ends a SELECT of rows the transaction is about to change (row locks where the database has them). */
   readonly forUpdate: Sql;

@@ -246,7 +246,8 @@ class PostgresDialect implements Dialect {
   }
 
   tableExists(name: string): Sql {
-    return sql`SELECT 1 AS found FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ${name}`;
+    return sql`SELECT 1 AS found FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_name = ${name}`;
   }
 
   async autocommit<T>(work: Work<T>): Promise<T> {
@@ -266,7 +267,7 @@ class PostgresDialect implements Dialect {
         return runAsynchronously(work(), (request) => this.execute(client, request));
       }, phase);
     const attempts = scope.retry ? MAX_TRANSACTION_ATTEMPTS : 1;
-    const attempt = async () => {
+    const withRetries = async () => {
       for (let attempt = 1; ; attempt++) {
         const phase = { committing: false };
         try {
@@ -278,7 +279,7 @@ class PostgresDialect implements Dialect {
         }
       }
     };
-    return scope.lines.length > 0 ? this.waitLines.run(scope.lines, attempt) : attempt();
+    return scope.lines.length > 0 ? this.waitLines.run(scope.lines, withRetries) : withRetries();
   }
 
   /**

@@ -278,7 +278,8 @@ export function createTable(t: Table, ddl: DdlDialect, options: { ifNotExists?: 
     ...(t.checks ?? []).map((check) => `CHECK (${check})`),
     ...(t.exclusions ?? []).flatMap((exclusion) => ddl.exclusion(exclusion) ?? []),
   ];
-  const create = `CREATE TABLE ${options.ifNotExists ? "IF NOT EXISTS " : ""}${t.name} (\n  ${definitions.join(",\n  ")}\n);`;
+  const name = `${options.ifNotExists ? "IF NOT EXISTS " : ""}${t.name}`;
+  const create = `CREATE TABLE ${name} (\n  ${definitions.join(",\n  ")}\n);`;
   return [create, ...(t.indexes ?? []).map((index) => createIndex(t, index))].join("\n");
 }
 

@@ -75,7 +75,6 @@ function transactScope(orgId: string, load: TransactionLoad): TransactionScope {
   };
 }
 
-const ORGS = table("orgs");
 const API_TOKENS = table("api_tokens");
 const PATIENTS = table("patients");
 const APPOINTMENTS = table("appointments");
@@ -107,7 +106,7 @@ function valuesOf(t: Table, orgId: string, record: object): unknown[] {
 }
 
 /** An appointment under the column names (the record says start and end for start_ms and end_ms). */
-const appointmentRow = (a: AppointmentRow) => ({ ...a, start_ms: a.start, end_ms: a.end });
+const appointmentColumns = (a: AppointmentRow) => ({ ...a, start_ms: a.start, end_ms: a.end });
 
 const NO_LOCK = raw("");
 const whereAll = (conditions: readonly Sql[]) => join(conditions, " AND ");
@@ -131,11 +130,7 @@ class SqlStorage implements Storage {
     );
     const { texts } =
       sql`SELECT uuid, name, booking_horizon_months, ${join(aggregates, ", ")} FROM orgs WHERE uuid = ${null}`;
-    this.reference = (orgId) =>
-      new Sql(
-        texts,
-        texts.slice(1).map(() => orgId),
-      );
+    this.reference = (orgId) => new Sql(texts, new Array<string>(texts.length - 1).fill(orgId));
   }
 
   async listOrgIds(): Promise<string[]> {
@@ -161,7 +156,7 @@ class SqlStorage implements Storage {
   private *writePractice(practice: PracticeRows): Work<void> {
     const orgId = practice.org.uuid;
     yield* run(sql`INSERT INTO orgs (uuid, name, seq, booking_horizon_months)
-      VALUES (${orgId}, ${practice.org.name}, ${this.db.nextOrdinal(ORGS.name, "seq")},
+      VALUES (${orgId}, ${practice.org.name}, ${this.db.nextOrdinal("orgs", "seq")},
         ${practice.org.booking_horizon_months ?? DEFAULT_HORIZON_MONTHS})`);
     const inserts: [Table, unknown[][]][] = DOCUMENTS.map(([name, field]) => {
       const documents: readonly object[] = practice[field];
@@ -170,7 +165,10 @@ class SqlStorage implements Storage {
       return [t, documents.map((doc, seq) => valuesOf(t, orgId, { ...doc, seq, doc: JSON.stringify(doc) }))];
     });
     inserts.push([PATIENTS, practice.patients.map((p) => valuesOf(PATIENTS, orgId, p))]);
-    inserts.push([APPOINTMENTS, practice.appointments.map((a) => valuesOf(APPOINTMENTS, orgId, appointmentRow(a)))]);
+    inserts.push([
+      APPOINTMENTS,
+      practice.appointments.map((a) => valuesOf(APPOINTMENTS, orgId, appointmentColumns(a))),
+    ]);
     for (const [t, values] of inserts) {
       for (const statement of this.db.insertRows(t, values)) yield* run(statement);
     }
@@ -396,18 +394,20 @@ class SqlStorage implements Storage {
   private statementOf(orgId: string, write: Write): Sql {
     switch (write.kind) {
       case "appointment.insert":
-        return insertRow(APPOINTMENTS, valuesOf(APPOINTMENTS, orgId, appointmentRow(write.appointment)));
+        return insertRow(APPOINTMENTS, valuesOf(APPOINTMENTS, orgId, appointmentColumns(write.appointment)));
       case "appointment.update": {
         const a = write.appointment;
         return sql`UPDATE appointments SET provider_uuid = ${a.provider_uuid}, location_uuid = ${a.location_uuid},
-            operatory_uuid = ${a.operatory_uuid}, start_ms = ${a.start}, end_ms = ${a.end}, local_date = ${a.local_date},
+            operatory_uuid = ${a.operatory_uuid}, start_ms = ${a.start}, end_ms = ${a.end},
+            local_date = ${a.local_date},
             status = ${a.status}, notes = ${a.notes}, cancellation_reason = ${a.cancellation_reason},
             updated_at = ${a.updated_at}
           WHERE org_id = ${orgId} AND uuid = ${a.uuid}`;
       }
       case "idempotency.put": {
         const r = write.record;
-        return sql`${insertRow(IDEMPOTENCY_KEYS, valuesOf(IDEMPOTENCY_KEYS, orgId, { ...r, body: JSON.stringify(r.body) }))}
+        const stored = valuesOf(IDEMPOTENCY_KEYS, orgId, { ...r, body: JSON.stringify(r.body) });
+        return sql`${insertRow(IDEMPOTENCY_KEYS, stored)}
           ON CONFLICT (org_id, key) DO UPDATE SET request_hash = excluded.request_hash, status = excluded.status,
             body = excluded.body, created_at = excluded.created_at`;
       }

@@ -24,7 +24,7 @@ export class Sql {
   }
 }
 
-/** Per template: the constant fragments it was last given (undefined where a plain value was) and the texts they made. */
+/** Per template: the constant fragments it was last given (undefined for plain values), and the texts they made. */
 const spliced = new WeakMap<TemplateStringsArray, { fragments: (Sql | undefined)[]; texts: readonly string[] }>();
 
 export function sql(strings: TemplateStringsArray, ...values: unknown[]): Sql {
