@@ -12,12 +12,12 @@ import type { EpochMs, PracticeData } from "./domain/model.js";
 import { createRequestHandler, hashToken } from "./http/server.js";
 import type { ServiceContext } from "./services/context.js";
 import { toPracticeRows } from "./services/practice.js";
-import { openSqliteStorage } from "./storage/sqlite.js";
+import { openSqliteStorage } from "./storage/sqlite-dialect.js";
 import type { Storage } from "./storage/storage.js";
 
 export { createRequestHandler, hashToken, MAX_BODY_BYTES, type RequestHandler } from "./http/server.js";
 export { buildOpenApiDocument } from "./http/openapi.js";
-export { openSqliteStorage, DATABASE_FILE } from "./storage/sqlite.js";
+export { openSqliteStorage, DATABASE_FILE } from "./storage/sqlite-dialect.js";
 export { describeDatabaseUrl } from "./storage/postgres-url.js";
 export type { Storage } from "./storage/storage.js";
 export type { ServiceContext, Caller } from "./services/context.js";
@@ -87,7 +87,7 @@ async function openStorage(options: Pick<SandboxOptions, "dataDir" | "databaseUr
   if (options.databaseUrl === undefined) return openSqliteStorage(options.dataDir);
   if (options.dataDir !== undefined)
     throw new Error("give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both");
-  const { openPostgresStorage } = await import("./storage/postgres.js");
+  const { openPostgresStorage } = await import("./storage/postgres-dialect.js");
   return openPostgresStorage(options.databaseUrl, { logger: options.logger });
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startSandbox } from "../../src/sandbox/index.js";
-import { DATABASE_FILE, openSqliteStorage } from "../../src/sandbox/storage/sqlite.js";
+import { DATABASE_FILE, openSqliteStorage } from "../../src/sandbox/storage/sqlite-dialect.js";
 import { apiCaller, PINNED_NOW, tinyBooking, tinyPractice } from "../support/sandbox.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "sandbox-persist-"));

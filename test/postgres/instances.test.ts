@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Availability, Patient } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
-import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/postgres-migrations.js";
+import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/migrations.js";
 import { assertBuilt } from "../support/mcp-process.js";
 import {
   createTestSchema,

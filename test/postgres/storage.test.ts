@@ -6,9 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startSandbox } from "../../src/sandbox/index.js";
-import { appliedVersions } from "../../src/sandbox/storage/postgres-migrate.js";
-import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/postgres-migrations.js";
-import { openPostgresStorage } from "../../src/sandbox/storage/postgres.js";
+import { appliedVersions } from "../support/schema.js";
+import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/migrations.js";
+import { openPostgresStorage } from "../../src/sandbox/storage/postgres-dialect.js";
 import { createTestSchema, startPostgresSandbox, withAdminClient, type TestSchema } from "../support/postgres.js";
 import { apiCaller, expectProblem, PINNED_NOW, tinyPractice, type TinyPractice } from "../support/sandbox.js";
 

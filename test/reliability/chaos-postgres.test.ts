@@ -12,7 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Appointment } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
-import { lockKey } from "../../src/sandbox/storage/postgres.js";
+import { lockKey } from "../../src/sandbox/storage/sql-storage.js";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
 import {
   createTestSchema,

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { DEMO_ORG_UUID, GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { DATABASE_FILE } from "../../src/sandbox/index.js";
+import { SQLITE_MIGRATIONS } from "../../src/sandbox/storage/migrations.js";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
 import {
   callTool,
@@ -271,7 +272,7 @@ describe("two sandboxes started together on one empty SQLite data dir", () => {
       }).toEqual({
         orgs: 1,
         tokens: 1,
-        migrations: 2,
+        migrations: SQLITE_MIGRATIONS.length,
       });
     } finally {
       db.close();

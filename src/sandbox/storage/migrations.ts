@@ -1,149 +1,91 @@
 /**
- * The SQLite schema, as numbered migrations. Applied in order, each once (recorded in
- * schema_migrations), so opening the same database again is harmless. Never edit a released
- * migration; append a new one.
+ * The schema's history on each database, as numbered migrations recorded in schema_migrations. An empty
+ * database gets the current schema (schema.ts) in one go and every version recorded; a database created
+ * earlier gets the changes of the versions it lacks, each rendered from the same description, so an
+ * upgraded database ends with the schema of a fresh one. Never edit a released migration; append one (and
+ * change schema.ts to match: the parity test compares an upgraded database with a fresh one).
  *
- * Every table carries org_id and every key starts with it: two orgs may even share entity uuids.
- * Reference data (locations, providers, types, shifts) is stored as JSON documents: it is read whole
- * and never queried by its inner fields.
+ * The two histories are numbered apart because they were: SQLite added the booking horizon as version 2,
+ * PostgreSQL added the patient exclusion first. Version 1 of each is the schema both started with; it has
+ * no changes because no database that lacks it can exist (it is where every database begins).
  */
+import { row, rows, run, script, type Dialect, type Work } from "./dialect.js";
+import { SCHEMA_MIGRATIONS, createSchema, createTable, renderChange, type Change } from "./schema.js";
+import { raw, sql } from "./sql.js";
+
 export interface Migration {
   version: number;
   name: string;
-  sql: string;
+  changes?: readonly Change[];
 }
 
-export const MIGRATIONS: readonly Migration[] = [
+const BOOKING_HORIZON: Change = { add: "column", table: "orgs", column: "booking_horizon_months" };
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial schema" },
+  { version: 2, name: "per-org booking horizon", changes: [BOOKING_HORIZON] },
   {
-    version: 1,
-    name: "initial schema",
-    sql: `
-      CREATE TABLE orgs (
-        uuid TEXT PRIMARY KEY,
-        name TEXT NOT NULL,
-        seq INTEGER NOT NULL
-      );
-      CREATE TABLE api_tokens (
-        id TEXT PRIMARY KEY,
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        token_hash TEXT NOT NULL UNIQUE,
-        created_at INTEGER NOT NULL
-      );
-      CREATE TABLE locations (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        uuid TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        doc TEXT NOT NULL,
-        PRIMARY KEY (org_id, uuid)
-      );
-      CREATE TABLE providers (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        uuid TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        doc TEXT NOT NULL,
-        PRIMARY KEY (org_id, uuid)
-      );
-      CREATE TABLE appointment_types (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        uuid TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        doc TEXT NOT NULL,
-        PRIMARY KEY (org_id, uuid)
-      );
-      CREATE TABLE shifts (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        seq INTEGER NOT NULL,
-        doc TEXT NOT NULL,
-        PRIMARY KEY (org_id, seq)
-      );
-      CREATE TABLE time_off (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        uuid TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        doc TEXT NOT NULL,
-        PRIMARY KEY (org_id, uuid)
-      );
-      CREATE TABLE closures (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        seq INTEGER NOT NULL,
-        doc TEXT NOT NULL,
-        PRIMARY KEY (org_id, seq)
-      );
-      CREATE TABLE patients (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        uuid TEXT NOT NULL,
-        first_name TEXT NOT NULL,
-        last_name TEXT NOT NULL,
-        first_folded TEXT NOT NULL,
-        last_folded TEXT NOT NULL,
-        date_of_birth TEXT NOT NULL,
-        primary_phone TEXT,
-        email TEXT,
-        preferred_provider_uuid TEXT,
-        PRIMARY KEY (org_id, uuid)
-      );
-      CREATE INDEX patients_by_name ON patients (org_id, last_folded, first_folded);
-      CREATE INDEX patients_by_dob ON patients (org_id, date_of_birth);
-      CREATE INDEX patients_by_phone ON patients (org_id, primary_phone);
-      CREATE TABLE appointments (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        uuid TEXT NOT NULL,
-        patient_uuid TEXT NOT NULL,
-        appointment_type_uuid TEXT NOT NULL,
-        provider_uuid TEXT NOT NULL,
-        location_uuid TEXT NOT NULL,
-        operatory_uuid TEXT NOT NULL,
-        start_ms INTEGER NOT NULL,
-        end_ms INTEGER NOT NULL,
-        local_date TEXT NOT NULL,
-        status TEXT NOT NULL,
-        notes TEXT,
-        cancellation_reason TEXT,
-        created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL,
-        PRIMARY KEY (org_id, uuid),
-        FOREIGN KEY (org_id, patient_uuid) REFERENCES patients (org_id, uuid),
-        CHECK (end_ms > start_ms)
-      );
-      CREATE INDEX appointments_by_provider ON appointments (org_id, provider_uuid, start_ms);
-      CREATE INDEX appointments_by_location ON appointments (org_id, location_uuid, start_ms);
-      CREATE INDEX appointments_by_patient ON appointments (org_id, patient_uuid, start_ms);
-      CREATE INDEX appointments_by_date ON appointments (org_id, local_date, start_ms);
-      CREATE TABLE clinical_notes (
-        org_id TEXT NOT NULL,
-        uuid TEXT NOT NULL,
-        appointment_uuid TEXT NOT NULL,
-        text TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        PRIMARY KEY (org_id, uuid),
-        FOREIGN KEY (org_id, appointment_uuid) REFERENCES appointments (org_id, uuid)
-      );
-      CREATE INDEX clinical_notes_by_appointment ON clinical_notes (org_id, appointment_uuid, created_at);
-      CREATE TABLE idempotency_keys (
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        key TEXT NOT NULL,
-        request_hash TEXT NOT NULL,
-        status INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        PRIMARY KEY (org_id, key)
-      );
-      CREATE INDEX idempotency_keys_by_age ON idempotency_keys (org_id, created_at);
-      CREATE TABLE audit_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        org_id TEXT NOT NULL REFERENCES orgs(uuid),
-        actor_token_id TEXT NOT NULL,
-        action TEXT NOT NULL,
-        entity_type TEXT NOT NULL,
-        entity_uuid TEXT NOT NULL,
-        at INTEGER NOT NULL
-      );
-      CREATE INDEX audit_log_by_org ON audit_log (org_id, id);
-    `,
-  },
-  {
-    version: 2,
-    name: "per-org booking horizon",
-    sql: "ALTER TABLE orgs ADD COLUMN booking_horizon_months INTEGER NOT NULL DEFAULT 18;",
+    version: 3,
+    name: "one patient per folded name and birth date",
+    // As on PostgreSQL since its version 1. The unique index also serves the name searches the old one did.
+    changes: [
+      { add: "index", table: "patients", index: "patients_identity" },
+      { drop: "index", index: "patients_by_name" },
+    ],
   },
 ];
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: "initial schema" },
+  {
+    version: 2,
+    name: "a patient is in one appointment at a time",
+    changes: [{ add: "exclusion", table: "appointments", exclusion: "appointments_no_patient_overlap" }],
+  },
+  { version: 3, name: "per-org booking horizon", changes: [BOOKING_HORIZON] },
+];
+
+type MigrationDialect = Pick<Dialect, "ddl" | "tableExists">;
+
+function* appliedVersions(): Work<Set<number>> {
+  const applied = yield* rows<{ version: number }>(sql`SELECT version FROM schema_migrations`);
+  return new Set(applied.map((m) => m.version));
+}
+
+/** Whether the database lacks a migration: a read, so that a database opened read-only is left alone. */
+export function* migrationsPending(dialect: MigrationDialect, history: readonly Migration[]): Work<boolean> {
+  if ((yield* row(dialect.tableExists(SCHEMA_MIGRATIONS.name))) === undefined) return true;
+  const applied = yield* appliedVersions();
+  return history.some((m) => !applied.has(m.version));
+}
+
+/**
+ * Applies what the database lacks, in one write transaction the caller holds (under a lock that makes
+ * instances starting together migrate one after the other); looks again first, since another instance may
+ * have migrated between `migrationsPending` and the lock. A migration that cannot apply (data that breaks a
+ * new constraint, which a person must resolve) fails naming its version; nothing of the run is kept.
+ */
+export function* migrate(dialect: MigrationDialect, history: readonly Migration[]): Work<void> {
+  yield* script(createTable(SCHEMA_MIGRATIONS, dialect.ddl, { ifNotExists: true }));
+  const applied = yield* appliedVersions();
+  const fresh = applied.size === 0;
+  if (fresh) yield* script(createSchema(dialect.ddl));
+  for (const migration of history) {
+    if (applied.has(migration.version)) continue;
+    if (!fresh) {
+      if (migration.changes === undefined) {
+        throw new Error(`schema_migrations lacks version ${migration.version}: not a database this program created`);
+      }
+      try {
+        yield* script(migration.changes.map((change) => renderChange(change, dialect.ddl)).join("\n"));
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`migration ${migration.version} (${migration.name}) cannot apply: ${reason}`, { cause: error });
+      }
+    }
+    yield* run(
+      sql`INSERT INTO ${raw(SCHEMA_MIGRATIONS.name)} (version, name, applied_at)
+          VALUES (${migration.version}, ${migration.name}, ${Date.now()})`,
+    );
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * SQLite (better-sqlite3) as a dialect of the storage core. better-sqlite3 is synchronous, so a transaction
+ * runs to completion without yielding: one BEGIN IMMEDIATE … COMMIT that no other request of this process
+ * can interleave with, while BEGIN IMMEDIATE plus busy_timeout serialises writers of other processes sharing
+ * the file. That write lock covers the whole database, so a transaction's scope (lock keys, wait lines) has
+ * nothing to add, and the no-overlap rules PostgreSQL also enforces with exclusion constraints are enforced
+ * here by the check inside `transact` alone.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { runSynchronously, type Dialect, type Request, type TransactionScope, type Work } from "./dialect.js";
+import { SQLITE_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
+import { insertRow, type DdlDialect, type Table } from "./schema.js";
+import { sqlStorage } from "./sql-storage.js";
+import { raw, sql, type Sql } from "./sql.js";
+import { StorageError, type Storage } from "./storage.js";
+
+export const DATABASE_FILE = "dental-pms.sqlite";
+
+const DDL: DdlDialect = {
+  types: {
+    key: "TEXT",
+    text: "TEXT",
+    integer: "INTEGER",
+    instant: "INTEGER",
+    json: "TEXT",
+    // Numbered by the INSERT itself (nextOrdinal), under the write lock.
+    ordinal: "INTEGER",
+    serial: "INTEGER",
+  },
+  serialKey: " AUTOINCREMENT",
+  exclusion: () => undefined,
+  prelude: "",
+};
+
+/** Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it. */
+export function openSqliteStorage(dataDir?: string): Storage {
+  let file = ":memory:";
+  if (dataDir !== undefined) {
+    mkdirSync(dataDir, { recursive: true });
+    file = join(dataDir, DATABASE_FILE);
+  }
+  const db = new Database(file);
+  // First: every later statement, switching to WAL included, may meet another process starting on the same file.
+  db.pragma("busy_timeout = 5000");
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  // A 201 is a promise to the practice: every commit reaches the disk before it is acknowledged, so an
+  // acknowledged booking survives a power cut, not just a crash of this process.
+  db.pragma("synchronous = FULL");
+  const dialect = new SqliteDialect(db, dataDir ?? "(in memory)");
+  // Another process starting on the same file may migrate between the look and the write lock: `migrate` looks again.
+  if (dialect.runNow(migrationsPending(dialect, SQLITE_MIGRATIONS))) {
+    dialect.inTransactionNow(() => migrate(dialect, SQLITE_MIGRATIONS));
+  }
+  return sqlStorage(dialect);
+}
+
+/**
+ * SQLite's result codes as storage faults: a full disk, a read-only file or file system, an I/O error
+ * (the disk went away), a lock held by another process beyond busy_timeout.
+ */
+function sqliteFault(where: string, error: unknown): StorageError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== "string") return undefined;
+  const kind =
+    code === "SQLITE_FULL"
+      ? "full"
+      : code.startsWith("SQLITE_READONLY")
+        ? "read_only"
+        : code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")
+          ? "busy"
+          : code.startsWith("SQLITE_IOERR") || code.startsWith("SQLITE_CANTOPEN")
+            ? "unavailable"
+            : undefined;
+  return kind === undefined ? undefined : new StorageError(kind, where, code, error);
+}
+
+class SqliteDialect implements Dialect {
+  readonly ddl = DDL;
+  readonly forUpdate = raw("");
+  /** Prepared once per statement text: the texts are our own and few (each filter combination is one). */
+  private readonly statements = new Map<string, Database.Statement>();
+  /** The same, by the identity of a statement's texts (sql.ts), which saves rendering and hashing the text. */
+  private readonly statementsByTexts = new WeakMap<readonly string[], Database.Statement>();
+
+  /** BEGIN IMMEDIATE; the work, run to completion; COMMIT (ROLLBACK if it throws). Built once, not per call. */
+  private readonly writeTransaction: Database.Transaction<(work: () => Work<unknown>) => unknown>;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly where: string,
+  ) {
+    this.writeTransaction = db.transaction((work: () => Work<unknown>) => this.runNow(work()));
+  }
+
+  anyOf(column: string, values: readonly string[]): Sql {
+    return sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+  }
+
+  jsonArray(column: string, orderBy: string): string {
+    // The documents are JSON text already (the core wrote them): joined as they are, not parsed again here.
+    return `'[' || COALESCE(group_concat(${column}, ',' ORDER BY ${orderBy}), '') || ']'`;
+  }
+
+  nextOrdinal(table: string, column: string): Sql {
+    return raw(`(SELECT COALESCE(MAX(${column}), 0) + 1 FROM ${table})`);
+  }
+
+  insertRows(table: Table, values: readonly (readonly unknown[])[]): Sql[] {
+    // No round trips to save in process: the one prepared statement runs once per row.
+    return values.map((row) => insertRow(table, row));
+  }
+
+  tableExists(name: string): Sql {
+    return sql`SELECT 1 AS found FROM sqlite_master WHERE type = 'table' AND name = ${name}`;
+  }
+
+  async autocommit<T>(work: Work<T>): Promise<T> {
+    return this.runNow(work);
+  }
+
+  async transaction<T>(_scope: TransactionScope, work: () => Work<T>): Promise<T> {
+    return this.inTransactionNow(work);
+  }
+
+  /** Runs `work` to completion, synchronously. */
+  runNow<T>(work: Work<T>): T {
+    return runSynchronously(work, (request) => this.execute(request));
+  }
+
+  /** `work` in a write transaction, run to completion. */
+  inTransactionNow<T>(work: () => Work<T>): T {
+    return this.writeTransaction.immediate(work) as T;
+  }
+
+  private execute(request: Request): unknown {
+    if (request.kind === "script") {
+      this.db.exec(request.text);
+      return undefined;
+    }
+    const statement = this.prepared(request.sql);
+    const values = request.sql.values;
+    switch (request.kind) {
+      case "rows":
+        return statement.all(...values);
+      case "row":
+        return statement.get(...values);
+      case "run":
+        return statement.run(...values).changes;
+    }
+  }
+
+  private prepared(query: Sql): Database.Statement {
+    let statement = this.statementsByTexts.get(query.texts);
+    if (statement) return statement;
+    const text = query.texts.join("?");
+    statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    this.statementsByTexts.set(query.texts, statement);
+    return statement;
+  }
+
+  classify(error: unknown): StorageError | undefined {
+    return sqliteFault(this.where, error);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
