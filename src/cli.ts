@@ -88,7 +88,7 @@ async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
 
 async function runMcp(config: Config, logger: Logger): Promise<void> {
   onSignals(logger);
-  const [{ createMcpServer }, { deferredPms }] = await Promise.all([
+  const [{ createMcpServer, preloadTools }, { deferredPms }] = await Promise.all([
     import("./mcp/server.js"),
     import("./mcp/deferred-pms.js"),
   ]);
@@ -98,6 +98,7 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: mcpLogger, guard });
 
   if (config.command === "http" && config.http) {
+    preloadTools();
     warmUp();
     guard?.warmUp();
     const { startHttpServer } = await import("./mcp/transports/http.js");
@@ -108,8 +109,9 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   }
 
   const server = serverFor();
-  // Start the PMS once the handshake is done, so initialize is answered without waiting for it.
+  // Load the tools and start the PMS once the handshake is done, so initialize is answered without them.
   server.server.oninitialized = () => {
+    preloadTools();
     warmUp();
     guard?.warmUp();
   };
