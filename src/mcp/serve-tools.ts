@@ -46,13 +46,10 @@ export async function callTool(tool: ToolDefinition, rawArgs: unknown, context: 
     const call = { tool: tool.name, annotations: tool.annotations, privacy: context.privacy, args };
     result = toErrorResult(call, error, context.logger);
   }
-  // The audit trail: who did what, without the values (they are patient data).
-  context.logger.info("tool_call", {
-    tool: tool.name,
-    ok: !result.isError,
-    ms: Math.round(performance.now() - started),
-    privacy: context.privacy,
-  });
+  // The audit trail: who did what, without the values (they are patient data). Written once the answer has
+  // been sent: the write to stderr is synchronous (a pipe), and the caller need not wait for it.
+  const line = { tool: tool.name, ok: !result.isError, ms: Math.round(performance.now() - started) };
+  setImmediate(() => context.logger.info("tool_call", { ...line, privacy: context.privacy }));
   return result;
 }
 
