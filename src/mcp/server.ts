@@ -19,7 +19,8 @@ import { PACKAGE_VERSION } from "../version.js";
 export const SERVER_NAME = "dental-pms-mcp";
 
 export interface McpServerDeps {
-  pms: PmsApi;
+  /** The PMS, or its loader, called on every tool call (the CLI loads the PMS client after the handshake). */
+  pms: PmsApi | (() => Promise<PmsApi>);
   privacy: PrivacyMode;
   logger: Logger;
   /** The current time in epoch ms; injectable so tests can pin "today". */
@@ -60,7 +61,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     }
     // Caller-mode tools are only served with the guard present (checked above).
     const context: ToolContext & Partial<CallerToolContext> = {
-      pms: deps.pms,
+      pms: typeof deps.pms === "function" ? await deps.pms() : deps.pms,
       privacy: deps.privacy,
       logger: deps.logger,
       now: deps.now ?? Date.now,
