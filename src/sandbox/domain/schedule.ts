@@ -97,6 +97,21 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
+/**
+ * Day plans and booking horizons by location and date: what a schedule derives from its practice's
+ * configuration alone, with the timezone work it costs. Bounded: past MAX_ENTRIES entries a map starts over.
+ */
+export class DayPlanCache {
+  static readonly MAX_ENTRIES = 10_000;
+  readonly dayPlans = new Map<string, DayPlan>();
+  readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
+
+  remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= DayPlanCache.MAX_ENTRIES) map.clear();
+    map.set(key, value);
+  }
+}
+
 export class PreparedSchedule {
   readonly locations: ReadonlyMap<string, LocationRecord>;
   readonly providers: ReadonlyMap<string, ProviderRecord>;
@@ -108,13 +123,18 @@ export class PreparedSchedule {
   private readonly byPatient = new Map<string, Timeline>();
   private readonly holdsByProvider = new Map<string, Timeline<HoldRecord>>();
   private readonly holdsByOperatory = new Map<string, Timeline<HoldRecord>>();
-  private readonly dayPlans = new Map<string, DayPlan>();
   private readonly localDates = new Map<string, string>();
-  private readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
   /** How far ahead bookings may be made, in months from today at the location. */
   readonly horizonMonths: number;
 
-  constructor(snapshot: ScheduleSnapshot) {
+  /**
+   * `plans` may be shared by every schedule built from the same locations, shifts, closures and horizon (it
+   * holds nothing that depends on bookings): then a day's plan is resolved once, not once per schedule.
+   */
+  constructor(
+    snapshot: ScheduleSnapshot,
+    private readonly plans: DayPlanCache = new DayPlanCache(),
+  ) {
     this.horizonMonths = snapshot.horizon_months ?? DEFAULT_HORIZON_MONTHS;
     if (!Number.isInteger(this.horizonMonths) || this.horizonMonths < 1 || this.horizonMonths > MAX_HORIZON_MONTHS) {
       throw new RangeError(`the booking horizon must be 1 to ${MAX_HORIZON_MONTHS} months, got ${this.horizonMonths}`);
@@ -183,21 +203,21 @@ export class PreparedSchedule {
   horizon(location: LocationRecord, now: EpochMs): { lastDate: string; end: EpochMs } {
     const today = this.localDateAt(location, now);
     const key = `${location.uuid}|${today}`;
-    let horizon = this.horizons.get(key);
+    let horizon = this.plans.horizons.get(key);
     if (!horizon) {
       const lastDate = addMonths(today, this.horizonMonths);
       horizon = { lastDate, end: startOfLocalDay(addDays(lastDate, 1), location.timezone) };
-      this.horizons.set(key, horizon);
+      this.plans.remember(this.plans.horizons, key, horizon);
     }
     return horizon;
   }
 
   dayPlan(location: LocationRecord, date: string): DayPlan {
     const key = `${location.uuid}|${date}`;
-    let plan = this.dayPlans.get(key);
+    let plan = this.plans.dayPlans.get(key);
     if (!plan) {
       plan = this.buildDayPlan(location, date);
-      this.dayPlans.set(key, plan);
+      this.plans.remember(this.plans.dayPlans, key, plan);
     }
     return plan;
   }
