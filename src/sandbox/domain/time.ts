@@ -101,14 +101,57 @@ function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+const HOUR_MS = 60 * MINUTE_MS;
+/** Local readings written by arithmetic: years 1000 to 9999, where toISOString writes the year as luxon does. */
+const FIRST_FAST_LOCAL = Date.UTC(1000, 0, 1);
+const END_FAST_LOCAL = Date.UTC(10000, 0, 1);
+const MAX_CACHED_HOURS = 100_000;
+
+/**
+ * Per zone, the UTC offset (ms) of each UTC hour asked about, or null for an hour in which it changes. An
+ * instant's wall clock is then one addition, instead of an Intl formatToParts (luxon) per call: formatting slots
+ * and bookings was a tenth of an availability query. Bounded: past MAX_CACHED_HOURS a zone's map starts over.
+ */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+function hourOffset(instant: EpochMs, timezone: string): number | null {
+  let hours = hourOffsets.get(timezone);
+  if (!hours) {
+    hours = new Map();
+    hourOffsets.set(timezone, hours);
+  }
+  const hour = Math.floor(instant / HOUR_MS);
+  let offset = hours.get(hour);
+  if (offset === undefined) {
+    const first = DateTime.fromMillis(hour * HOUR_MS, { zone: timezone }).offset;
+    const last = DateTime.fromMillis((hour + 1) * HOUR_MS - 1, { zone: timezone }).offset;
+    // NaN (an unknown zone) equals nothing, so it is never used: luxon answers as before.
+    offset = first === last ? first * MINUTE_MS : null;
+    if (hours.size >= MAX_CACHED_HOURS) hours.clear();
+    hours.set(hour, offset);
+  }
+  return offset;
+}
+
+/** The wall clock of `instant` in `timezone` as "YYYY-MM-DDTHH:MM:SS" by arithmetic, or null where that is not sure. */
+function cachedLocal(instant: EpochMs, timezone: string): string | null {
+  const offset = Number.isFinite(instant) ? hourOffset(instant, timezone) : null;
+  if (offset === null) return null;
+  const local = instant + offset;
+  return local >= FIRST_FAST_LOCAL && local < END_FAST_LOCAL ? new Date(local).toISOString().slice(0, 19) : null;
+}
+
 /** The wall clock of `instant` in `timezone`, "YYYY-MM-DDTHH:MM:SS" (the API's LocalDateTime). */
 export function formatLocalDateTime(instant: EpochMs, timezone: string): string {
-  return DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
+  return cachedLocal(instant, timezone) ?? DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
 }
 
 /** The local calendar date of `instant` in `timezone`, "YYYY-MM-DD". */
 export function localDate(instant: EpochMs, timezone: string): string {
-  return DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd");
+  return (
+    cachedLocal(instant, timezone)?.slice(0, 10) ??
+    DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd")
+  );
 }
 
 function calendarDate(date: string): DateTime {
