@@ -6,7 +6,7 @@
  */
 import type { Weekday } from "../../contract/index.js";
 import type {
-  AppointmentRecord,
+  BookingRecord,
   ClosureRecord,
   EpochMs,
   HoldRecord,
@@ -48,7 +48,7 @@ const MINUTE_MS = 60_000;
 type Claim = Interval & { uuid: string };
 
 /** Claims (non-cancelled bookings, or holds) of one resource, sorted by start, with a running maximum of ends. */
-class Timeline<T extends Claim = AppointmentRecord> {
+class Timeline<T extends Claim = BookingRecord> {
   private bookings: T[] = [];
   private maxEnd: EpochMs[] = [];
   private sorted = true;
@@ -152,7 +152,7 @@ export class PreparedSchedule {
   }
 
   /** Records a booking so later checks see it (cancelled ones never occupy anything). */
-  addBooking(booking: AppointmentRecord): void {
+  addBooking(booking: BookingRecord): void {
     if (booking.status === "cancelled") return;
     timeline(this.byProvider, booking.provider_uuid).add(booking);
     timeline(this.byOperatory, booking.operatory_uuid).add(booking);

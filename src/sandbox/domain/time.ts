@@ -217,9 +217,18 @@ export function wallClockBoundary(date: string, hhmm: string, timezone: string):
   return null;
 }
 
+/** startOfLocalDay's answers by zone and date: searches ask for the same few days over and over. Bounded. */
+const dayStarts = new Map<string, EpochMs>();
+const MAX_CACHED_DAY_STARTS = 100_000;
+
 /** The first instant of local `date` (01:00 in zones where the clock skips midnight). */
 export function startOfLocalDay(date: string, timezone: string): EpochMs {
-  const start = wallClockBoundary(date, "00:00", timezone);
+  const key = `${timezone}|${date}`;
+  let start: EpochMs | null | undefined = dayStarts.get(key);
+  if (start !== undefined) return start;
+  start = wallClockBoundary(date, "00:00", timezone);
   if (start === null) throw new RangeError(`cannot find the start of "${clip(date)}" in timezone "${clip(timezone)}"`);
+  if (dayStarts.size >= MAX_CACHED_DAY_STARTS) dayStarts.clear();
+  dayStarts.set(key, start);
   return start;
 }

@@ -143,10 +143,13 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   // The searches beyond "the earliest slots" choose among every slot of the range.
   const everySlot = selectsBeyondEarliest(selection);
   const schedule = prepareSchedule(ref, []);
+  // The providers' bookings elsewhere matter only where the search does not look already: at every location, the
+  // location's bookings include them all, and the query needs no UNION.
+  const providersElsewhere = ref.locations.some((l) => !locationUuids.includes(l.uuid)) ? providerUuids : [];
   // A date's bookings are read just before the search reaches it: most searches are settled on their first date.
   const loadDate = async (date: string) => {
-    const bookings = await ctx.storage.findBookings(caller.orgId, {
-      provider_uuids: providerUuids,
+    const bookings = await ctx.storage.findOccupying(caller.orgId, {
+      provider_uuids: providersElsewhere,
       location_uuids: locationUuids,
       patient_uuids: [],
       window: windowOf(locations, date, date),

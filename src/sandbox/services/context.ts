@@ -2,7 +2,7 @@
  * What every use case receives: the storage, the clock, and who is calling. Services are plain
  * async functions over these; they hold no state of their own.
  */
-import type { AppointmentRecord, EpochMs, ScheduleSnapshot } from "../domain/model.js";
+import type { BookingRecord, EpochMs, ScheduleSnapshot } from "../domain/model.js";
 import { DayPlanCache, PreparedSchedule } from "../domain/schedule.js";
 import type { ReferenceData, Storage } from "../storage/storage.js";
 import { ApiError } from "./errors.js";
@@ -75,12 +75,12 @@ function deepFreeze(value: unknown): void {
 }
 
 /** The practice's schedule with these bookings, indexed for the rules, its day plans shared with other requests. */
-export function prepareSchedule(ref: Reference, bookings: AppointmentRecord[]): PreparedSchedule {
+export function prepareSchedule(ref: Reference, bookings: BookingRecord[]): PreparedSchedule {
   return new PreparedSchedule(scheduleOf(ref, bookings), ref.plans);
 }
 
 /** The practice's schedule with these bookings, as the pure rules read it. */
-export function scheduleOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnapshot {
+export function scheduleOf(ref: Reference, bookings: BookingRecord[]): ScheduleSnapshot {
   return {
     locations: ref.locations,
     providers: ref.providers,
