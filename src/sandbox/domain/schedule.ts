@@ -124,6 +124,10 @@ export class PreparedSchedule {
   private readonly holdsByProvider = new Map<string, Timeline<HoldRecord>>();
   private readonly holdsByOperatory = new Map<string, Timeline<HoldRecord>>();
   private readonly localDates = new Map<string, string>();
+  private readonly lastHorizons = new Map<
+    LocationRecord,
+    { now: EpochMs; horizon: { lastDate: string; end: EpochMs } }
+  >();
   /** How far ahead bookings may be made, in months from today at the location. */
   readonly horizonMonths: number;
 
@@ -201,6 +205,9 @@ export class PreparedSchedule {
    * date ends (starts from then on are beyond the horizon; compared as instants, whatever their year).
    */
   horizon(location: LocationRecord, now: EpochMs): { lastDate: string; end: EpochMs } {
+    // A search asks once per candidate, always with the same `now`: answered without building a key.
+    const last = this.lastHorizons.get(location);
+    if (last?.now === now) return last.horizon;
     const today = this.localDateAt(location, now);
     const key = `${location.uuid}|${today}`;
     let horizon = this.plans.horizons.get(key);
@@ -209,6 +216,7 @@ export class PreparedSchedule {
       horizon = { lastDate, end: startOfLocalDay(addDays(lastDate, 1), location.timezone) };
       this.plans.remember(this.plans.horizons, key, horizon);
     }
+    this.lastHorizons.set(location, { now, horizon });
     return horizon;
   }
 
