@@ -177,3 +177,21 @@ describe("formatLocalDateTime and localDate by cached offsets", () => {
     }
   });
 });
+
+describe("addDays and daysBetween by arithmetic", () => {
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const dates = fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }).map(iso);
+
+  it("give what luxon's calendar gives, for every date of years 1000 to 9999", () => {
+    fc.assert(
+      fc.property(dates, dates, fc.integer({ min: -800, max: 800 }), (a, b, days) => {
+        const luxonA = DateTime.fromISO(a, { zone: "utc" });
+        const luxonSum = luxonA.plus({ days });
+        if (luxonSum.year <= 9999 && luxonSum.year >= 1000)
+          expect(addDays(a, days)).toBe(luxonSum.toFormat("yyyy-MM-dd"));
+        expect(daysBetween(a, b)).toBe(Math.round(DateTime.fromISO(b, { zone: "utc" }).diff(luxonA, "days").days));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

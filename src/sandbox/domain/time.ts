@@ -154,6 +154,21 @@ export function localDate(instant: EpochMs, timezone: string): string {
   );
 }
 
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Midnight UTC of a real calendar date "YYYY-MM-DD" of years 1000 to 9999 (where every day has 24 hours, so days
+ * are added and counted by arithmetic), or null for anything else, which calendarDate (luxon) judges as before.
+ */
+function utcDay(date: string): EpochMs | null {
+  const match = DATE_PATTERN.exec(date);
+  if (!match || date < "1000") return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const ms = Date.UTC(year, month - 1, day);
+  const back = new Date(ms);
+  return back.getUTCMonth() === month - 1 && back.getUTCDate() === day ? ms : null;
+}
+
 function calendarDate(date: string): DateTime {
   const match = DATE_PATTERN.exec(date);
   const dt = match ? DateTime.fromISO(date, { zone: "utc" }) : DateTime.invalid("not YYYY-MM-DD");
@@ -163,6 +178,9 @@ function calendarDate(date: string): DateTime {
 
 /** `date` plus `days` calendar days (negative to go back). Throws RangeError on a malformed date. */
 export function addDays(date: string, days: number): string {
+  const day = utcDay(date);
+  const sum = day === null ? NaN : day + days * DAY_MS;
+  if (sum >= FIRST_FAST_LOCAL && sum < END_FAST_LOCAL) return new Date(sum).toISOString().slice(0, 10);
   return calendarDate(date).plus({ days }).toFormat("yyyy-MM-dd");
 }
 
@@ -173,6 +191,9 @@ export function addMonths(date: string, months: number): string {
 
 /** Calendar days from `a` to `b`: positive when b is later, e.g. daysBetween("2026-03-01", "2026-03-08") = 7. */
 export function daysBetween(a: string, b: string): number {
+  const from = utcDay(a);
+  const to = utcDay(b);
+  if (from !== null && to !== null) return Math.round((to - from) / DAY_MS);
   return Math.round(calendarDate(b).diff(calendarDate(a), "days").days);
 }
 
