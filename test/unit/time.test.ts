@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { parseDateTime } from "../../src/contract/index.js";
 import {
@@ -125,5 +127,71 @@ describe("formatting and calendar dates", () => {
     expect(startOfLocalDay("2026-03-09", LA)).toBe(utc("2026-03-09T07:00:00Z"));
     // Chile springs forward at midnight: 2026-09-06 begins at 01:00 -03:00.
     expect(startOfLocalDay("2026-09-06", "America/Santiago")).toBe(utc("2026-09-06T04:00:00Z"));
+  });
+});
+
+describe("formatLocalDateTime and localDate by cached offsets", () => {
+  // Zones with DST both ways, half- and quarter-hour offsets, a 30-minute DST shift, and local mean time.
+  const zones = [
+    LA,
+    LONDON,
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Europe/Amsterdam",
+    "UTC",
+  ];
+  const luxon = (instant: number, zone: string) => DateTime.fromMillis(instant, { zone });
+
+  it("write what luxon writes, at every zone transition and at random instants from 1850 to 9999", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.oneof(
+          fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(9999, 11, 31) }),
+          // Around the transitions of 2026, to the millisecond.
+          fc.integer({ min: Date.UTC(2026, 2, 1), max: Date.UTC(2026, 3, 15) }),
+          fc.integer({ min: Date.UTC(2026, 8, 20), max: Date.UTC(2026, 10, 10) }),
+        ),
+        (zone, instant) => {
+          expect(formatLocalDateTime(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"));
+          expect(localDate(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd"));
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("write each minute around the spring-forward and fall-back hours of Los Angeles and Lord Howe", () => {
+    for (const [zone, at] of [
+      [LA, utc("2026-03-08T10:00:00Z")],
+      [LA, utc("2026-11-01T09:00:00Z")],
+      ["Australia/Lord_Howe", utc("2026-04-04T15:00:00Z")],
+      ["Australia/Lord_Howe", utc("2026-10-03T15:30:00Z")],
+    ] as const) {
+      for (let minute = -90; minute <= 90; minute++) {
+        const instant = at + minute * 60_000 - 1;
+        expect(formatLocalDateTime(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"));
+      }
+    }
+  });
+});
+
+describe("addDays and daysBetween by arithmetic", () => {
+  const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const dates = fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }).map(iso);
+
+  it("give what luxon's calendar gives, for every date of years 1000 to 9999", () => {
+    fc.assert(
+      fc.property(dates, dates, fc.integer({ min: -800, max: 800 }), (a, b, days) => {
+        const luxonA = DateTime.fromISO(a, { zone: "utc" });
+        const luxonSum = luxonA.plus({ days });
+        if (luxonSum.year <= 9999 && luxonSum.year >= 1000)
+          expect(addDays(a, days)).toBe(luxonSum.toFormat("yyyy-MM-dd"));
+        expect(daysBetween(a, b)).toBe(Math.round(DateTime.fromISO(b, { zone: "utc" }).diff(luxonA, "days").days));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -49,8 +49,37 @@ export function findSlots(
   schedule: ScheduleSnapshot | PreparedSchedule,
   request: SlotRequest,
 ): { slots: FoundSlot[]; has_more: boolean } {
+  const search = searchByDate(asPrepared(schedule), request);
+  let step = search.next();
+  while (!step.done) step = search.next();
+  return step.value;
+}
+
+/**
+ * findSlots with the bookings loaded a date at a time: `loadDate(date)` is awaited before each local date is
+ * searched, and adds that date's bookings (and anything else that occupies a resource then) to `prepared`.
+ * Most searches are settled on their first date, so later dates are never loaded.
+ */
+export async function findSlotsLoadingDates(
+  prepared: PreparedSchedule,
+  request: SlotRequest,
+  loadDate: (date: string) => Promise<void>,
+): Promise<{ slots: FoundSlot[]; has_more: boolean }> {
+  const search = searchByDate(prepared, request);
+  let step = search.next();
+  while (!step.done) {
+    await loadDate(step.value);
+    step = search.next();
+  }
+  return step.value;
+}
+
+/** The search, yielding each local date just before it is searched, and returning the slots found. */
+function* searchByDate(
+  prepared: PreparedSchedule,
+  request: SlotRequest,
+): Generator<string, { slots: FoundSlot[]; has_more: boolean }, void> {
   assertRequest(request);
-  const prepared = asPrepared(schedule);
   const locations = request.location_uuids.flatMap((uuid) => prepared.locations.get(uuid) ?? []);
   const providers = request.provider_uuids.filter((uuid) => prepared.providers.get(uuid)?.is_active);
   const days = daysBetween(request.start_date, request.end_date);
@@ -60,6 +89,7 @@ export function findSlots(
   for (let offset = 0; offset <= days; offset++) {
     const date = addDays(request.start_date, offset);
     const nextDate = addDays(date, 1);
+    yield date;
     let settledBefore = Infinity;
     for (const location of locations) {
       const dayEnd = startOfLocalDay(nextDate, location.timezone);

@@ -4,7 +4,7 @@
  * and the opening hours, outside breaks and time off, not on a closed day) minus the bookings that
  * occupy it. Pure interval arithmetic over a ScheduleSnapshot; the services turn instants into local times.
  */
-import type { AppointmentRecord, Interval, LocationRecord, ScheduleSnapshot } from "./model.js";
+import type { BookingRecord, Interval, LocationRecord, ScheduleSnapshot } from "./model.js";
 import { type DayPlan, PreparedSchedule } from "./schedule.js";
 
 export interface ResourceDay {
@@ -103,7 +103,7 @@ export function providerWorkingTime(snapshot: ScheduleSnapshot, plan: DayPlan, p
 export function dayGaps(snapshot: ScheduleSnapshot, request: DayGapsRequest): DayGaps {
   const schedule = new PreparedSchedule(snapshot);
   const bookings = snapshot.bookings.filter((booking) => booking.status !== "cancelled");
-  const occupied = (matches: (booking: AppointmentRecord) => boolean) => bookings.filter(matches);
+  const occupied = (matches: (booking: BookingRecord) => boolean) => bookings.filter(matches);
   const locations = request.location_uuids.flatMap((uuid) => schedule.locations.get(uuid) ?? []);
   const gaps: DayGaps = { operatories: [], providers: [] };
   for (const location of locations) {

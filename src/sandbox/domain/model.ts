@@ -72,6 +72,12 @@ export interface AppointmentRecord {
   updated_at: EpochMs;
 }
 
+/** What the scheduling rule reads of an appointment: whom, where, when, and whether it still occupies anything. */
+export type BookingRecord = Pick<
+  AppointmentRecord,
+  "uuid" | "patient_uuid" | "provider_uuid" | "location_uuid" | "operatory_uuid" | "start" | "end" | "status"
+>;
+
 /**
  * A slot kept for someone deciding: until `expires_at` its provider and operatory are not offered to
  * anyone else and cannot be booked but with this hold's uuid. Past `expires_at` it occupies nothing.
@@ -118,7 +124,7 @@ export interface ScheduleSnapshot {
   timeOff: TimeOffRecord[];
   closures: ClosureRecord[];
   /** Appointments that occupy their provider and operatory: every status but cancelled. */
-  bookings: AppointmentRecord[];
+  bookings: BookingRecord[];
   /** The org's booking horizon (OrgRecord.booking_horizon_months); default 18. */
   horizon_months?: number;
   /** Holds in the window; those expired at the time a candidate is judged occupy nothing. */

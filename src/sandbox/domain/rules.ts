@@ -8,7 +8,7 @@
  */
 import { providerName, type Operatory, type Weekday } from "../../contract/index.js";
 import type {
-  AppointmentRecord,
+  BookingRecord,
   ClosureRecord,
   EpochMs,
   HoldRecord,
@@ -74,13 +74,13 @@ export type Verdict =
   | { ok: false; reason: "during_break"; plan: DayPlan; provider: ProviderRecord; label: string }
   | { ok: false; reason: "time_off"; provider: ProviderRecord; location: LocationRecord; timeOff: TimeOffRecord }
   /** `location`: where the patient's other appointment is. */
-  | { ok: false; reason: "patient_busy"; location: LocationRecord; booking: AppointmentRecord }
+  | { ok: false; reason: "patient_busy"; location: LocationRecord; booking: BookingRecord }
   | {
       ok: false;
       reason: "provider_busy";
       provider: ProviderRecord;
       location: LocationRecord;
-      booking: AppointmentRecord;
+      booking: BookingRecord;
       /** Where the conflicting booking is, when known. */
       bookingLocation?: LocationRecord;
     }
@@ -99,7 +99,7 @@ export type Verdict =
       reason: "operatory_busy";
       location: LocationRecord;
       operatory: Operatory;
-      booking: AppointmentRecord;
+      booking: BookingRecord;
       anyOperatory: boolean;
     };
 
@@ -185,7 +185,7 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
       location: heldAt(hold),
     };
   }
-  let firstTaken: { operatory: Operatory; booking: AppointmentRecord } | undefined;
+  let firstTaken: { operatory: Operatory; booking: BookingRecord } | undefined;
   let firstHeld: { operatory: Operatory; hold: HoldRecord } | undefined;
   for (const operatory of operatories) {
     const taken = schedule.operatoryConflict(operatory.uuid, start, end, ignore);
@@ -368,7 +368,7 @@ export function explain(verdict: Verdict): Bookability {
   }
 }
 
-function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string, booking: AppointmentRecord) {
+function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string, booking: BookingRecord) {
   return {
     resource,
     resource_uuid: uuid,

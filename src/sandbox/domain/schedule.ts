@@ -6,7 +6,7 @@
  */
 import type { Weekday } from "../../contract/index.js";
 import type {
-  AppointmentRecord,
+  BookingRecord,
   ClosureRecord,
   EpochMs,
   HoldRecord,
@@ -48,7 +48,7 @@ const MINUTE_MS = 60_000;
 type Claim = Interval & { uuid: string };
 
 /** Claims (non-cancelled bookings, or holds) of one resource, sorted by start, with a running maximum of ends. */
-class Timeline<T extends Claim = AppointmentRecord> {
+class Timeline<T extends Claim = BookingRecord> {
   private bookings: T[] = [];
   private maxEnd: EpochMs[] = [];
   private sorted = true;
@@ -97,6 +97,21 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
+/**
+ * Day plans and booking horizons by location and date: what a schedule derives from its practice's
+ * configuration alone, with the timezone work it costs. Bounded: past MAX_ENTRIES entries a map starts over.
+ */
+export class DayPlanCache {
+  static readonly MAX_ENTRIES = 10_000;
+  readonly dayPlans = new Map<string, DayPlan>();
+  readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
+
+  remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= DayPlanCache.MAX_ENTRIES) map.clear();
+    map.set(key, value);
+  }
+}
+
 export class PreparedSchedule {
   readonly locations: ReadonlyMap<string, LocationRecord>;
   readonly providers: ReadonlyMap<string, ProviderRecord>;
@@ -108,13 +123,22 @@ export class PreparedSchedule {
   private readonly byPatient = new Map<string, Timeline>();
   private readonly holdsByProvider = new Map<string, Timeline<HoldRecord>>();
   private readonly holdsByOperatory = new Map<string, Timeline<HoldRecord>>();
-  private readonly dayPlans = new Map<string, DayPlan>();
   private readonly localDates = new Map<string, string>();
-  private readonly horizons = new Map<string, { lastDate: string; end: EpochMs }>();
+  private readonly lastHorizons = new Map<
+    LocationRecord,
+    { now: EpochMs; horizon: { lastDate: string; end: EpochMs } }
+  >();
   /** How far ahead bookings may be made, in months from today at the location. */
   readonly horizonMonths: number;
 
-  constructor(snapshot: ScheduleSnapshot) {
+  /**
+   * `plans` may be shared by every schedule built from the same locations, shifts, closures and horizon (it
+   * holds nothing that depends on bookings): then a day's plan is resolved once, not once per schedule.
+   */
+  constructor(
+    snapshot: ScheduleSnapshot,
+    private readonly plans: DayPlanCache = new DayPlanCache(),
+  ) {
     this.horizonMonths = snapshot.horizon_months ?? DEFAULT_HORIZON_MONTHS;
     if (!Number.isInteger(this.horizonMonths) || this.horizonMonths < 1 || this.horizonMonths > MAX_HORIZON_MONTHS) {
       throw new RangeError(`the booking horizon must be 1 to ${MAX_HORIZON_MONTHS} months, got ${this.horizonMonths}`);
@@ -132,7 +156,7 @@ export class PreparedSchedule {
   }
 
   /** Records a booking so later checks see it (cancelled ones never occupy anything). */
-  addBooking(booking: AppointmentRecord): void {
+  addBooking(booking: BookingRecord): void {
     if (booking.status === "cancelled") return;
     timeline(this.byProvider, booking.provider_uuid).add(booking);
     timeline(this.byOperatory, booking.operatory_uuid).add(booking);
@@ -181,23 +205,27 @@ export class PreparedSchedule {
    * date ends (starts from then on are beyond the horizon; compared as instants, whatever their year).
    */
   horizon(location: LocationRecord, now: EpochMs): { lastDate: string; end: EpochMs } {
+    // A search asks once per candidate, always with the same `now`: answered without building a key.
+    const last = this.lastHorizons.get(location);
+    if (last?.now === now) return last.horizon;
     const today = this.localDateAt(location, now);
     const key = `${location.uuid}|${today}`;
-    let horizon = this.horizons.get(key);
+    let horizon = this.plans.horizons.get(key);
     if (!horizon) {
       const lastDate = addMonths(today, this.horizonMonths);
       horizon = { lastDate, end: startOfLocalDay(addDays(lastDate, 1), location.timezone) };
-      this.horizons.set(key, horizon);
+      this.plans.remember(this.plans.horizons, key, horizon);
     }
+    this.lastHorizons.set(location, { now, horizon });
     return horizon;
   }
 
   dayPlan(location: LocationRecord, date: string): DayPlan {
     const key = `${location.uuid}|${date}`;
-    let plan = this.dayPlans.get(key);
+    let plan = this.plans.dayPlans.get(key);
     if (!plan) {
       plan = this.buildDayPlan(location, date);
-      this.dayPlans.set(key, plan);
+      this.plans.remember(this.plans.dayPlans, key, plan);
     }
     return plan;
   }

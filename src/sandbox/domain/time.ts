@@ -101,14 +101,72 @@ function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
+const HOUR_MS = 60 * MINUTE_MS;
+/** Local readings written by arithmetic: years 1000 to 9999, where toISOString writes the year as luxon does. */
+const FIRST_FAST_LOCAL = Date.UTC(1000, 0, 1);
+const END_FAST_LOCAL = Date.UTC(10000, 0, 1);
+const MAX_CACHED_HOURS = 100_000;
+
+/**
+ * Per zone, the UTC offset (ms) of each UTC hour asked about, or null for an hour in which it changes. An
+ * instant's wall clock is then one addition, instead of an Intl formatToParts (luxon) per call: formatting slots
+ * and bookings was a tenth of an availability query. Bounded: past MAX_CACHED_HOURS a zone's map starts over.
+ */
+const hourOffsets = new Map<string, Map<number, number | null>>();
+
+function hourOffset(instant: EpochMs, timezone: string): number | null {
+  let hours = hourOffsets.get(timezone);
+  if (!hours) {
+    hours = new Map();
+    hourOffsets.set(timezone, hours);
+  }
+  const hour = Math.floor(instant / HOUR_MS);
+  let offset = hours.get(hour);
+  if (offset === undefined) {
+    const first = DateTime.fromMillis(hour * HOUR_MS, { zone: timezone }).offset;
+    const last = DateTime.fromMillis((hour + 1) * HOUR_MS - 1, { zone: timezone }).offset;
+    // NaN (an unknown zone) equals nothing, so it is never used: luxon answers as before.
+    offset = first === last ? first * MINUTE_MS : null;
+    if (hours.size >= MAX_CACHED_HOURS) hours.clear();
+    hours.set(hour, offset);
+  }
+  return offset;
+}
+
+/** The wall clock of `instant` in `timezone` as "YYYY-MM-DDTHH:MM:SS" by arithmetic, or null where that is not sure. */
+function cachedLocal(instant: EpochMs, timezone: string): string | null {
+  const offset = Number.isFinite(instant) ? hourOffset(instant, timezone) : null;
+  if (offset === null) return null;
+  const local = instant + offset;
+  return local >= FIRST_FAST_LOCAL && local < END_FAST_LOCAL ? new Date(local).toISOString().slice(0, 19) : null;
+}
+
 /** The wall clock of `instant` in `timezone`, "YYYY-MM-DDTHH:MM:SS" (the API's LocalDateTime). */
 export function formatLocalDateTime(instant: EpochMs, timezone: string): string {
-  return DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
+  return cachedLocal(instant, timezone) ?? DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
 }
 
 /** The local calendar date of `instant` in `timezone`, "YYYY-MM-DD". */
 export function localDate(instant: EpochMs, timezone: string): string {
-  return DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd");
+  return (
+    cachedLocal(instant, timezone)?.slice(0, 10) ??
+    DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd")
+  );
+}
+
+const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Midnight UTC of a real calendar date "YYYY-MM-DD" of years 1000 to 9999 (where every day has 24 hours, so days
+ * are added and counted by arithmetic), or null for anything else, which calendarDate (luxon) judges as before.
+ */
+function utcDay(date: string): EpochMs | null {
+  const match = DATE_PATTERN.exec(date);
+  if (!match || date < "1000") return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const ms = Date.UTC(year, month - 1, day);
+  const back = new Date(ms);
+  return back.getUTCMonth() === month - 1 && back.getUTCDate() === day ? ms : null;
 }
 
 function calendarDate(date: string): DateTime {
@@ -120,6 +178,9 @@ function calendarDate(date: string): DateTime {
 
 /** `date` plus `days` calendar days (negative to go back). Throws RangeError on a malformed date. */
 export function addDays(date: string, days: number): string {
+  const day = utcDay(date);
+  const sum = day === null ? NaN : day + days * DAY_MS;
+  if (sum >= FIRST_FAST_LOCAL && sum < END_FAST_LOCAL) return new Date(sum).toISOString().slice(0, 10);
   return calendarDate(date).plus({ days }).toFormat("yyyy-MM-dd");
 }
 
@@ -130,6 +191,9 @@ export function addMonths(date: string, months: number): string {
 
 /** Calendar days from `a` to `b`: positive when b is later, e.g. daysBetween("2026-03-01", "2026-03-08") = 7. */
 export function daysBetween(a: string, b: string): number {
+  const from = utcDay(a);
+  const to = utcDay(b);
+  if (from !== null && to !== null) return Math.round((to - from) / DAY_MS);
   return Math.round(calendarDate(b).diff(calendarDate(a), "days").days);
 }
 
@@ -174,9 +238,18 @@ export function wallClockBoundary(date: string, hhmm: string, timezone: string):
   return null;
 }
 
+/** startOfLocalDay's answers by zone and date: searches ask for the same few days over and over. Bounded. */
+const dayStarts = new Map<string, EpochMs>();
+const MAX_CACHED_DAY_STARTS = 100_000;
+
 /** The first instant of local `date` (01:00 in zones where the clock skips midnight). */
 export function startOfLocalDay(date: string, timezone: string): EpochMs {
-  const start = wallClockBoundary(date, "00:00", timezone);
+  const key = `${timezone}|${date}`;
+  let start: EpochMs | null | undefined = dayStarts.get(key);
+  if (start !== undefined) return start;
+  start = wallClockBoundary(date, "00:00", timezone);
   if (start === null) throw new RangeError(`cannot find the start of "${clip(date)}" in timezone "${clip(timezone)}"`);
+  if (dayStarts.size >= MAX_CACHED_DAY_STARTS) dayStarts.clear();
+  dayStarts.set(key, start);
   return start;
 }

@@ -23,7 +23,7 @@ import { checkBookable, type Bookability, type Candidate } from "../domain/rules
 import { formatLocalDateTime, localDate, resolveDateTime } from "../domain/time.js";
 import type { AppointmentRow, AuditEntry, TransactionState, Write } from "../storage/storage.js";
 import { activeTypeOrFail, providerEligibleOrFail } from "./availability.js";
-import { loadReference, scheduleOf, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { loadReference, prepareSchedule, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, notFound, unknownReferences, validationFailed } from "./errors.js";
 import { oldestValid, replayOrFail, requestHash, type Replay } from "./idempotency.js";
 import { formatInstant, toAppointment, toClinicalNote } from "./wire-shapes.js";
@@ -188,7 +188,7 @@ export async function createAppointment(
         return { result: { ...replayOrFail(state.idempotency, hash), replayed: true }, writes: [] };
       }
       const now = ctx.now();
-      const verdict = checkBookable(scheduleOf(ref, state.bookings), candidate, now);
+      const verdict = checkBookable(prepareSchedule(ref, state.bookings), candidate, now);
       if (!verdict.ok) throw bookabilityError(verdict, ref, location);
       const record: AppointmentRow = {
         uuid: randomUUID(),
@@ -373,7 +373,7 @@ export async function updateAppointment(
     return ctx.storage.transact(caller.orgId, { appointment_uuid: uuid, bookings: scopeOf(candidate) }, (state) => {
       const existing = unchangedOrRetry(state, current);
       const now = ctx.now();
-      const snapshot = scheduleOf(ref, state.bookings);
+      const snapshot = prepareSchedule(ref, state.bookings);
       let verdict = checkBookable(snapshot, candidate, now);
       // Keep the appointment in its operatory when it can; otherwise any free one at the location.
       if (

@@ -1,12 +1,12 @@
 /** GET /schedule/availability: bookable slots for an appointment type across providers and locations. */
 import type { z } from "zod";
 import { MAX_AVAILABILITY_DAYS, type Availability, type AvailabilityQuery, type Slot } from "../../contract/index.js";
-import { type FoundSlot, findSlots } from "../domain/availability.js";
+import { type FoundSlot, findSlotsLoadingDates } from "../domain/availability.js";
 import { type Selection, selectSlots, selectsBeyondEarliest } from "../domain/slot-selection.js";
 import type { AppointmentTypeRecord, LocationRecord, ProviderRecord } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { addDays, addMonths, daysBetween, formatLocalDateTime, localDate, startOfLocalDay } from "../domain/time.js";
-import { loadReference, scheduleOf, type Caller, type Reference, type ServiceContext } from "./context.js";
+import { loadReference, prepareSchedule, type Caller, type Reference, type ServiceContext } from "./context.js";
 import { ApiError, unknownReferences } from "./errors.js";
 import { operatoryOf, toProviderRef } from "./wire-shapes.js";
 
@@ -133,12 +133,6 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
 
   const providerUuids = providers.map((p) => p.uuid);
   const locationUuids = locations.map((l) => l.uuid);
-  const bookings = await ctx.storage.findBookings(caller.orgId, {
-    provider_uuids: providerUuids,
-    location_uuids: locationUuids,
-    patient_uuids: [],
-    window: windowOf(locations, startDate, endDate),
-  });
   const selection: Selection = {
     limit: query.limit,
     spread: query.spread,
@@ -148,16 +142,34 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   };
   // The searches beyond "the earliest slots" choose among every slot of the range.
   const everySlot = selectsBeyondEarliest(selection);
-  const found = findSlots(scheduleOf(ref, bookings), {
-    duration_minutes: type.duration_minutes,
-    provider_uuids: providerUuids,
-    location_uuids: locationUuids,
-    start_date: startDate,
-    end_date: endDate,
-    step_minutes: query.step_minutes,
-    limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
-    now,
-  });
+  const schedule = prepareSchedule(ref, []);
+  // The providers' bookings elsewhere matter only where the search does not look already: at every location, the
+  // location's bookings include them all, and the query needs no UNION.
+  const providersElsewhere = ref.locations.some((l) => !locationUuids.includes(l.uuid)) ? providerUuids : [];
+  // A date's bookings are read just before the search reaches it: most searches are settled on their first date.
+  const loadDate = async (date: string) => {
+    const bookings = await ctx.storage.findOccupying(caller.orgId, {
+      provider_uuids: providersElsewhere,
+      location_uuids: locationUuids,
+      patient_uuids: [],
+      window: windowOf(locations, date, date),
+    });
+    for (const booking of bookings) schedule.addBooking(booking);
+  };
+  const found = await findSlotsLoadingDates(
+    schedule,
+    {
+      duration_minutes: type.duration_minutes,
+      provider_uuids: providerUuids,
+      location_uuids: locationUuids,
+      start_date: startDate,
+      end_date: endDate,
+      step_minutes: query.step_minutes,
+      limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
+      now,
+    },
+    loadDate,
+  );
   const toSlot = (slot: FoundSlot): Slot | [] => {
     const location = ref.locationsById.get(slot.location_uuid);
     const provider = ref.providersById.get(slot.provider_uuid);

@@ -10,7 +10,7 @@
  * sees the winner and answers the same 409 as on SQLite).
  */
 import { randomUUID } from "node:crypto";
-import type { AppointmentRecord, ClinicalNoteRecord, PatientRecord } from "../domain/model.js";
+import type { AppointmentRecord, BookingRecord, ClinicalNoteRecord, PatientRecord } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { row, rows, run, type Dialect, type TransactionScope, type Work } from "./dialect.js";
 import { insertRow, storedColumns, table, type Table } from "./schema.js";
@@ -98,6 +98,11 @@ const PATIENT_COLUMNS = raw(
 const APPOINTMENT_COLUMNS =
   raw(`uuid, patient_uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid,
   start_ms AS start, end_ms AS "end", local_date, status, notes, cancellation_reason, created_at, updated_at`);
+
+/** The columns of an appointment the scheduling rule reads (BookingRecord). */
+const BOOKING_COLUMNS = raw(
+  `uuid, patient_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end", status`,
+);
 
 /** A record's values in the order of storedColumns(t): each column's value under its own name, org_id the org's. */
 function valuesOf(t: Table, orgId: string, record: object): unknown[] {
@@ -217,24 +222,32 @@ class SqlStorage implements Storage {
   }
 
   async findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]> {
-    return this.db.autocommit(this.bookings(orgId, scope));
+    return this.db.autocommit(this.bookings<AppointmentRow>(orgId, scope, APPOINTMENT_COLUMNS));
   }
 
-  private bookings(orgId: string, scope: BookingScope): Work<AppointmentRow[]> {
+  async findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]> {
+    return this.db.autocommit(this.bookings<BookingRecord>(orgId, scope, BOOKING_COLUMNS));
+  }
+
+  private *bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
     const { start, end } = scope.window;
     // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
+    // A scope left empty is no branch at all: one branch alone needs no UNION, and so no de-duplicating sort.
     const selects = (
       [
         ["provider_uuid", scope.provider_uuids],
         ["location_uuid", scope.location_uuids],
         ["patient_uuid", scope.patient_uuids],
       ] as const
-    ).map(
-      ([column, uuids]) => sql`SELECT ${APPOINTMENT_COLUMNS} FROM appointments
+    )
+      .filter(([, uuids]) => uuids.length > 0)
+      .map(
+        ([column, uuids]) => sql`SELECT ${columns} FROM appointments
         WHERE org_id = ${orgId} AND ${this.db.anyOf(column, uuids)} AND start_ms < ${end}
           AND start_ms > ${start - MAX_BOOKING_MS} AND end_ms > ${start} AND status <> 'cancelled'`,
-    );
-    return rows<AppointmentRow>(sql`${join(selects, " UNION ")} ORDER BY start, uuid`);
+      );
+    if (selects.length === 0) return [];
+    return yield* rows<R>(sql`${join(selects, " UNION ")} ORDER BY start, uuid`);
   }
 
   async searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>> {
@@ -372,7 +385,7 @@ class SqlStorage implements Storage {
     decide: (state: TransactionState) => Decision<T>,
   ): Work<T> {
     const state: TransactionState = {
-      bookings: load.bookings ? yield* this.bookings(orgId, load.bookings) : [],
+      bookings: load.bookings ? yield* this.bookings<BookingRecord>(orgId, load.bookings, BOOKING_COLUMNS) : [],
       appointment: null,
       idempotency: null,
     };

@@ -11,6 +11,7 @@
 import type {
   AppointmentRecord,
   AppointmentTypeRecord,
+  BookingRecord,
   ClinicalNoteRecord,
   ClosureRecord,
   EpochMs,
@@ -124,8 +125,8 @@ export interface TransactionLoad {
 }
 
 export interface TransactionState {
-  /** Non-cancelled appointments in the scope (empty when no scope was asked for). */
-  bookings: AppointmentRecord[];
+  /** Non-cancelled appointments in the scope (empty when no scope was asked for), as the rule reads them. */
+  bookings: BookingRecord[];
   appointment: AppointmentRow | null;
   idempotency: IdempotencyRecord | null;
 }
@@ -157,6 +158,8 @@ export interface Storage {
 
   getReference(orgId: string): Promise<ReferenceData | null>;
   findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]>;
+  /** The same bookings with only what the scheduling rule reads of them: for searches that judge many. */
+  findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]>;
 
   searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>>;
   getPatients(orgId: string, uuids: readonly string[]): Promise<PatientRecord[]>;
