@@ -133,12 +133,16 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
 
   const providerUuids = providers.map((p) => p.uuid);
   const locationUuids = locations.map((l) => l.uuid);
-  const bookings = await ctx.storage.findBookings(caller.orgId, {
+  const scope = {
     provider_uuids: providerUuids,
     location_uuids: locationUuids,
     patient_uuids: [],
     window: windowOf(locations, startDate, endDate),
-  });
+  };
+  const [bookings, holds] = await Promise.all([
+    ctx.storage.findBookings(caller.orgId, scope),
+    ctx.storage.findHolds(caller.orgId, scope),
+  ]);
   const selection: Selection = {
     limit: query.limit,
     spread: query.spread,
@@ -148,7 +152,7 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   };
   // The searches beyond "the earliest slots" choose among every slot of the range.
   const everySlot = selectsBeyondEarliest(selection);
-  const found = findSlots(scheduleOf(ref, bookings), {
+  const found = findSlots(scheduleOf(ref, bookings, holds), {
     duration_minutes: type.duration_minutes,
     provider_uuids: providerUuids,
     location_uuids: locationUuids,
@@ -157,6 +161,7 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
     step_minutes: query.step_minutes,
     limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
     now,
+    own_hold_uuid: query.hold_uuid,
   });
   const toSlot = (slot: FoundSlot): Slot | [] => {
     const location = ref.locationsById.get(slot.location_uuid);

@@ -2,7 +2,7 @@
  * What every use case receives: the storage, the clock, and who is calling. Services are plain
  * async functions over these; they hold no state of their own.
  */
-import type { AppointmentRecord, EpochMs, ScheduleSnapshot } from "../domain/model.js";
+import type { AppointmentRecord, EpochMs, HoldRecord, ScheduleSnapshot } from "../domain/model.js";
 import type { ReferenceData, Storage } from "../storage/storage.js";
 import { ApiError } from "./errors.js";
 
@@ -36,8 +36,8 @@ export async function loadReference(ctx: ServiceContext, orgId: string): Promise
   };
 }
 
-/** The practice's schedule with these bookings, as the pure rules read it. */
-export function scheduleOf(ref: Reference, bookings: AppointmentRecord[]): ScheduleSnapshot {
+/** The practice's schedule with these bookings and holds, as the pure rules read it. */
+export function scheduleOf(ref: Reference, bookings: AppointmentRecord[], holds: HoldRecord[]): ScheduleSnapshot {
   return {
     locations: ref.locations,
     providers: ref.providers,
@@ -45,6 +45,7 @@ export function scheduleOf(ref: Reference, bookings: AppointmentRecord[]): Sched
     timeOff: ref.timeOff,
     closures: ref.closures,
     bookings,
+    holds,
     horizon_months: ref.org.booking_horizon_months,
   };
 }

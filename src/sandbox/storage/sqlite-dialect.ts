@@ -31,6 +31,7 @@ const DDL: DdlDialect = {
   },
   serialKey: " AUTOINCREMENT",
   exclusion: () => undefined,
+  guard: () => undefined,
   prelude: "",
 };
 
