@@ -324,7 +324,8 @@ export async function createAppointment(
  * What a booking request means, for its Idempotency-Key: the instants it names (local time, …Z and an
  * offset all name one), the end the type's duration gives when none is sent, notes with blank as absent.
  * So a retry written another way replays instead of being refused as "another request". What cannot be
- * resolved (an unknown location, a malformed time) stays as sent: that request fails validation anyway.
+ * resolved (an unknown location, a malformed time) stays as sent: that request fails validation anyway. The
+ * hold_uuid is not part of it: a hold only lets the very slot be booked, so a retry with or without it asks the same.
  */
 function meaningOf(ref: Reference, body: CreateBody) {
   const location = ref.locationsById.get(body.location_uuid);
@@ -349,7 +350,6 @@ function meaningOf(ref: Reference, body: CreateBody) {
     start,
     end,
     notes: body.notes || undefined,
-    hold_uuid: body.hold_uuid,
   };
 }
 
