@@ -8,6 +8,12 @@
  * here), a row lock on the appointment it changes, and the exclusion constraints as the last line of
  * defence (a write that slipped past the locks is refused and the transaction run again, so that `decide`
  * sees the winner and answers the same 409 as on SQLite).
+ *
+ * Holds are claims like bookings: a `transact` with a booking scope loads the holds of its providers and
+ * locations beside the bookings, expired ones included, and `decide` deletes the expired ones in its way
+ * before it writes (so the database never meets a lapsed hold, no sweeper runs, and expiry cannot race a
+ * write: both happen under the same locks). On PostgreSQL the database enforces the rest itself: exclusion
+ * constraints keep holds apart, and guard triggers (schema.ts Guard) keep holds and appointments apart.
  */
 import { randomUUID } from "node:crypto";
 import type { AppointmentRecord, ClinicalNoteRecord, HoldRecord, PatientRecord } from "../domain/model.js";
