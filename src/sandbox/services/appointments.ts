@@ -61,7 +61,7 @@ function instantOrFail(value: DateTimeValue, location: LocationRecord, field: st
 }
 
 /** A failed bookability check, as the API error the client sees. */
-export function bookabilityError(
+function bookabilityError(
   result: Exclude<Bookability, { ok: true }>,
   ref: Reference,
   location: LocationRecord,
@@ -196,12 +196,29 @@ export function placementOrFail(ref: Reference, body: SlotFields, patientFound =
  * removes the lapsed holds in its way under its own locks, so the database's no-overlap rule (schema.ts,
  * holds) never meets one and no sweeper is needed.
  */
-export function liveHolds(state: TransactionState, now: EpochMs): { holds: HoldRecord[]; writes: Write[] } {
+function liveHolds(state: TransactionState, now: EpochMs): { holds: HoldRecord[]; writes: Write[] } {
   const holds = state.holds.filter((h) => h.expires_at > now);
   const writes = state.holds
     .filter((h) => h.expires_at <= now)
     .map((h): Write => ({ kind: "hold.delete", uuid: h.uuid }));
   return { holds, writes };
+}
+
+/**
+ * `candidate` judged against the transaction's bookings and live holds at `now`: the operatory it gets and the
+ * writes deleting the lapsed holds (to come before the caller's own writes), or the API error saying why not.
+ */
+export function bookableOrFail(
+  ref: Reference,
+  state: TransactionState,
+  candidate: Candidate,
+  location: LocationRecord,
+  now: EpochMs,
+): { operatory_uuid: string; writes: Write[] } {
+  const { holds, writes } = liveHolds(state, now);
+  const verdict = checkBookable(scheduleOf(ref, state.bookings, holds), candidate, now);
+  if (!verdict.ok) throw bookabilityError(verdict, ref, location);
+  return { operatory_uuid: verdict.operatory_uuid, writes };
 }
 
 /** The hold a booking is made under: live, and naming the very slot booked; else the API error saying why not. */
@@ -276,18 +293,13 @@ export async function createAppointment(
         return { result: { ...replayOrFail(state.idempotency, hash), replayed: true }, writes: [] };
       }
       const now = ctx.now();
-      const { holds, writes } = liveHolds(state, now);
-      let booked = candidate;
-      if (body.hold_uuid !== undefined) {
-        // Booked in the held chair, judged as if the hold were not there, and the hold consumed.
-        const hold = holdOrFail(state.hold, body.hold_uuid, candidate, type.uuid, now);
-        booked = { ...candidate, operatory_uuid: hold.operatory_uuid, own_hold_uuid: hold.uuid };
-        if (!writes.some((w) => w.kind === "hold.delete" && w.uuid === hold.uuid)) {
-          writes.push({ kind: "hold.delete", uuid: hold.uuid });
-        }
-      }
-      const verdict = checkBookable(scheduleOf(ref, state.bookings, holds), booked, now);
-      if (!verdict.ok) throw bookabilityError(verdict, ref, location);
+      // Under a hold: booked in the held chair, judged as if the hold were not there, and the hold consumed.
+      const hold =
+        body.hold_uuid === undefined ? undefined : holdOrFail(state.hold, body.hold_uuid, candidate, type.uuid, now);
+      const booked = hold ? { ...candidate, operatory_uuid: hold.operatory_uuid, own_hold_uuid: hold.uuid } : candidate;
+      const verdict = bookableOrFail(ref, state, booked, location, now);
+      const writes = verdict.writes;
+      if (hold) writes.push({ kind: "hold.delete", uuid: hold.uuid });
       const record: AppointmentRow = {
         uuid: randomUUID(),
         patient_uuid: patient.uuid,

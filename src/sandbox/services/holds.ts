@@ -7,9 +7,9 @@ import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import type { Hold, HoldCreate } from "../../contract/index.js";
 import type { HoldRecord } from "../domain/model.js";
-import { checkBookable, type Candidate } from "../domain/rules.js";
-import { audit, bookabilityError, liveHolds, placementOrFail, scopeOf } from "./appointments.js";
-import { loadReference, scheduleOf, type Caller, type ServiceContext } from "./context.js";
+import type { Candidate } from "../domain/rules.js";
+import { audit, bookableOrFail, placementOrFail, scopeOf } from "./appointments.js";
+import { loadReference, type Caller, type ServiceContext } from "./context.js";
 import { toHold } from "./wire-shapes.js";
 
 type CreateBody = z.output<typeof HoldCreate>;
@@ -35,15 +35,13 @@ export async function createHold(ctx: ServiceContext, caller: Caller, body: Crea
   };
   return ctx.storage.transact(caller.orgId, { bookings: scopeOf(candidate) }, (state) => {
     const now = ctx.now();
-    const { holds, writes } = liveHolds(state, now);
-    const verdict = checkBookable(scheduleOf(ref, state.bookings, holds), candidate, now);
-    if (!verdict.ok) throw bookabilityError(verdict, ref, location);
+    const { operatory_uuid, writes } = bookableOrFail(ref, state, candidate, location, now);
     const hold: HoldRecord = {
       uuid: randomUUID(),
       appointment_type_uuid: type.uuid,
       provider_uuid: provider.uuid,
       location_uuid: location.uuid,
-      operatory_uuid: verdict.operatory_uuid,
+      operatory_uuid,
       patient_uuid: body.patient_uuid ?? null,
       start,
       end,
