@@ -72,36 +72,33 @@ const spelt = (s: Answer["structured"]["slots"][number]) =>
 
 describe("the compact text", () => {
   // Over a whole week from tomorrow: spread answers reach every office and most providers, the worst case.
-  it.each([
-    {},
-    { spread: true },
-    { spread: true, time_of_day: "afternoon" },
-    { around: "09:00" },
-    { time_of_day: "afternoon" },
-  ])("10 slots in at most 250 tokens, each recoverable from the text (%o)", async (search) => {
-    for (const type of TYPES) {
-      const { structured, text } = await callOk(h.client, "check_availability", {
-        appointment_type_uuid: type,
-        start_date: TOMORROW,
-        end_date: addDays(TOMORROW, 6),
-        limit: 10,
-        ...search,
-      });
-      expect(structured.slots.length).toBe(10);
-      expect(tokens(text), text).toBeLessThanOrEqual(250);
-      expect(slotsInText(text)).toEqual(structured.slots.map(spelt).sort());
-      for (const slot of structured.slots) {
-        expect(text.split(`${providerName(slot.provider)} ${slot.provider.uuid}`)).toHaveLength(2);
-        expect(text).toContain(`${slot.location.name} (${slot.timezone}) ${slot.location.uuid}:`);
+  it.each([{}, { spread: true }, { around: "09:00" }, { time_of_day: "afternoon" }])(
+    "10 slots in at most 250 tokens, each recoverable from the text (%o)",
+    async (search) => {
+      for (const type of TYPES) {
+        const { structured, text } = await callOk(h.client, "check_availability", {
+          appointment_type_uuid: type,
+          start_date: TOMORROW,
+          end_date: addDays(TOMORROW, 6),
+          limit: 10,
+          ...search,
+        });
+        expect(structured.slots.length).toBe(10);
+        expect(tokens(text), text).toBeLessThanOrEqual(250);
+        expect(slotsInText(text)).toEqual(structured.slots.map(spelt).sort());
+        for (const slot of structured.slots) {
+          expect(text.split(`${providerName(slot.provider)} ${slot.provider.uuid}`)).toHaveLength(2);
+          expect(text).toContain(`${slot.location.name} (${slot.timezone}) ${slot.location.uuid}:`);
+        }
+        // The timezone and the office are named once each.
+        for (const zone of new Set(structured.slots.map((s) => s.timezone))) {
+          expect(text.split(`(${zone})`).length - 1).toBe(
+            new Set(structured.slots.filter((s) => s.timezone === zone).map((s) => s.location.uuid)).size,
+          );
+        }
       }
-      // The timezone and the office are named once each.
-      for (const zone of new Set(structured.slots.map((s) => s.timezone))) {
-        expect(text.split(`(${zone})`).length - 1).toBe(
-          new Set(structured.slots.filter((s) => s.timezone === zone).map((s) => s.location.uuid)).size,
-        );
-      }
-    }
-  });
+    },
+  );
 
   it("the worst case is exercised: a week's spread answer of 10 slots across every office and 6 or more providers", async () => {
     const { structured, text } = await callOk(h.client, "check_availability", {

@@ -7,6 +7,10 @@ import { appointmentTypeUuid, callerPass, dateTime, patientUuid } from "./params
 
 const ChosenSlot = z.strictObject({ scheduled_start: dateTime("Start"), provider_uuid: Uuid, location_uuid: Uuid });
 
+const SLOTS_FORM =
+  `must be a list of 1 to ${MAX_PARTY_SIZE} slots from check_availability, each ` +
+  "{scheduled_start, provider_uuid, location_uuid}";
+
 const HoldView = z.object({
   hold_uuid: Uuid.describe("Pass as hold_uuid to book_appointment"),
   expires_at: z.string().describe("Local time the hold lapses"),
@@ -26,7 +30,11 @@ const staff = defineTool({
     "others; not needed if they choose at once. Then book_appointment each with its hold_uuid.",
   inputSchema: z.strictObject({
     appointment_type_uuid: appointmentTypeUuid,
-    slots: z.array(ChosenSlot).min(1).max(MAX_PARTY_SIZE).describe("From check_availability"),
+    slots: z
+      .array(ChosenSlot, { error: SLOTS_FORM })
+      .min(1, { error: SLOTS_FORM })
+      .max(MAX_PARTY_SIZE, { error: SLOTS_FORM })
+      .describe("From check_availability"),
     patient_uuid: patientUuid.optional(),
   }),
   outputSchema: z.object({ holds: z.array(HoldView) }),
