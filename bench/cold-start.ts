@@ -35,9 +35,10 @@ const INITIALIZE = JSON.stringify({
   params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "bench", version: "1.0.0" } },
 });
 
-/** Bare module specifiers a file and the local files it imports (statically or lazily) load. */
-function bareImports(entry: string): Set<string> {
+/** A file and the local files it imports (statically or lazily): their sources, and the bare specifiers they load. */
+function importGraph(entry: string): { bare: Set<string>; sources: string[] } {
   const bare = new Set<string>();
+  const sources: string[] = [];
   const seen = new Set<string>();
   const pending = [entry];
   const pattern = /(?:\bfrom\s*|\bimport\s*\(?\s*|\brequire\s*\(\s*)["']([^"']+)["']/g;
@@ -51,12 +52,13 @@ function bareImports(entry: string): Set<string> {
     } catch {
       continue;
     }
+    sources.push(source);
     for (const [, specifier] of source.matchAll(pattern)) {
       if (specifier!.startsWith(".")) pending.push(resolve(dirname(file), specifier!));
       else bare.add(specifier!);
     }
   }
-  return bare;
+  return { bare, sources };
 }
 
 interface Launch {
@@ -68,14 +70,17 @@ interface Launch {
 async function minimalServer(bin: string): Promise<Launch> {
   const source = join(ROOT, ".bench", "minimal-server.mjs");
   writeFileSync(source, MINIMAL_SERVER);
-  const loadsSdk = [...bareImports(bin)].some((specifier) => specifier.startsWith("@modelcontextprotocol/sdk"));
+  const graph = importGraph(bin);
+  const loadsSdk = [...graph.bare].some((specifier) => specifier.startsWith("@modelcontextprotocol/sdk"));
   if (loadsSdk) {
     return { description: "plain ESM from .bench/ (the bin loads the SDK from node_modules)", args: [source] };
   }
 
-  // The bin is a bundle: bundle the minimal server alike (same format, minified if the bin is).
-  const text = readFileSync(bin, "utf8");
-  const minify = text.length / Math.max(1, text.split("\n").length) > 300;
+  // The bin is a bundle: bundle the minimal server alike (same format, minified if the bin is). Judged over the
+  // bin and its chunks together: the entry alone is short and carries the usage text's many lines.
+  const chars = graph.sources.reduce((sum, source) => sum + source.length, 0);
+  const lines = graph.sources.reduce((sum, source) => sum + source.split("\n").length, 0);
+  const minify = chars / Math.max(1, lines) > 300;
   const format = extname(bin) === ".cjs" ? "cjs" : "esm";
   const outfile = join(ROOT, ".bench", format === "cjs" ? "minimal-server.bundle.cjs" : "minimal-server.bundle.mjs");
   const esbuild = await import("esbuild");

@@ -88,16 +88,22 @@ async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
 
 async function runMcp(config: Config, logger: Logger): Promise<void> {
   onSignals(logger);
-  const [{ createMcpServer }, { deferredPms }] = await Promise.all([
-    import("./mcp/server.js"),
-    import("./mcp/deferred-pms.js"),
-  ]);
-  const { pms, warmUp } = deferredPms(() => startPms(config, logger), logger);
+  const { createMcpServer, preloadTools } = await import("./mcp/server.js");
+  // The PMS client's module and the contract's route table load after the handshake (or on the first tool
+  // call): building the contract's schemas would delay the initialize answer, which needs none of them.
+  let backend: Promise<{ pms: PmsApi; warmUp: () => void }> | undefined;
+  const loadBackend = () =>
+    (backend ??= import("./mcp/deferred-pms.js").then(({ deferredPms }) =>
+      deferredPms(() => startPms(config, logger), logger),
+    ));
+  const pms = async () => (await loadBackend()).pms;
+  const warmUp = () => void loadBackend().then((loaded) => loaded.warmUp());
   const guard = config.privacy === "caller" ? await callerGuard(config, logger) : undefined;
   const mcpLogger = logger.child({ component: "mcp" });
   const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: mcpLogger, guard });
 
   if (config.command === "http" && config.http) {
+    preloadTools();
     warmUp();
     guard?.warmUp();
     const { startHttpServer } = await import("./mcp/transports/http.js");
@@ -108,8 +114,9 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   }
 
   const server = serverFor();
-  // Start the PMS once the handshake is done, so initialize is answered without waiting for it.
+  // Load the tools and start the PMS once the handshake is done, so initialize is answered without them.
   server.server.oninitialized = () => {
+    preloadTools();
     warmUp();
     guard?.warmUp();
   };

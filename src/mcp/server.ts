@@ -2,34 +2,25 @@
  * The MCP server: every tool and the prompt over one PmsApi. Tools are served through the low-level
  * request handlers rather than McpServer.registerTool so that input validation, handler failures and
  * output checks all pass through one place (errors.ts) and come out as results the model can act on.
+ * The tools themselves (serve-tools.ts) load on the first tools/list or tools/call, or on preloadTools().
  */
-import { z } from "zod";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type CallToolResult,
-  type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from "@modelcontextprotocol/sdk/types.js";
 import type { PmsApi } from "../pms/api.js";
 import type { Logger } from "../log.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { CallerGuard } from "./caller-guard.js";
-import { toErrorResult } from "./errors.js";
 import { clip, guardTransport } from "./protocol-guard.js";
 import { registerPrompts } from "./prompts.js";
-import { InvalidToolOutput } from "./tool-error.js";
-import { toolsFor } from "./tools/index.js";
 import type { PrivacyMode } from "./privacy.js";
-import type { CallerToolContext, ToolContext, ToolDefinition } from "./tools/define-tool.js";
+import type { CallerToolContext, ToolContext } from "./tools/define-tool.js";
 import { PACKAGE_VERSION } from "../version.js";
 
 export const SERVER_NAME = "dental-pms-mcp";
 
 export interface McpServerDeps {
-  pms: PmsApi;
+  /** The PMS, or its loader, called on every tool call (the CLI loads the PMS client after the handshake). */
+  pms: PmsApi | (() => Promise<PmsApi>);
   privacy: PrivacyMode;
   logger: Logger;
   /** The current time in epoch ms; injectable so tests can pin "today". */
@@ -48,7 +39,6 @@ class GuardedMcpServer extends McpServer {
 
 export function createMcpServer(deps: McpServerDeps): McpServer {
   if (deps.privacy === "caller" && deps.guard === undefined) throw new Error("caller mode needs a CallerGuard");
-  const byName = toolsByName[deps.privacy];
   // Capabilities named in these options would make McpServer install its own tool handlers and declare
   // listChanged; the tools capability is declared below instead, as exactly what this server does.
   const server = new GuardedMcpServer(
@@ -56,8 +46,12 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     { instructions: instructions(deps.privacy) },
   );
   server.server.registerCapabilities({ tools: {} });
-  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listedTools(deps.privacy) }));
+  server.server.setRequestHandler(ListToolsRequestSchema, async () => ({
+    tools: (await serveTools()).listedTools(deps.privacy),
+  }));
   server.server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { toolsByName, callTool } = await serveTools();
+    const byName = toolsByName[deps.privacy];
     const tool = byName.get(request.params.name);
     if (!tool) {
       throw new McpError(
@@ -67,7 +61,7 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
     }
     // Caller-mode tools are only served with the guard present (checked above).
     const context: ToolContext & Partial<CallerToolContext> = {
-      pms: deps.pms,
+      pms: typeof deps.pms === "function" ? await deps.pms() : deps.pms,
       privacy: deps.privacy,
       logger: deps.logger,
       now: deps.now ?? Date.now,
@@ -82,123 +76,20 @@ export function createMcpServer(deps: McpServerDeps): McpServer {
   return server;
 }
 
-const nameIndex = (privacy: PrivacyMode) => new Map(toolsFor(privacy).map((tool) => [tool.name, tool]));
-const toolsByName: Readonly<Record<PrivacyMode, ReadonlyMap<string, ToolDefinition>>> = {
-  staff: nameIndex("staff"),
-  caller: nameIndex("caller"),
-};
-const listedByPrivacy = new Map<PrivacyMode, Tool[]>();
+let loading: Promise<typeof import("./serve-tools.js")> | undefined;
 
-/**
- * tools/list, built on first use (converting every schema to JSON Schema would delay the initialize
- * answer) and kept for the process: over stateless HTTP every request has a fresh McpServer.
- */
-function listedTools(privacy: PrivacyMode): Tool[] {
-  let listed = listedByPrivacy.get(privacy);
-  if (!listed) {
-    listed = toolsFor(privacy).map((tool) => describeTool(tool, privacy));
-    listedByPrivacy.set(privacy, listed);
-  }
-  return listed;
-}
-
-/** Validate, run, check the output; any failure becomes an isError result (never structuredContent). */
-async function callTool(tool: ToolDefinition, rawArgs: unknown, context: ToolContext): Promise<CallToolResult> {
-  const started = performance.now();
-  const args = withoutNulls(rawArgs ?? {});
-  let result: CallToolResult;
-  try {
-    const input = tool.inputSchema.parse(args);
-    const output = await tool.handler(input, context);
-    const structured = tool.outputSchema.safeParse(output.structured);
-    if (!structured.success) throw new InvalidToolOutput(structured.error.issues[0]?.path.join("."));
-    result = { content: [{ type: "text", text: output.text }], structuredContent: structured.data };
-  } catch (error) {
-    const call = { tool: tool.name, annotations: tool.annotations, privacy: context.privacy, args };
-    result = toErrorResult(call, error, context.logger);
-  }
-  // The audit trail: who did what, without the values (they are patient data).
-  context.logger.info("tool_call", {
-    tool: tool.name,
-    ok: !result.isError,
-    ms: Math.round(performance.now() - started),
-    privacy: context.privacy,
+/** The tools' module, loaded once; a failed load is tried again by the next request. */
+function serveTools(): Promise<typeof import("./serve-tools.js")> {
+  loading ??= import("./serve-tools.js").catch((error: unknown) => {
+    loading = undefined;
+    throw error;
   });
-  return result;
+  return loading;
 }
 
-/** Some clients send null for an omitted optional argument; treat it as omitted. */
-function withoutNulls(args: unknown): unknown {
-  if (args === null || typeof args !== "object" || Array.isArray(args)) return args;
-  return Object.fromEntries(Object.entries(args).filter(([, value]) => value !== null));
-}
-
-function describeTool(tool: ToolDefinition, privacy: PrivacyMode): Tool {
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: typeof tool.description === "function" ? tool.description(privacy) : tool.description,
-    inputSchema: toObjectJsonSchema(tool.inputSchema, "input"),
-    outputSchema: outline(toObjectJsonSchema(tool.outputSchema, "output")),
-    // The title once, at the top: annotations.title would repeat it to the model on every turn.
-    annotations: { ...tool.annotations, openWorldHint: true },
-  };
-}
-
-interface ObjectJsonSchema {
-  type: "object";
-  properties?: Record<string, object>;
-  required?: string[];
-  [keyword: string]: unknown;
-}
-
-function toObjectJsonSchema(schema: z.ZodObject, io: "input" | "output"): ObjectJsonSchema {
-  const {
-    $schema: _dialect,
-    additionalProperties: _closed,
-    ...json
-  } = compact(z.toJSONSchema(schema, { target: "draft-7", io })) as Record<string, unknown>;
-  // tools/list requires an object schema at the root; fail at startup rather than confuse clients.
-  if (json.type !== "object") throw new Error(`tool schema must be an object, got ${String(json.type)}`);
-  return { ...json, type: "object" as const };
-}
-
-/**
- * An output schema as tools/list carries it: each field of the result with its JSON type, which fields are
- * always there, and nothing deeper. The whole tools array travels with every turn in many clients, and the
- * model never reads output schemas; the server checks every result against the full zod schema itself, and
- * the contract's OpenAPI document gives the nested shapes (the guide's patient, appointment, ...).
- */
-function outline(schema: ObjectJsonSchema): ObjectJsonSchema {
-  const properties = Object.fromEntries(
-    Object.entries(schema.properties ?? {}).map(([name, field]) => [name, { type: jsonTypes(field) }]),
-  );
-  return { type: "object", properties, ...(schema.required ? { required: schema.required } : {}) };
-}
-
-/** The JSON type(s) a field may take: "string", or ["string", "null"] for a nullable one. */
-function jsonTypes(field: object): string | string[] {
-  const node = field as { type?: string | string[]; anyOf?: object[] };
-  const types = [...new Set(node.anyOf ? node.anyOf.flatMap((option) => jsonTypes(option)) : [node.type ?? []].flat())];
-  return types.length === 1 ? types[0]! : types;
-}
-
-/**
- * tools/list is read on every turn: drop what says nothing to a client. zod's long regexes where a
- * `format` (uuid, date) already says the same; `format: uuid` itself, which every such parameter's name
- * says (…_uuid), as its description says which tool supplies it; the ±2^53 bounds zod puts on every integer;
- * and `additionalProperties: false` at the root, since the server refuses unknown parameters itself, by name.
- */
-function compact(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(compact);
-  if (node === null || typeof node !== "object") return node;
-  const entries = Object.entries(node).filter(
-    ([key, value]) =>
-      !(key === "pattern" && "format" in node) &&
-      !(key === "format" && value === "uuid") &&
-      !((key === "minimum" || key === "maximum") && Math.abs(Number(value)) === Number.MAX_SAFE_INTEGER),
-  );
-  return Object.fromEntries(entries.map(([key, value]) => [key, compact(value)]));
+/** Loads the tools ahead of the first tools/list (once initialize has been answered). */
+export function preloadTools(): void {
+  serveTools().catch(() => {}); // a request that needs them reports the failure
 }
 
 function instructions(privacy: PrivacyMode): string {

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { parsePhoneNumberFromString } from "libphonenumber-js";
 import {
   Instant,
   LocalDate,
@@ -103,7 +102,7 @@ const caller = defineCallerTool({
         "caller",
       );
     }
-    const phone = args.phone === undefined ? undefined : toE164(args.phone);
+    const phone = args.phone === undefined ? undefined : (await phoneReader())(args.phone);
     if (args.phone !== undefined && phone === undefined) {
       throw new ToolInputError(
         "phone",
@@ -148,13 +147,14 @@ async function matchingPatients(
   wanted: { first_name: string; last_name: string; date_of_birth?: string; phone?: string },
   signal: AbortSignal,
 ): Promise<Patient | undefined | "several"> {
+  const toE164 = wanted.phone === undefined ? undefined : await phoneReader();
   const first = foldName(wanted.first_name);
   const last = foldName(wanted.last_name);
   const matches = (p: Patient) =>
     foldName(p.first_name) === first &&
     foldName(p.last_name) === last &&
     (wanted.date_of_birth === undefined || p.date_of_birth === wanted.date_of_birth) &&
-    (wanted.phone === undefined || (p.primary_phone !== null && toE164(p.primary_phone) === wanted.phone));
+    (toE164 === undefined || (p.primary_phone !== null && toE164(p.primary_phone) === wanted.phone));
   const found: Patient[] = [];
   for (let page = 1; page <= MAX_CANDIDATE_PAGES; page++) {
     const { last_name, date_of_birth, phone } = wanted;
@@ -168,10 +168,18 @@ async function matchingPatients(
   return "several";
 }
 
-/** A valid number in E.164, as the API stores it; US numbers may omit +1, as in the API. */
-function toE164(phone: string): string | undefined {
-  const parsed = parsePhoneNumberFromString(phone, "US");
-  return parsed?.isValid() ? parsed.number : undefined;
+let phoneModule: Promise<typeof import("../phone.js")> | undefined;
+
+/**
+ * The reader of a phone number in E.164 (phone.ts). libphonenumber-js (121 KB of code and its metadata) is
+ * loaded on the first verification with a phone, not with the tools: most sessions never give one.
+ */
+async function phoneReader(): Promise<(phone: string) => string | undefined> {
+  phoneModule ??= import("../phone.js").catch((error: unknown) => {
+    phoneModule = undefined;
+    throw error;
+  });
+  return (await phoneModule).toE164;
 }
 
 function describeMatches(patients: PatientView[], page: number, total: number, hasMore: boolean): string {
