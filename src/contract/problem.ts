@@ -19,6 +19,8 @@ export const ERROR_STATUS = {
   patient_busy: 409,
   /** Another party's live hold covers the provider or operatory at that time. */
   slot_held: 409,
+  /** The hold booked under is gone: expired, released or used already. */
+  hold_expired: 409,
   duplicate_patient: 409,
   invalid_transition: 409,
   idempotency_key_in_progress: 409,
@@ -34,6 +36,8 @@ export const ERROR_STATUS = {
   range_too_long: 422,
   provider_not_eligible: 422,
   inactive_appointment_type: 422,
+  /** A booking under a hold names another slot (provider, location, start, type, operatory or patient) than held. */
+  hold_mismatch: 422,
   idempotency_key_reused: 422,
   rate_limited: 429,
   internal_error: 500,

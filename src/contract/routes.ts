@@ -19,6 +19,9 @@ import {
   ClinicalNote,
   DaySchedule,
   DayScheduleQuery,
+  Hold,
+  HoldCreate,
+  HoldPath,
   LocationList,
   NoteCreate,
   ProviderList,
@@ -28,15 +31,16 @@ import {
 export const API_PREFIX = "/api/v1";
 
 export interface RouteSpec {
-  readonly method: "GET" | "POST" | "PATCH";
+  readonly method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path under `/api/v1/{org_id}`, with `{name}` parameters. */
   readonly path: string;
   readonly summary: string;
   readonly params?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
+  /** z.undefined() for a 204, which has no body. */
   readonly response: z.ZodType;
-  readonly status: 200 | 201;
+  readonly status: 200 | 201 | 204;
   /** POST that honours an `Idempotency-Key` header. */
   readonly idempotent?: boolean;
 }
@@ -107,6 +111,24 @@ export const routes = {
     query: DayScheduleQuery,
     response: DaySchedule,
     status: 200,
+  }),
+  createHold: route({
+    method: "POST",
+    path: "/schedule/holds",
+    summary:
+      "Hold a slot for a few minutes while someone decides (409 slot_held when another party holds it, " +
+      "slot_unavailable when it is booked); book it with hold_uuid on POST /appointments",
+    body: HoldCreate,
+    response: Hold,
+    status: 201,
+  }),
+  releaseHold: route({
+    method: "DELETE",
+    path: "/schedule/holds/{hold_uuid}",
+    summary: "Release a hold (204 also when it had already expired, been used or released)",
+    params: HoldPath,
+    response: z.undefined(),
+    status: 204,
   }),
   createAppointment: route({
     method: "POST",

@@ -165,6 +165,7 @@ export const AvailabilityQuery = z.strictObject({
       `${MIN_PARTY_SIZE} to ${MAX_PARTY_SIZE} people: offer sets of back-to-back slots at one location (each starting ` +
         "when the previous one ends, same or different providers), answered in `sets`; `limit` counts sets",
     ),
+  hold_uuid: Uuid.optional().describe("Your live hold (POST /schedule/holds): its slot is offered to you"),
 });
 export type AvailabilityQuery = z.input<typeof AvailabilityQuery>;
 
@@ -213,6 +214,9 @@ export const AppointmentCreate = z.strictObject({
   scheduled_end: DateTimeInput.optional().describe("Default: start plus the type's duration"),
   operatory_uuid: Uuid.optional().describe("Default: a free operatory at the location"),
   notes: Notes.optional(),
+  hold_uuid: Uuid.optional().describe(
+    "A live hold of this slot (POST /schedule/holds): booked atomically and consumed; the booking must match it",
+  ),
 });
 export type AppointmentCreate = z.input<typeof AppointmentCreate>;
 
@@ -289,6 +293,46 @@ export const AppointmentPage = paginated(Appointment);
 export type AppointmentPage = z.infer<typeof AppointmentPage>;
 
 export const AppointmentPath = z.object({ appointment_uuid: Uuid });
+
+// ---------------------------------------------------------------------------------------------
+// Holds: a slot kept for someone deciding, for a few minutes
+
+export const DEFAULT_HOLD_MINUTES = 5;
+export const MAX_HOLD_MINUTES = 15;
+const HOLD_MINUTES_FORM = `must be a whole number of minutes from 1 to ${MAX_HOLD_MINUTES}, e.g. ${DEFAULT_HOLD_MINUTES}`;
+
+export const HoldCreate = z.strictObject({
+  appointment_type_uuid: Uuid.describe("uuid from GET /appointment-types"),
+  provider_uuid: Uuid.describe("The slot's provider (GET /schedule/availability)"),
+  location_uuid: Uuid.describe("The slot's location"),
+  scheduled_start: DateTimeInput,
+  operatory_uuid: Uuid.optional().describe("The slot's operatory (default: a free one at the location)"),
+  patient_uuid: Uuid.optional().describe("Whom the slot is held for: then only this patient can book it"),
+  ttl_minutes: z
+    .number({ error: HOLD_MINUTES_FORM })
+    .int({ error: HOLD_MINUTES_FORM })
+    .min(1, { error: HOLD_MINUTES_FORM })
+    .max(MAX_HOLD_MINUTES, { error: HOLD_MINUTES_FORM })
+    .default(DEFAULT_HOLD_MINUTES)
+    .describe(`How long the hold lasts, 1 to ${MAX_HOLD_MINUTES} minutes (default ${DEFAULT_HOLD_MINUTES})`),
+});
+export type HoldCreate = z.input<typeof HoldCreate>;
+
+export const Hold = z.object({
+  uuid: Uuid.describe("Pass as hold_uuid to POST /appointments to book the held slot"),
+  expires_at: Instant.describe("When the hold lapses by itself and the slot is free again"),
+  appointment_type: AppointmentTypeRef,
+  scheduled_start: LocalDateTime,
+  scheduled_end: LocalDateTime,
+  timezone: TimeZone.describe("Timezone of the location, in which start and end are given"),
+  provider: ProviderRef,
+  location: LocationRef,
+  operatory: Operatory,
+  patient_uuid: Uuid.nullable().describe("Whom the slot is held for, when given"),
+});
+export type Hold = z.infer<typeof Hold>;
+
+export const HoldPath = z.object({ hold_uuid: Uuid });
 
 // ---------------------------------------------------------------------------------------------
 // A day's schedule: the day sheet of a location and/or a provider

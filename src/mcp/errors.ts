@@ -17,7 +17,7 @@ import type { Logger } from "../log.js";
 import { PmsError } from "../pms/errors.js";
 import type { PrivacyMode } from "./privacy.js";
 import { clip } from "./protocol-guard.js";
-import { describeLocal, describeLocalRange } from "./time.js";
+import { describeLocal, describeLocalRange, localAt } from "./time.js";
 import {
   AppointmentNotFound,
   CallerPassRefused,
@@ -50,6 +50,7 @@ export const WRITE_OUTCOMES: Readonly<Record<string, { record: string; done: str
   cancel_appointment: { record: "the appointment", done: "cancelled", checkWith: "find_appointments" },
   update_appointment_status: { record: "the status", done: "changed", checkWith: "find_appointments" },
   add_appointment_note: { record: "the note", done: "attached", checkWith: "find_appointments" },
+  hold_slot: { record: "the hold", done: "made", checkWith: "check_availability" },
 };
 const UNLISTED_WRITE = { record: "the change", done: "made", checkWith: "find_appointments" };
 
@@ -320,6 +321,23 @@ function describeConflict(call: FailedCall, error: PmsError): string {
   switch (problem?.code) {
     case "slot_unavailable":
       return describeTaken(call, problem, undefined, 0);
+    case "slot_held": {
+      const write = WRITE_OUTCOMES[tool] ?? UNLISTED_WRITE;
+      const zone = problem.conflict?.timezone;
+      const until =
+        problem.held_until !== undefined && zone !== undefined
+          ? ` until ${localAt(Date.parse(problem.held_until), zone).slice(11, 16)} (${zone})`
+          : "";
+      return (
+        `Someone else is holding that time while they decide${until}. ${capitalise(write.record)} was not ` +
+        `${write.done}. Offer another time from check_availability, or try this one again once the hold has lapsed.`
+      );
+    }
+    case "hold_expired":
+      return (
+        "The hold has lapsed, been released or been used already, so nothing was booked. Call check_availability: " +
+        `if the slot is still free, call ${tool} again without hold_uuid (or hold it again with hold_slot).`
+      );
     case "patient_busy": {
       // Another time with another provider would not help: it is the patient who is taken.
       const conflict = problem.conflict;

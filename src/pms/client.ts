@@ -292,6 +292,7 @@ export class PmsClient implements PmsApi {
     bodyText: string,
   ): AttemptResult {
     const { name, route, repeatable } = context;
+    if (status === 204 && route.status === 204) return { ok: true, value: undefined, replayed: false };
     if (status >= 200 && status < 300) {
       let json: unknown;
       try {

@@ -21,7 +21,7 @@ export interface CallInput {
 }
 
 export interface BuiltRequest {
-  method: "GET" | "POST" | "PATCH";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   /** Path under `/api/v1/{org_id}`, parameters encoded, with the query string if any. */
   path: string;
   /** JSON text of the validated body. */

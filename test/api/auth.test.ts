@@ -37,6 +37,17 @@ function requests(): { method: string; path: string; body?: unknown }[] {
     { method: "GET", path: `/schedule/day?location_uuid=${t.tiny.locationUuid}` },
     {
       method: "POST",
+      path: "/schedule/holds",
+      body: {
+        appointment_type_uuid: t.tiny.examTypeUuid,
+        location_uuid: t.tiny.locationUuid,
+        provider_uuid: t.tiny.dentistUuid,
+        scheduled_start: "2026-03-04T11:00:00",
+      },
+    },
+    { method: "DELETE", path: `/schedule/holds/${a}` },
+    {
+      method: "POST",
       path: "/appointments",
       body: {
         patient_uuid: t.tiny.patientUuid,

@@ -15,18 +15,34 @@ import { referenceSelection, type Candidate } from "../support/slot-selection-re
 let h: McpHarness;
 beforeAll(async () => {
   h = await startMcpHarness();
-  const tomorrow = addDays(todayAt("America/New_York", Date.now()), 1);
-  const week = await everySlot(GUIDE_UUIDS.hygiene, tomorrow, addDays(tomorrow, 2));
-  const perDay = new Map<string, number>();
-  for (const slot of week) perDay.set(slot.date, (perDay.get(slot.date) ?? 0) + 1);
-  DAY = [...perDay].sort((a, b) => b[1] - a[1])[0]![0];
+  // Tomorrow in the easternmost office is tomorrow or later in every office: whole days, whatever the hour.
+  TOMORROW = addDays(todayAt("America/New_York", Date.now()), 1);
+  const call = apiCaller(h.sandbox.baseUrl, h.sandbox.token);
+  const hasSets = async (date: string, query: string) =>
+    (await call("GET", `/schedule/availability?start_date=${date}&end_date=${date}&limit=1&${query}`)).body.sets
+      ?.length > 0;
+  let found: string | undefined;
+  for (let offset = 0; offset < 7 && found === undefined; offset++) {
+    const date = addDays(TOMORROW, offset);
+    const threeCleanings = await hasSets(date, `appointment_type_uuid=${GUIDE_UUIDS.hygiene}&party_size=3`);
+    const twoMornings = await hasSets(
+      date,
+      `appointment_type_uuid=${GUIDE_UUIDS.hygiene}&party_size=2&time_of_day=morning`,
+    );
+    if (threeCleanings && twoMornings) found = date;
+  }
+  DAY = defined(found, "a day of the week from tomorrow with sets of 3 cleanings and morning sets of 2");
 });
 afterAll(async () => h?.close());
 
 /** As bench/mcp.ts counts them. */
 const tokens = (text: string) => Math.round(Buffer.byteLength(text, "utf8") / 4);
 const TYPES = [GUIDE_UUIDS.newPatientExam, GUIDE_UUIDS.hygiene, GUIDE_UUIDS.emergency];
-/** The day with the most cleaning slots among the next week's (not today: it is partly over). */
+let TOMORROW: string;
+/**
+ * The first day of the week from tomorrow with sets of 3 cleanings and morning sets of 2 (not today: it is
+ * partly over, by how much depending on the hour the tests run).
+ */
 let DAY: string;
 
 type Answer = Awaited<ReturnType<typeof callOk<"staff", "check_availability">>>;
@@ -35,14 +51,17 @@ type Answer = Awaited<ReturnType<typeof callOk<"staff", "check_availability">>>;
 function slotsInText(text: string): string[] {
   const found: string[] = [];
   let location = "";
+  // The year, when the header's rule for scheduled_start names it once for every day.
+  const year = /scheduled_start = (\d{4})-MM-DDTHH:MM/.exec(text)?.[1];
   for (const line of text.split("\n")) {
     const header = / ([0-9a-f-]{36}):$/.exec(line);
-    const row = /^\w{3} (\d{4}-\d{2}-\d{2}): (.+)$/.exec(line);
+    const row = /^\w{3} ((?:\d{4}-)?\d{2}-\d{2}): (.+)$/.exec(line);
     if (header && !row) location = header[1]!;
     if (!row) continue;
+    const date = year === undefined ? row[1]! : `${year}-${row[1]}`;
     for (const group of row[2]!.split("; ")) {
       const [, name, times] = /^(.+?)(?: [0-9a-f-]{36})?: ((?:\d{2}:\d{2}(?:, )?)+)$/.exec(group)!;
-      for (const time of times!.split(", ")) found.push(`${location}|${row[1]}T${time}|${name}`);
+      for (const time of times!.split(", ")) found.push(`${location}|${date}T${time}|${name}`);
     }
   }
   return found.sort();
@@ -52,12 +71,15 @@ const spelt = (s: Answer["structured"]["slots"][number]) =>
   `${s.location.uuid}|${s.scheduled_start.slice(0, 16)}|${providerName(s.provider)}`;
 
 describe("the compact text", () => {
+  // Over a whole week from tomorrow: spread answers reach every office and most providers, the worst case.
   it.each([{}, { spread: true }, { around: "09:00" }, { time_of_day: "afternoon" }])(
     "10 slots in at most 250 tokens, each recoverable from the text (%o)",
     async (search) => {
       for (const type of TYPES) {
         const { structured, text } = await callOk(h.client, "check_availability", {
           appointment_type_uuid: type,
+          start_date: TOMORROW,
+          end_date: addDays(TOMORROW, 6),
           limit: 10,
           ...search,
         });
@@ -77,6 +99,19 @@ describe("the compact text", () => {
       }
     },
   );
+
+  it("the worst case is exercised: a week's spread answer of 10 slots across every office and 6 or more providers", async () => {
+    const { structured, text } = await callOk(h.client, "check_availability", {
+      appointment_type_uuid: GUIDE_UUIDS.hygiene,
+      start_date: TOMORROW,
+      end_date: addDays(TOMORROW, 6),
+      spread: true,
+      limit: 10,
+    });
+    expect(new Set(structured.slots.map((s) => s.location.uuid)).size).toBe(3);
+    expect(new Set(structured.slots.map((s) => s.provider.uuid)).size).toBeGreaterThanOrEqual(6);
+    expect(tokens(text), text).toBeLessThanOrEqual(250);
+  });
 
   it("clamps a limit above 30 and says so, instead of refusing it", async () => {
     const { structured, text } = await callOk(h.client, "check_availability", {
@@ -164,7 +199,7 @@ describe("the searches callers ask for, against every slot of the same days", ()
     const set = structured.slots.filter((s) => s.set === 1);
     expect(set).toHaveLength(3);
     expect(text).toMatch(/^Sets of 3 back-to-back Hygiene \/ Cleaning slots/);
-    expect(text).toMatch(/\nSet 1, \w{3} \d{4}-\d{2}-\d{2}: \d{2}:\d{2} /);
+    expect(text).toMatch(/\nSet 1, \w{3} (\d{4}-)?\d{2}-\d{2}: \d{2}:\d{2} /);
     for (const [i, member] of set.entries()) {
       const patient = await callOk(h.client, "create_patient", {
         first_name: "Party",

@@ -66,6 +66,7 @@ describe.each(PRIVACY_MODES)("tools/list in %s mode", (mode) => {
 it("requires caller_pass in caller mode on every tool that acts for a patient, which no longer takes a patient uuid", async () => {
   const actingForPatient = [
     "find_appointments",
+    "hold_slot",
     "book_appointment",
     "reschedule_appointment",
     "cancel_appointment",

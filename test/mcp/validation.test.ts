@@ -55,6 +55,13 @@ const cases: [tool: string, args: Record<string, unknown>, field: string, expect
     /2025-05-20T10:00/,
   ],
   ["book_appointment", { appointment_type_uuid: UUID }, "patient_uuid", /is required/],
+  ["hold_slot", { appointment_type_uuid: UUID, slots: [] }, "slots", /list of 1 to 6 slots from check_availability/],
+  [
+    "hold_slot",
+    { appointment_type_uuid: UUID, slots: [{ scheduled_start: "2025-05-20T10:00", provider_uuid: UUID }] },
+    "slots.0.location_uuid",
+    /is required/,
+  ],
   ["find_appointments", { patient_uuid: 42 }, "patient_uuid", /uuid such as/],
   ["find_appointments", { patient_uuid: UUID, status: "booked" }, "status", /scheduled/],
   [

@@ -16,7 +16,9 @@ describe("the guide's four steps", () => {
     expect(jane).toMatchObject({ first_name: "Jane", last_name: "Smith", date_of_birth: "1986-04-12" });
     expect(npe).toMatchObject({ name: "New Patient Exam", duration_minutes: 60 });
     expect(availability.text).toContain(`(${slot.timezone})`);
-    expect(availability.text).toContain(`${slot.scheduled_start.slice(0, 10)}: `);
+    // The year is said once, in the rule for scheduled_start; each day as MM-DD.
+    expect(availability.text).toContain(`scheduled_start = ${slot.scheduled_start.slice(0, 4)}-MM-DDTHH:MM`);
+    expect(availability.text).toContain(`${slot.scheduled_start.slice(5, 10)}: `);
     expect(availability.text).toContain(`${providerName(slot.provider)} ${slot.provider.uuid}`);
 
     const appointment = booking.structured;

@@ -4,7 +4,7 @@
  * storm of conflicting requests spread over both.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Availability, Patient } from "../../src/contract/index.js";
+import { Availability, Hold, Patient } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import { POSTGRES_MIGRATIONS } from "../../src/sandbox/storage/migrations.js";
 import { assertBuilt } from "../support/mcp-process.js";
@@ -126,6 +126,60 @@ describe("two API instances on one PostgreSQL database", () => {
     expect(await overlappingPairs(schema.url, "provider_uuid")).toBe(0);
     expect(await overlappingPairs(schema.url, "operatory_uuid")).toBe(0);
     expect(await overlappingPairs(schema.url, "patient_uuid")).toBe(0);
+  });
+
+  it("200 concurrent holds of one slot over both instances: exactly one 201, 199 409 slot_held; the database refuses an overlap written past the service", async () => {
+    const query = new URLSearchParams({
+      appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
+      provider_uuid: GUIDE_UUIDS.michaelChen,
+      location_uuid: GUIDE_UUIDS.mainStreetDental,
+      limit: "1",
+      spread: "true",
+    });
+    const [slot] = Availability.parse((await instanceFor(1)("GET", `/schedule/availability?${query}`)).body).slots;
+    if (!slot) throw new Error("no free slot to hold");
+    const body = {
+      appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
+      location_uuid: GUIDE_UUIDS.mainStreetDental,
+      provider_uuid: GUIDE_UUIDS.michaelChen,
+      scheduled_start: slot.scheduled_start,
+    };
+    const started = performance.now();
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => instanceFor(i)("POST", "/schedule/holds", { body })),
+    );
+    const wallMs = Math.round(performance.now() - started);
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    for (const response of responses.filter((r) => r.status !== 201)) expectProblem(response, 409, "slot_held");
+    console.log(
+      `hold race (PostgreSQL, two instances): 200 holds of one slot -> ${statuses.filter((s) => s === 201).length} x 201, ` +
+        `${statuses.filter((s) => s === 409).length} x 409 in ${wallMs} ms`,
+    );
+    const held = Hold.parse(responses.find((r) => r.status === 201)?.body);
+    // Written past the service (no advisory lock of ours held): the guard trigger and the exclusion refuse it.
+    await withAdminClient(async (client) => {
+      const overlapping = (table: string, columns: string, values: string) =>
+        client.query(
+          `INSERT INTO ${table} (org_id, uuid, ${columns}) SELECT org_id, gen_random_uuid()::text, ${values}
+             FROM holds WHERE uuid = $1`,
+          [held.uuid],
+        );
+      const appointment = overlapping(
+        "appointments",
+        "patient_uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms, end_ms, " +
+          "local_date, status, created_at, updated_at",
+        `'${GUIDE_UUIDS.janeSmith}', appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms, ` +
+          "end_ms, 'x', 'scheduled', 0, 0",
+      );
+      await expect(appointment).rejects.toMatchObject({ code: "23P01" });
+      const hold = overlapping(
+        "holds",
+        "appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms, end_ms, expires_at, created_at",
+        "appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms + 60000, end_ms, expires_at, 0",
+      );
+      await expect(hold).rejects.toMatchObject({ code: "23P01" });
+    }, schema.url);
   });
 
   it("concurrent duplicate patients over both instances: one 201, every other one 409 naming it", async () => {

@@ -32,6 +32,9 @@ const DELIBERATE: Record<string, string> = {
   "appointments: exclusion appointments_no_provider_overlap only in postgres": "exclusion",
   "appointments: exclusion appointments_no_operatory_overlap only in postgres": "exclusion",
   "appointments: exclusion appointments_no_patient_overlap only in postgres": "exclusion",
+  // The same for holds (with, on PostgreSQL only, the guard triggers between holds and appointments).
+  "holds: exclusion holds_no_provider_overlap only in postgres": "exclusion",
+  "holds: exclusion holds_no_operatory_overlap only in postgres": "exclusion",
   // orgs.seq is an identity column on PostgreSQL (numbered, unique); SQLite numbers a new org
   // MAX(seq) + 1 inside the write transaction that inserts it, which no other writer can interleave with.
   "orgs: unique index (of a UNIQUE constraint) (seq) only in postgres": "ordinal",

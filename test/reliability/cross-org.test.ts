@@ -155,6 +155,18 @@ function requestsNaming(refs: Org): Record<RouteName, Request> {
       method: "GET",
       path: `/schedule/day?location_uuid=${refs.location}&provider_uuid=${refs.provider}`,
     },
+    createHold: {
+      method: "POST",
+      path: "/schedule/holds",
+      body: {
+        appointment_type_uuid: refs.appointmentType,
+        location_uuid: refs.location,
+        provider_uuid: refs.provider,
+        scheduled_start: start,
+      },
+    },
+    // A uuid of the other org's: releasing it from one's own path can only touch one's own holds.
+    releaseHold: { method: "DELETE", path: `/schedule/holds/${refs.appointment}` },
     createAppointment: {
       method: "POST",
       path: "/appointments",
@@ -229,7 +241,7 @@ describe("one org's token against the other org", () => {
   });
 
   /** From its own path, naming the other org's records: refused, or answered from its own data only. */
-  const OWN_PATH: Record<RouteName, "empty" | "own data" | number[]> = {
+  const OWN_PATH: Record<RouteName, "empty" | "own data" | "no content" | number[]> = {
     searchPatients: "empty",
     createPatient: [422],
     getPatient: [404],
@@ -238,6 +250,8 @@ describe("one org's token against the other org", () => {
     listLocations: "own data",
     checkAvailability: [404, 422],
     getDaySchedule: [422],
+    createHold: [422],
+    releaseHold: "no content",
     createAppointment: [422],
     listAppointments: "empty",
     getAppointment: [404],
@@ -258,6 +272,8 @@ describe("one org's token against the other org", () => {
       } else if (expected === "own data") {
         expect(response.status, context).toBe(200);
         expect(response.body.items.length).toBeGreaterThan(0);
+      } else if (expected === "no content") {
+        expect(response.status, context).toBe(204);
       } else {
         expectProblem(response, expected, context);
       }

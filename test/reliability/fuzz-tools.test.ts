@@ -56,6 +56,16 @@ async function prepare(privacy: PrivacyMode): Promise<Target> {
     list_appointment_types: {},
     check_availability: { appointment_type_uuid: GUIDE_UUIDS.hygiene, limit: 3 },
     book_appointment: bookingOf(first!),
+    hold_slot: {
+      appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
+      slots: [
+        {
+          scheduled_start: third!.scheduled_start,
+          provider_uuid: third!.provider_uuid,
+          location_uuid: third!.location_uuid,
+        },
+      ],
+    },
     find_appointments: { patient_uuid: GUIDE_UUIDS.janeSmith },
     reschedule_appointment: { appointment_uuid: booked.body.uuid, scheduled_start: third!.scheduled_start },
     cancel_appointment: { appointment_uuid: booked.body.uuid },
@@ -79,6 +89,7 @@ async function prepare(privacy: PrivacyMode): Promise<Target> {
       ...callerTools,
       search_patients: jane,
       book_appointment: { caller_pass, ...booking },
+      hold_slot: { caller_pass, ...staffArgs.hold_slot },
       find_appointments: { caller_pass },
       reschedule_appointment: { caller_pass, ...staffArgs.reschedule_appointment },
       cancel_appointment: { caller_pass, ...staffArgs.cancel_appointment },

@@ -7,7 +7,16 @@ import { canonicalBooking, deriveIdempotencyKey, type CanonicalBooking } from ".
 import { SlotTaken } from "../tool-error.js";
 import { AppointmentView, appointmentView, describeAppointment } from "../views.js";
 import { defineCallerTool, defineTool, perPrivacyMode, type ToolContext } from "./define-tool.js";
-import { appointmentTypeUuid, callerPass, dateTime, locationUuid, notes, patientUuid, providerUuid } from "./params.js";
+import {
+  appointmentTypeUuid,
+  callerPass,
+  dateTime,
+  holdUuid,
+  locationUuid,
+  notes,
+  patientUuid,
+  providerUuid,
+} from "./params.js";
 
 const staff = defineTool({
   name: "book_appointment",
@@ -23,6 +32,7 @@ const staff = defineTool({
     scheduled_start: dateTime("Start of the appointment"),
     scheduled_end: dateTime("End (default: start plus the type's duration)").optional(),
     notes: notes.optional().describe("Short note for the practice, e.g. the reason for the visit"),
+    hold_uuid: holdUuid.optional(),
     idempotency_key: z
       .string({ error: "must be text of 8 to 200 characters" })
       .min(8, { error: "must be at least 8 characters" })

@@ -107,29 +107,33 @@ interface Search {
 /**
  * The slots as a voice receptionist reads them: grouped by location (named once, with its timezone and
  * uuid), then day (a line each), then provider (the uuid at the first mention), each slot as its local HH:MM;
- * scheduled_start is the day and the time joined by T. A party's sets one per line.
+ * scheduled_start is the day and the time joined by T (the year said once in the header when the answer lies
+ * within one year). A party's sets one per line.
  */
 function describeSlots(found: Availability, search: Search, slots: SlotView[], clampedFrom: number | null): string {
   const type = found.appointment_type;
   const what = search.party_size
     ? `Sets of ${search.party_size} back-to-back ${type.name} slots`
     : `Free ${type.name} slots`;
+  // Within one year (the usual case) the year is said once, in the rule for scheduled_start, not on every day.
+  const year = found.start_date.slice(0, 4);
+  const oneYear = found.end_date.startsWith(year) && slots.every((s) => s.scheduled_start.startsWith(year));
+  const day = (date: string) => (oneYear ? date.slice(5) : date);
   const how = [
-    `${found.start_date} to ${found.end_date}`,
+    `${day(found.start_date)} to ${day(found.end_date)}`,
     search.time_of_day ? `${search.time_of_day}s only` : "",
-    search.spread ? "spread across days" : "",
-    search.around ? `closest to ${search.around} first` : "",
+    search.spread ? "spread" : "",
+    search.around ? `nearest ${search.around} first` : "",
   ].filter(Boolean);
   const clamped =
     clampedFrom === null ? "" : ` (limit ${clampedFrom} is above ${MAX_LIMIT}: at most ${MAX_LIMIT} given)`;
-  const first = slots[0];
-  if (!first) {
+  if (slots.length === 0) {
     return `No ${what.charAt(0).toLowerCase()}${what.slice(1)}, ${how.join(", ")}. Try other dates, another provider or fewer filters.`;
   }
   const units = search.party_size ? (slots.at(-1)?.set ?? 0) : slots.length;
   const lines = [
     `${what}, ${how.join(", ")}: ${units} shown${found.has_more ? ", more exist" : ""}${clamped}. ` +
-      `uuids follow office and provider names; scheduled_start = day T time, e.g. ${first.scheduled_start.slice(0, 16)}.`,
+      `scheduled_start = ${oneYear ? `${year}-MM-DD` : "YYYY-MM-DD"}THH:MM; uuids follow names.`,
   ];
   const named = new Set<string>();
   const who = (slot: SlotView) => {
@@ -141,8 +145,8 @@ function describeSlots(found: Availability, search: Search, slots: SlotView[], c
   for (const [location, atLocation] of groupBy(slots, (s) => s.location.uuid)) {
     const { name } = (atLocation[0] as SlotView).location;
     lines.push(`${name} (${(atLocation[0] as SlotView).timezone}) ${location}:`);
-    for (const [day, onDay] of groupBy(atLocation, (s) => s.scheduled_start.slice(0, 10))) {
-      const label = `${weekdayShort(day)} ${day}`;
+    for (const [date, onDay] of groupBy(atLocation, (s) => s.scheduled_start.slice(0, 10))) {
+      const label = `${weekdayShort(date)} ${day(date)}`;
       if (search.party_size) {
         for (const [set, members] of groupBy(onDay, (s) => String(s.set))) {
           lines.push(`Set ${set}, ${label}: ${members.map((s) => `${hhmm(s)} ${who(s)}`).join(", ")}`);

@@ -10,6 +10,7 @@ import type { StaffOnly, ToolDefinition, ToolModes } from "./define-tool.js";
 import { findAppointments } from "./find-appointments.js";
 import { getPracticeInfo } from "./get-practice-info.js";
 import { getSchedule } from "./get-schedule.js";
+import { holdSlot } from "./hold-slot.js";
 import { listAppointmentTypes } from "./list-appointment-types.js";
 import { rescheduleAppointment } from "./reschedule-appointment.js";
 import { searchPatients } from "./search-patients.js";
@@ -21,6 +22,7 @@ const tools = [
   createPatient,
   listAppointmentTypes,
   checkAvailability,
+  holdSlot,
   bookAppointment,
   findAppointments,
   getSchedule,

@@ -13,6 +13,7 @@ export const SUPPLIED_BY = {
   provider_uuid: "check_availability or get_practice_info",
   location_uuid: "check_availability or get_practice_info",
   appointment_uuid: "find_appointments or book_appointment",
+  hold_uuid: "hold_slot",
 } as const;
 
 export const patientUuid = Uuid.describe(`From ${SUPPLIED_BY.patient_uuid}`);
@@ -20,6 +21,7 @@ export const appointmentTypeUuid = Uuid.describe(`From ${SUPPLIED_BY.appointment
 export const providerUuid = Uuid.describe(`From ${SUPPLIED_BY.provider_uuid}`);
 export const locationUuid = Uuid.describe(`From ${SUPPLIED_BY.location_uuid}`);
 export const appointmentUuid = Uuid.describe(`From ${SUPPLIED_BY.appointment_uuid}`);
+export const holdUuid = Uuid.describe(`From ${SUPPLIED_BY.hold_uuid}`);
 
 /** Caller mode: who the caller was verified as, in place of a patient uuid. */
 export const callerPass = z

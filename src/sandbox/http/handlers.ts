@@ -11,6 +11,7 @@ import * as patients from "../services/patients.js";
 import * as reference from "../services/reference.js";
 import { checkAvailability } from "../services/availability.js";
 import { getDaySchedule } from "../services/day-schedule.js";
+import { createHold, releaseHold } from "../services/holds.js";
 
 type Routes = typeof routes;
 type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -46,6 +47,11 @@ export const handlers: { [N in RouteName]: Handler<N> } = {
   listLocations: async (ctx, caller) => ok(await reference.listLocations(ctx, caller)),
   checkAvailability: async (ctx, caller, { query }) => ok(await checkAvailability(ctx, caller, query)),
   getDaySchedule: async (ctx, caller, { query }) => ok(await getDaySchedule(ctx, caller, query)),
+  createHold: async (ctx, caller, { body }) => created(await createHold(ctx, caller, body)),
+  releaseHold: async (ctx, caller, { params }) => {
+    await releaseHold(ctx, caller, params.hold_uuid);
+    return { status: 204, body: undefined };
+  },
   createAppointment: async (ctx, caller, { body, idempotencyKey }) => {
     const outcome = await appointments.createAppointment(ctx, caller, body, idempotencyKey);
     return {

@@ -209,13 +209,16 @@ export function buildOpenApiDocument(): Json {
           }
         : {}),
       responses: {
-        [String(spec.status)]: {
-          description: spec.status === 201 ? "Created" : "Success",
-          ...(spec.idempotent
-            ? { headers: { "Idempotent-Replayed": { $ref: "#/components/headers/IdempotentReplayed" } } }
-            : {}),
-          content: { "application/json": { schema: ref(components.nameOf(spec.response, "output")) } },
-        },
+        [String(spec.status)]:
+          spec.status === 204
+            ? { description: "Done; no content" }
+            : {
+                description: spec.status === 201 ? "Created" : "Success",
+                ...(spec.idempotent
+                  ? { headers: { "Idempotent-Replayed": { $ref: "#/components/headers/IdempotentReplayed" } } }
+                  : {}),
+                content: { "application/json": { schema: ref(components.nameOf(spec.response, "output")) } },
+              },
         ...Object.fromEntries(
           problemsOf(spec).map((problem) => [
             String(PROBLEMS[problem].status),

@@ -234,6 +234,11 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
       i: HandlerInput<RouteName>,
     ) => Promise<HandlerResult>;
     const result = await handler(ctx, caller, input);
+    if (result.status === 204) {
+      res.writeHead(204, { "Cache-Control": "no-store", ...result.headers });
+      res.end();
+      return;
+    }
     send(res, result.status, result.body, "application/json", result.headers);
   }
 

@@ -18,7 +18,16 @@ import {
   type StatusChange,
 } from "../../contract/index.js";
 import { canReschedule, transition } from "../domain/lifecycle.js";
-import type { AppointmentRecord, ClinicalNoteRecord, EpochMs, LocationRecord } from "../domain/model.js";
+import type {
+  AppointmentRecord,
+  AppointmentTypeRecord,
+  ClinicalNoteRecord,
+  EpochMs,
+  HoldRecord,
+  LocationRecord,
+  PatientRecord,
+  ProviderRecord,
+} from "../domain/model.js";
 import { checkBookable, type Bookability, type Candidate } from "../domain/rules.js";
 import { formatLocalDateTime, localDate, resolveDateTime } from "../domain/time.js";
 import type { AppointmentRow, AuditEntry, TransactionState, Write } from "../storage/storage.js";
@@ -75,18 +84,24 @@ function bookabilityError(
   return new ApiError(result.code, result.message, [{ field, message: result.message }]);
 }
 
-function audit(caller: Caller, action: string, uuid: string, at: EpochMs): Write {
+export function audit(
+  caller: Caller,
+  action: string,
+  uuid: string,
+  at: EpochMs,
+  entityType: AuditEntry["entity_type"] = "appointment",
+): Write {
   const entry: AuditEntry = {
     actor_token_id: caller.tokenId,
     action,
-    entity_type: "appointment",
+    entity_type: entityType,
     entity_uuid: uuid,
     at,
   };
   return { kind: "audit", entry };
 }
 
-function scopeOf(candidate: Candidate) {
+export function scopeOf(candidate: Candidate) {
   return {
     provider_uuids: [candidate.provider_uuid],
     location_uuids: [candidate.location_uuid],
@@ -120,25 +135,33 @@ export async function expand(
   return rows.map((r) => toAppointment(ref, r, patientsById.get(r.patient_uuid), notesByAppointment.get(r.uuid) ?? []));
 }
 
-export async function createAppointment(
-  ctx: ServiceContext,
-  caller: Caller,
-  body: CreateBody,
-  idempotencyKey?: string,
-): Promise<CreateOutcome> {
-  const ref = await loadReference(ctx, caller.orgId);
-  const hash = idempotencyKey === undefined ? undefined : requestHash(meaningOf(ref, body));
-  if (idempotencyKey !== undefined && hash !== undefined) {
-    // Fast path for a retry: answer from the stored outcome before validating anything again.
-    const stored = await ctx.storage.getIdempotency(caller.orgId, idempotencyKey, oldestValid(ctx.now()));
-    if (stored) return { ...replayOrFail(stored, hash), replayed: true };
-  }
+/** The fields that place a slot, as POST /appointments and POST /schedule/holds both name them. */
+interface SlotFields {
+  appointment_type_uuid: string;
+  location_uuid: string;
+  provider_uuid: string;
+  operatory_uuid?: string;
+  scheduled_start: DateTimeValue;
+  scheduled_end?: DateTimeValue;
+}
 
-  const [patient] = await ctx.storage.getPatients(caller.orgId, [body.patient_uuid]);
+export interface Placement {
+  type: AppointmentTypeRecord;
+  location: LocationRecord;
+  provider: ProviderRecord;
+  start: EpochMs;
+  end: EpochMs;
+}
+
+/**
+ * The slot `body` names, or the API error listing every reference that does not exist (`patientFound`: false
+ * when the body names a patient that does not), then an archived type or ineligible provider, then a bad time.
+ */
+export function placementOrFail(ref: Reference, body: SlotFields, patientFound = true): Placement {
   const location = ref.locationsById.get(body.location_uuid);
   const provider = ref.providersById.get(body.provider_uuid);
   const unknown: FieldError[] = [];
-  if (!patient) unknown.push({ field: "patient_uuid", message: "no patient with this uuid; see GET /patients" });
+  if (!patientFound) unknown.push({ field: "patient_uuid", message: "no patient with this uuid; see GET /patients" });
   if (!ref.typesById.has(body.appointment_type_uuid)) {
     unknown.push({
       field: "appointment_type_uuid",
@@ -157,15 +180,96 @@ export async function createAppointment(
       message: "no operatory with this uuid at this location; see GET /locations",
     });
   }
-  if (unknown.length > 0 || !patient || !location || !provider) throw unknownReferences(unknown);
+  if (unknown.length > 0 || !location || !provider) throw unknownReferences(unknown);
   const type = activeTypeOrFail(ref, body.appointment_type_uuid, "appointment_type_uuid");
   providerEligibleOrFail(provider, type, "provider_uuid");
-
   const start = instantOrFail(body.scheduled_start, location, "scheduled_start");
   const end =
     body.scheduled_end === undefined
       ? start + type.duration_minutes * MINUTE_MS
       : instantOrFail(body.scheduled_end, location, "scheduled_end");
+  return { type, location, provider, start, end };
+}
+
+/**
+ * The loaded holds without those expired at `now`, and the writes deleting those: a claim's transaction
+ * removes the lapsed holds in its way under its own locks, so the database's no-overlap rule (schema.ts,
+ * holds) never meets one and no sweeper is needed.
+ */
+function liveHolds(state: TransactionState, now: EpochMs): { holds: HoldRecord[]; writes: Write[] } {
+  const holds = state.holds.filter((h) => h.expires_at > now);
+  const writes = state.holds
+    .filter((h) => h.expires_at <= now)
+    .map((h): Write => ({ kind: "hold.delete", uuid: h.uuid }));
+  return { holds, writes };
+}
+
+/**
+ * `candidate` judged against the transaction's bookings and live holds at `now`: the operatory it gets and the
+ * writes deleting the lapsed holds (to come before the caller's own writes), or the API error saying why not.
+ */
+export function bookableOrFail(
+  ref: Reference,
+  state: TransactionState,
+  candidate: Candidate,
+  location: LocationRecord,
+  now: EpochMs,
+): { operatory_uuid: string; writes: Write[] } {
+  const { holds, writes } = liveHolds(state, now);
+  const verdict = checkBookable(prepareSchedule(ref, state.bookings, holds), candidate, now);
+  if (!verdict.ok) throw bookabilityError(verdict, ref, location);
+  return { operatory_uuid: verdict.operatory_uuid, writes };
+}
+
+/** The hold a booking is made under: live, and naming the very slot booked; else the API error saying why not. */
+function holdOrFail(hold: HoldRecord | null, uuid: string, candidate: Candidate, typeUuid: string, now: EpochMs) {
+  if (!hold || hold.expires_at <= now) {
+    throw new ApiError(
+      "hold_expired",
+      `The hold ${uuid} has expired, been released or been used. Check availability again, or book without hold_uuid.`,
+      [{ field: "hold_uuid", message: "is no longer a live hold" }],
+    );
+  }
+  const differing: FieldError[] = (
+    [
+      ["appointment_type_uuid", typeUuid, hold.appointment_type_uuid],
+      ["provider_uuid", candidate.provider_uuid, hold.provider_uuid],
+      ["location_uuid", candidate.location_uuid, hold.location_uuid],
+      ["operatory_uuid", candidate.operatory_uuid ?? hold.operatory_uuid, hold.operatory_uuid],
+      ["patient_uuid", candidate.patient_uuid, hold.patient_uuid ?? candidate.patient_uuid],
+      ["scheduled_start", candidate.start, hold.start],
+      ["scheduled_end", candidate.end, hold.end],
+    ] as const
+  ).flatMap(([field, booked, held]) => (booked === held ? [] : [{ field, message: "differs from the hold's" }]));
+  if (differing.length > 0) {
+    throw new ApiError(
+      "hold_mismatch",
+      `This booking is not the slot held by ${uuid} (${differing.map((e) => e.field).join(", ")} differ). ` +
+        "Book exactly the held slot, or book without hold_uuid.",
+      differing,
+    );
+  }
+  return hold;
+}
+
+export async function createAppointment(
+  ctx: ServiceContext,
+  caller: Caller,
+  body: CreateBody,
+  idempotencyKey?: string,
+): Promise<CreateOutcome> {
+  const ref = await loadReference(ctx, caller.orgId);
+  const hash = idempotencyKey === undefined ? undefined : requestHash(meaningOf(ref, body));
+  if (idempotencyKey !== undefined && hash !== undefined) {
+    // Fast path for a retry: answer from the stored outcome before validating anything again.
+    const stored = await ctx.storage.getIdempotency(caller.orgId, idempotencyKey, oldestValid(ctx.now()));
+    if (stored) return { ...replayOrFail(stored, hash), replayed: true };
+  }
+
+  const [found] = await ctx.storage.getPatients(caller.orgId, [body.patient_uuid]);
+  const { type, location, provider, start, end } = placementOrFail(ref, body, found !== undefined);
+  // placementOrFail has refused an unknown patient.
+  const patient = found as PatientRecord;
   const candidate: Candidate = {
     provider_uuid: provider.uuid,
     location_uuid: location.uuid,
@@ -179,6 +283,7 @@ export async function createAppointment(
     caller.orgId,
     {
       bookings: scopeOf(candidate),
+      ...(body.hold_uuid === undefined ? {} : { hold_uuid: body.hold_uuid }),
       ...(idempotencyKey === undefined
         ? {}
         : { idempotency: { key: idempotencyKey, notBefore: oldestValid(ctx.now()) } }),
@@ -188,8 +293,13 @@ export async function createAppointment(
         return { result: { ...replayOrFail(state.idempotency, hash), replayed: true }, writes: [] };
       }
       const now = ctx.now();
-      const verdict = checkBookable(prepareSchedule(ref, state.bookings), candidate, now);
-      if (!verdict.ok) throw bookabilityError(verdict, ref, location);
+      // Under a hold: booked in the held chair, judged as if the hold were not there, and the hold consumed.
+      const hold =
+        body.hold_uuid === undefined ? undefined : holdOrFail(state.hold, body.hold_uuid, candidate, type.uuid, now);
+      const booked = hold ? { ...candidate, operatory_uuid: hold.operatory_uuid, own_hold_uuid: hold.uuid } : candidate;
+      const verdict = bookableOrFail(ref, state, booked, location, now);
+      const writes = verdict.writes;
+      if (hold) writes.push({ kind: "hold.delete", uuid: hold.uuid });
       const record: AppointmentRow = {
         uuid: randomUUID(),
         patient_uuid: patient.uuid,
@@ -207,10 +317,10 @@ export async function createAppointment(
         updated_at: now,
       };
       const view = toAppointment(ref, record, patient, []);
-      const writes: Write[] = [
+      writes.push(
         { kind: "appointment.insert", appointment: record },
         audit(caller, "appointment.create", record.uuid, now),
-      ];
+      );
       if (idempotencyKey !== undefined && hash !== undefined) {
         writes.push({
           kind: "idempotency.put",
@@ -226,7 +336,8 @@ export async function createAppointment(
  * What a booking request means, for its Idempotency-Key: the instants it names (local time, …Z and an
  * offset all name one), the end the type's duration gives when none is sent, notes with blank as absent.
  * So a retry written another way replays instead of being refused as "another request". What cannot be
- * resolved (an unknown location, a malformed time) stays as sent: that request fails validation anyway.
+ * resolved (an unknown location, a malformed time) stays as sent: that request fails validation anyway. The
+ * hold_uuid is not part of it: a hold only lets the very slot be booked, so a retry with or without it asks the same.
  */
 function meaningOf(ref: Reference, body: CreateBody) {
   const location = ref.locationsById.get(body.location_uuid);
@@ -373,7 +484,8 @@ export async function updateAppointment(
     return ctx.storage.transact(caller.orgId, { appointment_uuid: uuid, bookings: scopeOf(candidate) }, (state) => {
       const existing = unchangedOrRetry(state, current);
       const now = ctx.now();
-      const snapshot = prepareSchedule(ref, state.bookings);
+      const { holds, writes: lapsed } = liveHolds(state, now);
+      const snapshot = prepareSchedule(ref, state.bookings, holds);
       let verdict = checkBookable(snapshot, candidate, now);
       // Keep the appointment in its operatory when it can; otherwise any free one at the location.
       if (
@@ -398,7 +510,11 @@ export async function updateAppointment(
       };
       return {
         result: next,
-        writes: [{ kind: "appointment.update", appointment: next }, audit(caller, "appointment.reschedule", uuid, now)],
+        writes: [
+          ...lapsed,
+          { kind: "appointment.update", appointment: next },
+          audit(caller, "appointment.reschedule", uuid, now),
+        ],
       };
     });
   });

@@ -142,7 +142,15 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   };
   // The searches beyond "the earliest slots" choose among every slot of the range.
   const everySlot = selectsBeyondEarliest(selection);
-  const schedule = prepareSchedule(ref, []);
+  // Holds are few and short-lived: the range's are read at once (expired ones are ignored by the rule); the
+  // bookings a date at a time.
+  const holds = await ctx.storage.findHolds(caller.orgId, {
+    provider_uuids: providerUuids,
+    location_uuids: locationUuids,
+    patient_uuids: [],
+    window: windowOf(locations, startDate, endDate),
+  });
+  const schedule = prepareSchedule(ref, [], holds);
   // The providers' bookings elsewhere matter only where the search does not look already: at every location, the
   // location's bookings include them all, and the query needs no UNION.
   const providersElsewhere = ref.locations.some((l) => !locationUuids.includes(l.uuid)) ? providerUuids : [];
@@ -167,6 +175,7 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
       step_minutes: query.step_minutes,
       limit: everySlot ? Number.MAX_SAFE_INTEGER : query.limit,
       now,
+      own_hold_uuid: query.hold_uuid,
     },
     loadDate,
   );

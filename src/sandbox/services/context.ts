@@ -2,7 +2,7 @@
  * What every use case receives: the storage, the clock, and who is calling. Services are plain
  * async functions over these; they hold no state of their own.
  */
-import type { BookingRecord, EpochMs, ScheduleSnapshot } from "../domain/model.js";
+import type { BookingRecord, EpochMs, HoldRecord, ScheduleSnapshot } from "../domain/model.js";
 import { DayPlanCache, PreparedSchedule } from "../domain/schedule.js";
 import type { ReferenceData, Storage } from "../storage/storage.js";
 import { ApiError } from "./errors.js";
@@ -74,13 +74,16 @@ function deepFreeze(value: unknown): void {
   for (const child of Object.values(value)) deepFreeze(child);
 }
 
-/** The practice's schedule with these bookings, indexed for the rules, its day plans shared with other requests. */
-export function prepareSchedule(ref: Reference, bookings: BookingRecord[]): PreparedSchedule {
-  return new PreparedSchedule(scheduleOf(ref, bookings), ref.plans);
+/**
+ * The practice's schedule with these bookings and holds, indexed for the rules, its day plans shared with
+ * other requests.
+ */
+export function prepareSchedule(ref: Reference, bookings: BookingRecord[], holds: HoldRecord[]): PreparedSchedule {
+  return new PreparedSchedule(scheduleOf(ref, bookings, holds), ref.plans);
 }
 
-/** The practice's schedule with these bookings, as the pure rules read it. */
-export function scheduleOf(ref: Reference, bookings: BookingRecord[]): ScheduleSnapshot {
+/** The practice's schedule with these bookings and holds, as the pure rules read it. */
+export function scheduleOf(ref: Reference, bookings: BookingRecord[], holds: HoldRecord[]): ScheduleSnapshot {
   return {
     locations: ref.locations,
     providers: ref.providers,
@@ -88,6 +91,7 @@ export function scheduleOf(ref: Reference, bookings: BookingRecord[]): ScheduleS
     timeOff: ref.timeOff,
     closures: ref.closures,
     bookings,
+    holds,
     horizon_months: ref.org.booking_horizon_months,
   };
 }

@@ -72,7 +72,7 @@ export async function getDaySchedule(ctx: ServiceContext, caller: Caller, query:
     total = matching.length;
   }
 
-  const gaps = dayGaps(scheduleOf(ref, bookings), {
+  const gaps = dayGaps(scheduleOf(ref, bookings, []), {
     date,
     location_uuids: locations.map((l) => l.uuid),
     provider_uuids: provider ? [provider.uuid] : undefined,

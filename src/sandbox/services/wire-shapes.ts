@@ -7,6 +7,7 @@ import type {
   Appointment,
   AppointmentType,
   ClinicalNote,
+  Hold,
   Location,
   Operatory,
   Patient,
@@ -17,6 +18,7 @@ import type {
   AppointmentRecord,
   ClinicalNoteRecord,
   EpochMs,
+  HoldRecord,
   LocationRecord,
   PatientRecord,
   ProviderRecord,
@@ -109,5 +111,24 @@ export function toAppointment(
     cancellation_reason: a.cancellation_reason,
     created_at: formatInstant(a.created_at),
     updated_at: formatInstant(a.updated_at),
+  };
+}
+
+/** A hold as POST /schedule/holds answers it; its references were resolved when it was made. */
+export function toHold(ref: Reference, h: HoldRecord): Hold {
+  const location = ref.locationsById.get(h.location_uuid) as LocationRecord;
+  const provider = ref.providersById.get(h.provider_uuid) as ProviderRecord;
+  const type = ref.typesById.get(h.appointment_type_uuid) as AppointmentType;
+  return {
+    uuid: h.uuid,
+    expires_at: formatInstant(h.expires_at),
+    appointment_type: { uuid: type.uuid, name: type.name, duration_minutes: type.duration_minutes, color: type.color },
+    scheduled_start: formatLocalDateTime(h.start, location.timezone),
+    scheduled_end: formatLocalDateTime(h.end, location.timezone),
+    timezone: location.timezone,
+    provider: toProviderRef(provider),
+    location: { uuid: location.uuid, name: location.name },
+    operatory: operatoryOf(location, h.operatory_uuid),
+    patient_uuid: h.patient_uuid,
   };
 }

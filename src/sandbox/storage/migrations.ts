@@ -20,6 +20,8 @@ export interface Migration {
 }
 
 const BOOKING_HORIZON: Change = { add: "column", table: "orgs", column: "booking_horizon_months" };
+/** The holds table with its constraints, indexes and guards (on PostgreSQL; SQLite gets the table and indexes). */
+const HOLDS: Change = { add: "table", table: "holds" };
 
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial schema" },
@@ -33,6 +35,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       { drop: "index", index: "patients_by_name" },
     ],
   },
+  { version: 4, name: "slot holds", changes: [HOLDS] },
 ];
 
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
@@ -43,6 +46,7 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     changes: [{ add: "exclusion", table: "appointments", exclusion: "appointments_no_patient_overlap" }],
   },
   { version: 3, name: "per-org booking horizon", changes: [BOOKING_HORIZON] },
+  { version: 4, name: "slot holds", changes: [HOLDS] },
 ];
 
 type MigrationDialect = Pick<Dialect, "ddl" | "tableExists">;

@@ -20,7 +20,7 @@ import type { Logger } from "../../log.js";
 import { runAsynchronously, type Dialect, type Request, type TransactionScope, type Work } from "./dialect.js";
 import { POSTGRES_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
 import { describeDatabaseUrl } from "./postgres-url.js";
-import { storedColumns, type ColumnKind, type DdlDialect, type Exclusion, type Table } from "./schema.js";
+import { storedColumns, type ColumnKind, type DdlDialect, type Exclusion, type Guard, type Table } from "./schema.js";
 import { sqlStorage } from "./sql-storage.js";
 import { join, raw, sql, type Sql } from "./sql.js";
 import { StorageError, type Storage } from "./storage.js";
@@ -121,6 +121,31 @@ const ARRAY_TYPES: Record<ColumnKind, string> = {
   serial: "bigint[]",
 };
 
+/**
+ * A guard (schema.ts) as a trigger function and its trigger: it takes the advisory locks of the new row's
+ * provider and location (keyed as sql-storage.ts lockKey keys them, so a transaction of ours already holds
+ * them and a foreign writer waits for ours), then refuses an overlap with 23P01, as an exclusion constraint
+ * would, so that `transact` runs again and sees the winner.
+ */
+function guardDdl({ name, table, against, equal, when, where }: Guard): string {
+  const lock = (kind: string, column: string) =>
+    `PERFORM pg_advisory_xact_lock(hashtextextended(NEW.org_id || '|${kind}|' || NEW.${column}, 0));`;
+  const sameResource = equal.map((c) => `o.${c} = NEW.${c}`).join(" OR ");
+  return `CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF ${when} THEN
+    ${lock("provider", "provider_uuid")}
+    ${lock("location", "location_uuid")}
+    IF EXISTS (SELECT 1 FROM ${against} o WHERE o.org_id = NEW.org_id AND (${sameResource})
+        AND o.start_ms < NEW.end_ms AND o.end_ms > NEW.start_ms AND (${where})) THEN
+      RAISE EXCEPTION '${table} row overlaps a row of ${against}' USING ERRCODE = 'exclusion_violation', CONSTRAINT = '${name}';
+    END IF;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER ${name} BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION ${name}();`;
+}
+
 const DDL: DdlDialect = {
   types: {
     key: 'TEXT COLLATE "C"',
@@ -135,7 +160,8 @@ const DDL: DdlDialect = {
   serialKey: "",
   exclusion: ({ name, equal, range: [start, end], where }: Exclusion) =>
     `CONSTRAINT ${name} EXCLUDE USING gist (${equal.map((c) => `${c} WITH =`).join(", ")}, ` +
-    `int8range(${start}, ${end}) WITH &&) WHERE (${where})`,
+    `int8range(${start}, ${end}) WITH &&)${where === undefined ? "" : ` WHERE (${where})`}`,
+  guard: guardDdl,
   prelude: "CREATE EXTENSION IF NOT EXISTS btree_gist;",
 };
 

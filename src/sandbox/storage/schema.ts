@@ -44,6 +44,24 @@ export interface Exclusion {
   name: string;
   equal: readonly string[];
   range: readonly [start: string, end: string];
+  /** Only rows where this holds; every row when absent. */
+  where?: string;
+}
+
+/**
+ * A row of `table` (where `when` holds of it, `NEW.` naming its columns) may not overlap a row of `against` that
+ * agrees with it on org_id and on any one of `equal` (where `where` holds of that row, `o.` naming its columns):
+ * [start_ms, end_ms) ranges.
+ * An exclusion constraint cannot span two tables, so PostgreSQL enforces it with a trigger that first takes the
+ * advisory locks of the row's provider and location (the keys `transact` takes, sql-storage.ts lockKey), so that
+ * its look and the write are atomic against every other writer; SQLite has no such trigger (see Exclusion).
+ */
+export interface Guard {
+  name: string;
+  table: string;
+  against: string;
+  equal: readonly string[];
+  when: string;
   where: string;
 }
 
@@ -56,6 +74,8 @@ export interface Table {
   checks?: readonly string[];
   exclusions?: readonly Exclusion[];
   indexes?: readonly Index[];
+  /** Cross-table no-overlap rules, created with this table (after every table they name). */
+  guards?: readonly Guard[];
 }
 
 const column = (name: string, kind: ColumnKind, options: Omit<Column, "name" | "kind"> = {}): Column => ({
@@ -175,6 +195,57 @@ export const TABLES: readonly Table[] = [
     ],
   },
   {
+    /**
+     * Slot holds. A live hold occupies its provider and operatory like a booking; an expired one occupies
+     * nothing, but its row stays until a writer whose window it overlaps deletes it, in the transaction that
+     * writes the new claim and under the same locks (so no sweeper, and no race between expiry and a write).
+     * Holds never overlap each other (the exclusions) nor a non-cancelled appointment (the guards, both ways):
+     * on PostgreSQL the database enforces both, on SQLite the check inside `transact`.
+     */
+    name: "holds",
+    columns: [
+      orgId,
+      column("uuid", "key"),
+      column("appointment_type_uuid", "key"),
+      column("provider_uuid", "key"),
+      column("location_uuid", "key"),
+      column("operatory_uuid", "key"),
+      column("patient_uuid", "key", { nullable: true }),
+      column("start_ms", "instant"),
+      column("end_ms", "instant"),
+      column("expires_at", "instant"),
+      column("created_at", "instant"),
+    ],
+    primaryKey: ["org_id", "uuid"],
+    checks: ["end_ms > start_ms"],
+    exclusions: [
+      { name: "holds_no_provider_overlap", equal: ["org_id", "provider_uuid"], range: ["start_ms", "end_ms"] },
+      { name: "holds_no_operatory_overlap", equal: ["org_id", "operatory_uuid"], range: ["start_ms", "end_ms"] },
+    ],
+    indexes: [
+      { name: "holds_by_provider", columns: ["org_id", "provider_uuid", "start_ms"] },
+      { name: "holds_by_location", columns: ["org_id", "location_uuid", "start_ms"] },
+    ],
+    guards: [
+      {
+        name: "holds_clear_of_appointments",
+        table: "holds",
+        against: "appointments",
+        equal: ["provider_uuid", "operatory_uuid"],
+        when: "true",
+        where: "o.status <> 'cancelled'",
+      },
+      {
+        name: "appointments_clear_of_holds",
+        table: "appointments",
+        against: "holds",
+        equal: ["provider_uuid", "operatory_uuid"],
+        when: "NEW.status <> 'cancelled'",
+        where: "true",
+      },
+    ],
+  },
+  {
     name: "clinical_notes",
     columns: [
       column("org_id", "key"),
@@ -249,6 +320,8 @@ export interface DdlDialect {
   serialKey: string;
   /** An exclusion as a table constraint, or undefined where the database has none (SQLite). */
   exclusion(exclusion: Exclusion): string | undefined;
+  /** A guard as DDL (a function and its trigger), or undefined where the database has none (SQLite). */
+  guard(guard: Guard): string | undefined;
   /** Run before the first table is created (extensions the constraints need). */
   prelude: string;
 }
@@ -280,7 +353,11 @@ export function createTable(t: Table, ddl: DdlDialect, options: { ifNotExists?: 
   ];
   const name = `${options.ifNotExists ? "IF NOT EXISTS " : ""}${t.name}`;
   const create = `CREATE TABLE ${name} (\n  ${definitions.join(",\n  ")}\n);`;
-  return [create, ...(t.indexes ?? []).map((index) => createIndex(t, index))].join("\n");
+  return [
+    create,
+    ...(t.indexes ?? []).map((index) => createIndex(t, index)),
+    ...(t.guards ?? []).flatMap((guard) => ddl.guard(guard) ?? []),
+  ].join("\n");
 }
 
 /** The DDL of the whole current schema, for an empty database. */
@@ -290,6 +367,7 @@ export function createSchema(ddl: DdlDialect): string {
 
 /** A change a migration makes to an existing database, naming objects of the description above. */
 export type Change =
+  | { add: "table"; table: string }
   | { add: "column"; table: string; column: string }
   | { add: "index"; table: string; index: string }
   | { add: "exclusion"; table: string; exclusion: string }
@@ -306,6 +384,8 @@ export function renderChange(change: Change, ddl: DdlDialect): string {
   if ("drop" in change) return `DROP INDEX ${change.index};`;
   const t = table(change.table);
   switch (change.add) {
+    case "table":
+      return createTable(t, ddl);
     case "column":
       return `ALTER TABLE ${t.name} ADD COLUMN ${columnDefinition(t, named(t.columns, change.column, "column"), ddl)};`;
     case "index":

@@ -8,9 +8,21 @@
  * here), a row lock on the appointment it changes, and the exclusion constraints as the last line of
  * defence (a write that slipped past the locks is refused and the transaction run again, so that `decide`
  * sees the winner and answers the same 409 as on SQLite).
+ *
+ * Holds are claims like bookings: a `transact` with a booking scope loads the holds of its providers and
+ * locations beside the bookings, expired ones included, and `decide` deletes the expired ones in its way
+ * before it writes (so the database never meets a lapsed hold, no sweeper runs, and expiry cannot race a
+ * write: both happen under the same locks). On PostgreSQL the database enforces the rest itself: exclusion
+ * constraints keep holds apart, and guard triggers (schema.ts Guard) keep holds and appointments apart.
  */
 import { randomUUID } from "node:crypto";
-import type { AppointmentRecord, BookingRecord, ClinicalNoteRecord, PatientRecord } from "../domain/model.js";
+import type {
+  AppointmentRecord,
+  BookingRecord,
+  ClinicalNoteRecord,
+  HoldRecord,
+  PatientRecord,
+} from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
 import { row, rows, run, type Dialect, type TransactionScope, type Work } from "./dialect.js";
 import { insertRow, storedColumns, table, type Table } from "./schema.js";
@@ -80,6 +92,7 @@ const PATIENTS = table("patients");
 const APPOINTMENTS = table("appointments");
 const CLINICAL_NOTES = table("clinical_notes");
 const IDEMPOTENCY_KEYS = table("idempotency_keys");
+const HOLDS = table("holds");
 const AUDIT_LOG = table("audit_log");
 /** Reference documents: the table and the ReferenceData field of each. */
 const DOCUMENTS = [
@@ -104,14 +117,18 @@ const BOOKING_COLUMNS = raw(
   `uuid, patient_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end", status`,
 );
 
+/** Hold columns under the record's names. */
+const HOLD_COLUMNS = raw(`uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, patient_uuid,
+  start_ms AS start, end_ms AS "end", expires_at, created_at`);
+
 /** A record's values in the order of storedColumns(t): each column's value under its own name, org_id the org's. */
 function valuesOf(t: Table, orgId: string, record: object): unknown[] {
   const fields = record as Record<string, unknown>;
   return storedColumns(t).map((c) => (c.name === "org_id" ? orgId : (fields[c.name] ?? null)));
 }
 
-/** An appointment under the column names (the record says start and end for start_ms and end_ms). */
-const appointmentColumns = (a: AppointmentRow) => ({ ...a, start_ms: a.start, end_ms: a.end });
+/** An appointment or hold under the column names (the record says start and end for start_ms and end_ms). */
+const appointmentColumns = (a: AppointmentRow | HoldRecord) => ({ ...a, start_ms: a.start, end_ms: a.end });
 
 const NO_LOCK = raw("");
 const whereAll = (conditions: readonly Sql[]) => join(conditions, " AND ");
@@ -229,22 +246,43 @@ class SqlStorage implements Storage {
     return this.db.autocommit(this.bookings<BookingRecord>(orgId, scope, BOOKING_COLUMNS));
   }
 
-  private *bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
+  private bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
+    return this.overlapping<R>(columns, "appointments", orgId, scope, [
+      ["provider_uuid", scope.provider_uuids],
+      ["location_uuid", scope.location_uuids],
+      ["patient_uuid", scope.patient_uuids],
+    ]);
+  }
+
+  async findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]> {
+    return this.db.autocommit(this.holds(orgId, scope));
+  }
+
+  private holds(orgId: string, scope: BookingScope): Work<HoldRecord[]> {
+    return this.overlapping<HoldRecord>(HOLD_COLUMNS, "holds", orgId, scope, [
+      ["provider_uuid", scope.provider_uuids],
+      ["location_uuid", scope.location_uuids],
+    ]);
+  }
+
+  /** Claims (appointments not cancelled, or holds) of `from` whose `column` is one of its uuids, overlapping the window. */
+  private *overlapping<R>(
+    columns: Sql,
+    from: "appointments" | "holds",
+    orgId: string,
+    scope: BookingScope,
+    by: readonly (readonly [column: string, uuids: readonly string[]])[],
+  ): Work<R[]> {
     const { start, end } = scope.window;
+    const live = from === "appointments" ? raw(" AND status <> 'cancelled'") : raw("");
     // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
     // A scope left empty is no branch at all: one branch alone needs no UNION, and so no de-duplicating sort.
-    const selects = (
-      [
-        ["provider_uuid", scope.provider_uuids],
-        ["location_uuid", scope.location_uuids],
-        ["patient_uuid", scope.patient_uuids],
-      ] as const
-    )
+    const selects = by
       .filter(([, uuids]) => uuids.length > 0)
       .map(
-        ([column, uuids]) => sql`SELECT ${columns} FROM appointments
+        ([column, uuids]) => sql`SELECT ${columns} FROM ${raw(from)}
         WHERE org_id = ${orgId} AND ${this.db.anyOf(column, uuids)} AND start_ms < ${end}
-          AND start_ms > ${start - MAX_BOOKING_MS} AND end_ms > ${start} AND status <> 'cancelled'`,
+          AND start_ms > ${start - MAX_BOOKING_MS} AND end_ms > ${start}${live}`,
       );
     if (selects.length === 0) return [];
     return yield* rows<R>(sql`${join(selects, " UNION ")} ORDER BY start, uuid`);
@@ -386,9 +424,17 @@ class SqlStorage implements Storage {
   ): Work<T> {
     const state: TransactionState = {
       bookings: load.bookings ? yield* this.bookings<BookingRecord>(orgId, load.bookings, BOOKING_COLUMNS) : [],
+      holds: load.bookings ? yield* this.holds(orgId, load.bookings) : [],
+      hold: null,
       appointment: null,
       idempotency: null,
     };
+    if (load.hold_uuid !== undefined) {
+      state.hold =
+        (yield* row<HoldRecord>(
+          sql`SELECT ${HOLD_COLUMNS} FROM holds WHERE org_id = ${orgId} AND uuid = ${load.hold_uuid}${this.db.forUpdate}`,
+        )) ?? null;
+    }
     if (load.appointment_uuid !== undefined) {
       state.appointment = (yield* this.appointment(orgId, load.appointment_uuid, this.db.forUpdate)) ?? null;
     }
@@ -417,6 +463,10 @@ class SqlStorage implements Storage {
             updated_at = ${a.updated_at}
           WHERE org_id = ${orgId} AND uuid = ${a.uuid}`;
       }
+      case "hold.insert":
+        return insertRow(HOLDS, valuesOf(HOLDS, orgId, appointmentColumns(write.hold)));
+      case "hold.delete":
+        return sql`DELETE FROM holds WHERE org_id = ${orgId} AND uuid = ${write.uuid}`;
       case "idempotency.put": {
         const r = write.record;
         const stored = valuesOf(IDEMPOTENCY_KEYS, orgId, { ...r, body: JSON.stringify(r.body) });

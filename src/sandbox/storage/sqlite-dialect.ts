@@ -38,6 +38,7 @@ const DDL: DdlDialect = {
   },
   serialKey: " AUTOINCREMENT",
   exclusion: () => undefined,
+  guard: () => undefined,
   prelude: "",
 };
 

@@ -15,6 +15,7 @@ import type {
   ClinicalNoteRecord,
   ClosureRecord,
   EpochMs,
+  HoldRecord,
   Interval,
   LocationRecord,
   OrgRecord,
@@ -100,7 +101,7 @@ export interface IdempotencyRecord {
 export interface AuditEntry {
   actor_token_id: string;
   action: string;
-  entity_type: "patient" | "appointment" | "clinical_note";
+  entity_type: "patient" | "appointment" | "clinical_note" | "hold";
   entity_uuid: string;
   at: EpochMs;
 }
@@ -118,7 +119,10 @@ export interface BookingScope {
 }
 
 export interface TransactionLoad {
+  /** Loads the bookings and the holds (live or expired) of the scope. */
   bookings?: BookingScope;
+  /** A hold by its uuid, whatever its slot. */
+  hold_uuid?: string;
   appointment_uuid?: string;
   /** Records created before `notBefore` are expired and not returned. */
   idempotency?: { key: string; notBefore: EpochMs };
@@ -127,6 +131,10 @@ export interface TransactionLoad {
 export interface TransactionState {
   /** Non-cancelled appointments in the scope (empty when no scope was asked for), as the rule reads them. */
   bookings: BookingRecord[];
+  /** Holds of the scope's providers or at its locations overlapping its window, expired ones included. */
+  holds: HoldRecord[];
+  /** The hold named by `hold_uuid`, if it exists (expired or not). */
+  hold: HoldRecord | null;
   appointment: AppointmentRow | null;
   idempotency: IdempotencyRecord | null;
 }
@@ -134,6 +142,8 @@ export interface TransactionState {
 export type Write =
   | { kind: "appointment.insert"; appointment: AppointmentRow }
   | { kind: "appointment.update"; appointment: AppointmentRow }
+  | { kind: "hold.insert"; hold: HoldRecord }
+  | { kind: "hold.delete"; uuid: string }
   | { kind: "idempotency.put"; record: IdempotencyRecord }
   | { kind: "audit"; entry: AuditEntry };
 
@@ -160,6 +170,8 @@ export interface Storage {
   findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]>;
   /** The same bookings with only what the scheduling rule reads of them: for searches that judge many. */
   findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]>;
+  /** Holds of the scope (as TransactionState.holds), expired ones included: the rules ignore those. */
+  findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]>;
 
   searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>>;
   getPatients(orgId: string, uuids: readonly string[]): Promise<PatientRecord[]>;
