@@ -1,6 +1,6 @@
 /**
- * SQLite (better-sqlite3) as a dialect of the storage core. better-sqlite3 is synchronous, so a transaction
- * runs to completion without yielding: one BEGIN IMMEDIATE … COMMIT that no other request of this process
+ * SQLite as a dialect of the storage core, on either driver (sqlite-driver.ts: better-sqlite3 or node:sqlite).
+ * Both are synchronous, so a transaction runs to completion without yielding: one BEGIN IMMEDIATE … COMMIT that no other request of this process
  * can interleave with, while BEGIN IMMEDIATE plus busy_timeout serialises writers of other processes sharing
  * the file. That write lock covers the whole database, so a transaction's scope (lock keys, wait lines) has
  * nothing to add, and the no-overlap rules PostgreSQL also enforces with exclusion constraints are enforced
@@ -8,11 +8,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { runSynchronously, type Dialect, type Request, type TransactionScope, type Work } from "./dialect.js";
 import { SQLITE_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
 import { insertRow, type DdlDialect, type Table } from "./schema.js";
 import { sqlStorage } from "./sql-storage.js";
+import { sqliteDriver, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./sqlite-driver.js";
 import { raw, sql, type Sql } from "./sql.js";
 import { StorageError, type Storage } from "./storage.js";
 
@@ -34,22 +34,26 @@ const DDL: DdlDialect = {
   prelude: "",
 };
 
-/** Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it. */
-export function openSqliteStorage(dataDir?: string): Storage {
+/**
+ * Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it. Fails with
+ * SqliteDriverMissingError when neither driver can load.
+ */
+export async function openSqliteStorage(dataDir?: string): Promise<Storage> {
+  const driver = await sqliteDriver();
   let file = ":memory:";
   if (dataDir !== undefined) {
     mkdirSync(dataDir, { recursive: true });
     file = join(dataDir, DATABASE_FILE);
   }
-  const db = new Database(file);
+  const db = driver.open(file);
   // First: every later statement, switching to WAL included, may meet another process starting on the same file.
-  db.pragma("busy_timeout = 5000");
-  db.pragma("journal_mode = WAL");
-  db.pragma("foreign_keys = ON");
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA foreign_keys = ON");
   // A 201 is a promise to the practice: every commit reaches the disk before it is acknowledged, so an
   // acknowledged booking survives a power cut, not just a crash of this process.
-  db.pragma("synchronous = FULL");
-  const dialect = new SqliteDialect(db, dataDir ?? "(in memory)");
+  db.exec("PRAGMA synchronous = FULL");
+  const dialect = new SqliteDialect(driver, db, dataDir ?? "(in memory)");
   // Another process starting on the same file may migrate between the look and the write lock: `migrate` looks again.
   if (dialect.runNow(migrationsPending(dialect, SQLITE_MIGRATIONS))) {
     dialect.inTransactionNow(() => migrate(dialect, SQLITE_MIGRATIONS));
@@ -61,9 +65,9 @@ export function openSqliteStorage(dataDir?: string): Storage {
  * SQLite's result codes as storage faults: a full disk, a read-only file or file system, an I/O error
  * (the disk went away), a lock held by another process beyond busy_timeout.
  */
-function sqliteFault(where: string, error: unknown): StorageError | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return undefined;
+function sqliteFault(driver: SqliteDriver, where: string, error: unknown): StorageError | undefined {
+  const code = driver.resultCode(error);
+  if (code === undefined) return undefined;
   const kind =
     code === "SQLITE_FULL"
       ? "full"
@@ -81,19 +85,15 @@ class SqliteDialect implements Dialect {
   readonly ddl = DDL;
   readonly forUpdate = raw("");
   /** Prepared once per statement text: the texts are our own and few (each filter combination is one). */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqliteStatement>();
   /** The same, by the identity of a statement's texts (sql.ts), which saves rendering and hashing the text. */
-  private readonly statementsByTexts = new WeakMap<readonly string[], Database.Statement>();
-
-  /** BEGIN IMMEDIATE; the work, run to completion; COMMIT (ROLLBACK if it throws). Built once, not per call. */
-  private readonly writeTransaction: Database.Transaction<(work: () => Work<unknown>) => unknown>;
+  private readonly statementsByTexts = new WeakMap<readonly string[], SqliteStatement>();
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly driver: SqliteDriver,
+    private readonly db: SqliteDatabase,
     readonly where: string,
-  ) {
-    this.writeTransaction = db.transaction((work: () => Work<unknown>) => this.runNow(work()));
-  }
+  ) {}
 
   anyOf(column: string, values: readonly string[]): Sql {
     return sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
@@ -132,7 +132,7 @@ class SqliteDialect implements Dialect {
 
   /** `work` in a write transaction, run to completion. */
   inTransactionNow<T>(work: () => Work<T>): T {
-    return this.writeTransaction.immediate(work) as T;
+    return this.db.immediate(() => this.runNow(work()));
   }
 
   private execute(request: Request): unknown {
@@ -148,11 +148,11 @@ class SqliteDialect implements Dialect {
       case "row":
         return statement.get(...values);
       case "run":
-        return statement.run(...values).changes;
+        return Number(statement.run(...values).changes);
     }
   }
 
-  private prepared(query: Sql): Database.Statement {
+  private prepared(query: Sql): SqliteStatement {
     let statement = this.statementsByTexts.get(query.texts);
     if (statement) return statement;
     const text = query.texts.join("?");
@@ -166,10 +166,10 @@ class SqliteDialect implements Dialect {
   }
 
   classify(error: unknown): StorageError | undefined {
-    return sqliteFault(this.where, error);
+    return sqliteFault(this.driver, this.where, error);
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    this.db.close();
   }
 }
