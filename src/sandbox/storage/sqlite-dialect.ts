@@ -12,7 +12,13 @@ import { runSynchronously, type Dialect, type Request, type TransactionScope, ty
 import { SQLITE_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
 import { insertRow, type DdlDialect, type Table } from "./schema.js";
 import { sqlStorage } from "./sql-storage.js";
-import { sqliteDriver, type SqliteDatabase, type SqliteDriver, type SqliteStatement } from "./sqlite-driver.js";
+import {
+  sqliteDriver,
+  type SqliteDatabase,
+  type SqliteDriver,
+  type SqliteDriverName,
+  type SqliteStatement,
+} from "./sqlite-driver.js";
 import { raw, sql, type Sql } from "./sql.js";
 import { StorageError, type Storage } from "./storage.js";
 
@@ -35,11 +41,11 @@ const DDL: DdlDialect = {
 };
 
 /**
- * Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it. Fails with
- * SqliteDriverMissingError when neither driver can load.
+ * Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it, with the driver
+ * named or else the first that loads. Fails with SqliteDriverMissingError when none can load.
  */
-export async function openSqliteStorage(dataDir?: string): Promise<Storage> {
-  const driver = await sqliteDriver();
+export async function openSqliteStorage(dataDir?: string, driverName?: SqliteDriverName): Promise<Storage> {
+  const driver = await sqliteDriver(driverName);
   let file = ":memory:";
   if (dataDir !== undefined) {
     mkdirSync(dataDir, { recursive: true });

@@ -3,7 +3,7 @@
  * script compiles it, or downloads a prebuilt binary), else node:sqlite (Node ≥ 22.13, nothing to build).
  * Both are synchronous and run SQLite itself; the dialect sees only this interface, so the pragmas, BEGIN
  * IMMEDIATE and the error kinds are the same on either. Chosen once per process by importing each on
- * demand (the bundle keeps both external and lazy); SQLITE_DRIVER=better-sqlite3|node forces one.
+ * demand (the bundle keeps both external and lazy), unless one is named (SQLITE_DRIVER in src/config.ts).
  */
 import type BetterSqlite3 from "better-sqlite3";
 
@@ -51,25 +51,27 @@ const LOADERS: Record<SqliteDriverName, () => Promise<SqliteDriver>> = {
   node: loadNodeSqlite,
 };
 
-let chosen: Promise<SqliteDriver> | undefined;
+/** Per name asked for ("" for the first that loads): each driver is loaded once per process. */
+const loaded = new Map<SqliteDriverName | "", Promise<SqliteDriver>>();
 
-/** The driver of this process: SQLITE_DRIVER's, or the first of better-sqlite3 and node:sqlite that loads. */
-export function sqliteDriver(): Promise<SqliteDriver> {
-  chosen ??= chooseDriver(process.env.SQLITE_DRIVER);
-  return chosen;
+/** The driver named, or the first of better-sqlite3 and node:sqlite that loads; SqliteDriverMissingError if none. */
+export function sqliteDriver(name?: SqliteDriverName): Promise<SqliteDriver> {
+  const key = name ?? "";
+  let driver = loaded.get(key);
+  if (!driver) {
+    driver = firstThatLoads(name ? [name] : (Object.keys(LOADERS) as SqliteDriverName[]));
+    loaded.set(key, driver);
+  }
+  return driver;
 }
 
-async function chooseDriver(forced: string | undefined): Promise<SqliteDriver> {
-  if (forced !== undefined && forced !== "" && !Object.hasOwn(LOADERS, forced)) {
-    throw new Error(`SQLITE_DRIVER must be one of ${Object.keys(LOADERS).join(", ")}, not ${JSON.stringify(forced)}`);
-  }
-  const names = forced ? [forced as SqliteDriverName] : (Object.keys(LOADERS) as SqliteDriverName[]);
+async function firstThatLoads(names: readonly SqliteDriverName[]): Promise<SqliteDriver> {
   const reasons: Record<string, string> = {};
   for (const name of names) {
     try {
       return await LOADERS[name]();
     } catch (error) {
-      reasons[name] = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+      reasons[name] = error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error);
     }
   }
   throw new SqliteDriverMissingError(reasons);
