@@ -118,6 +118,25 @@ interface NodeSqliteModule {
   };
 }
 
+/**
+ * Runs `load` without the ExperimentalWarning Node prints when node:sqlite first loads: stderr carries JSON log
+ * lines only, and that the module is experimental (stable in use since 22.13) is known here, not news to an operator.
+ */
+async function withoutExperimentalWarning<T>(load: () => Promise<T>): Promise<T> {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const type = typeof rest[0] === "string" ? rest[0] : (rest[0] as { type?: unknown } | undefined)?.type;
+    const text = typeof warning === "string" ? warning : warning.message;
+    if (type === "ExperimentalWarning" && text.startsWith("SQLite")) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return await load();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /** SQLite's primary result codes that name a storage fault or a rule (errcode & 0xff), by name. */
 const RESULT_CODES: Readonly<Record<number, string>> = {
   5: "SQLITE_BUSY",
@@ -132,7 +151,7 @@ const RESULT_CODES: Readonly<Record<number, string>> = {
 async function loadNodeSqlite(): Promise<SqliteDriver> {
   // A specifier TypeScript does not resolve (see NodeSqliteModule); on Node 20 the import itself fails.
   const specifier = "node:sqlite";
-  const { DatabaseSync } = (await import(specifier)) as NodeSqliteModule;
+  const { DatabaseSync } = (await withoutExperimentalWarning(() => import(specifier))) as NodeSqliteModule;
   return {
     name: "node",
     open(file, options) {
