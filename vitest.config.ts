@@ -14,12 +14,12 @@ export default defineConfig({
       {
         // The API tests once more, on PostgreSQL: test/support/sandbox.ts switches on TEST_SANDBOX_BACKEND.
         // persistence.test.ts reads the SQLite file itself; test/postgres has its own restart test; the OpenAPI
-        // document does not depend on the storage.
+        // document does not depend on the storage; sqlite-driver.test.ts is SQLite's alone.
         extends: true as const,
         test: {
           name: "api-postgres",
           include: ["test/api/**/*.test.ts"],
-          exclude: ["test/api/persistence.test.ts", "test/api/openapi.test.ts"],
+          exclude: ["test/api/persistence.test.ts", "test/api/openapi.test.ts", "test/api/sqlite-driver.test.ts"],
           env: { TEST_SANDBOX_BACKEND: "postgres" },
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -22,7 +22,7 @@ export async function inProcessAvailability(
   dataDir: string,
   now: EpochMs,
 ): Promise<InProcessAvailability> {
-  const storage = openSqliteStorage(dataDir);
+  const storage = await openSqliteStorage(dataDir);
   await storage.insertPractice(toPracticeRows(data));
   const ctx = { storage, now: () => now };
   const caller = { orgId: data.org.uuid, tokenId: "bench" };

@@ -43,7 +43,7 @@ const manifest = {
   long_description:
     "Finds or registers the patient, lists appointment types, checks availability and books, reschedules, " +
     "confirms or cancels appointments in a Dental PMS. Leave the PMS settings empty to try it on the embedded " +
-    "demo practice (Main Street Dental).",
+    "demo practice (Main Street Dental); the demo needs Node.js 22.13 or later (its built-in SQLite).",
   author: { name: pkg.author },
   repository: { type: "git", url: repository },
   homepage: pkg.homepage,

@@ -67,13 +67,22 @@ async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
     cleanups.push(() => client.close());
     return client;
   }
-  const { startSandbox } = await import("./sandbox/index.js");
+  const [{ startSandbox, SqliteDriverMissingError }, { PmsError }] = await Promise.all([
+    import("./sandbox/index.js"),
+    import("./pms/errors.js"),
+  ]);
   const sandbox = await startSandbox({
     host: "127.0.0.1",
     port: 0,
     dataDir: config.sandbox.dataDir,
     databaseUrl: config.sandbox.databaseUrl,
+    sqliteDriver: config.sandbox.sqliteDriver,
     logger: logger.child({ component: "sandbox" }),
+  }).catch((error: unknown) => {
+    if (!(error instanceof SqliteDriverMissingError)) throw error;
+    // Why each driver failed to load (module paths and versions only), then the fact the tools word.
+    logger.error("embedded_sandbox_needs_sqlite", { node: process.version, reason: error.message });
+    throw new PmsError("unavailable", { call: "orgId", transport: "not_started", startFailure: error.code });
   });
   cleanups.push(() => sandbox.close());
   logger.info("embedded_sandbox_started", {
@@ -150,6 +159,7 @@ async function runSandbox(config: Config, logger: Logger): Promise<void> {
     port: config.sandbox.port,
     dataDir: config.sandbox.dataDir,
     databaseUrl: config.sandbox.databaseUrl,
+    sqliteDriver: config.sandbox.sqliteDriver,
     token: config.sandbox.token,
     logger,
   });

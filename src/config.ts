@@ -49,6 +49,8 @@ Environment:
   MCP_HTTP_RATE_LIMIT      requests per second per client address over HTTP, with bursts of ten seconds' worth
                            (default 200; 0 turns the limit off, e.g. behind a proxy that limits per client itself)
   SANDBOX_DATA_DIR         where the embedded sandbox keeps its SQLite database (default: in memory)
+  SQLITE_DRIVER            node | better-sqlite3: the sandbox's SQLite driver (default: better-sqlite3 if it is
+                           installed and built, else node:sqlite, which needs Node 22.13 or later)
   DATABASE_URL             postgres://user@host:5432/db: keep the sandbox's data in PostgreSQL instead (several
                            sandbox instances may share one database; not together with SANDBOX_DATA_DIR)
   LOG_LEVEL                debug | info | warn | error (default info); logs go to stderr as JSON lines
@@ -76,7 +78,14 @@ export interface Config {
     | undefined;
   /** Caller mode's pass signing and attempt counting. */
   caller: { secret: string | undefined; passTtlMinutes: number; redis: { url: string; keyPrefix: string } | undefined };
-  sandbox: { port: number; dataDir: string | undefined; databaseUrl: string | undefined; token: string | undefined };
+  sandbox: {
+    port: number;
+    dataDir: string | undefined;
+    databaseUrl: string | undefined;
+    token: string | undefined;
+    /** Undefined: the first that loads. */
+    sqliteDriver: "node" | "better-sqlite3" | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +174,9 @@ const Env = z.object({
     .max(100_000, { error: "MCP_HTTP_RATE_LIMIT must be at most 100000" })
     .optional(),
   SANDBOX_DATA_DIR: z.string().min(1).optional(),
+  SQLITE_DRIVER: z
+    .enum(["node", "better-sqlite3"], { error: "SQLITE_DRIVER must be node or better-sqlite3" })
+    .optional(),
   DATABASE_URL: z
     .url({
       protocol: /^postgres(ql)?$/,
@@ -282,6 +294,7 @@ export function loadConfig(argv: readonly string[], rawEnv: Readonly<Record<stri
       dataDir: flags["data-dir"] ?? e.SANDBOX_DATA_DIR,
       databaseUrl: e.DATABASE_URL,
       token: flags.token,
+      sqliteDriver: e.SQLITE_DRIVER,
     },
   };
 }

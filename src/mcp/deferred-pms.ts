@@ -1,7 +1,8 @@
 /**
  * A PmsApi whose backend starts on demand (the embedded sandbox opens its database after the MCP
  * handshake has been answered). Every call waits for it. A failed start is logged and reported to the
- * caller as unavailable, and forgotten, so that a later call tries again (a database that was not up yet).
+ * caller as unavailable (with the start's lasting cause, if it gave one as a PmsError), and forgotten, so that a
+ * later call tries again (a database that was not up yet).
  * `start` runs on the first call or when `warmUp` is called, and again only after a failure.
  */
 import type { Logger } from "../log.js";
@@ -24,8 +25,9 @@ export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms
   const warmUp = () => void backend().catch(() => {}); // the failure is reported to each caller instead
   /** The backend for one call, or that call's failure: the PMS is not there, and nothing was sent. */
   const backendFor = (call: PmsCall) =>
-    backend().catch(() => {
-      throw new PmsError("unavailable", { call, transport: "not_started" });
+    backend().catch((error: unknown) => {
+      const startFailure = error instanceof PmsError ? error.facts.startFailure : undefined;
+      throw new PmsError("unavailable", { call, transport: "not_started", ...(startFailure && { startFailure }) });
     });
 
   const pms: PmsApi = {

@@ -232,6 +232,7 @@ function describePmsError(call: FailedCall, error: PmsError): string {
     case "unavailable": {
       const code = error.code;
       if (code === "storage_full" || code === "storage_read_only") return describeNothingSaved(tool, code);
+      if (error.facts.startFailure === "sqlite_driver_missing") return describeSqliteMissing(call);
       if (error.transport === "cancelled") {
         return systemFailure(
           call,
@@ -278,6 +279,20 @@ function unreachableBecause(error: PmsError): string {
     default:
       return error.status === undefined ? "it failed unexpectedly" : `it answered HTTP ${error.status}`;
   }
+}
+
+/** The embedded demo cannot open its database on this Node: a set-up to change, not an outage to wait out. */
+function describeSqliteMissing(call: FailedCall): string {
+  return systemFailure(
+    call,
+    "The embedded demo practice cannot start: it needs SQLite, and this server's Node has no SQLite driver " +
+      "(node:sqlite comes with Node 22.13 or later; better-sqlite3 is not installed or was installed without its " +
+      "install script).",
+    "nothing",
+    "Retrying will not help. Whoever runs this server must set PMS_BASE_URL (with PMS_ORG_ID and PMS_API_TOKEN) to " +
+      "the practice's PMS, or run it on Node 22.13 or later, or install better-sqlite3 with its install script. " +
+      "Tell the person the booking system is not set up yet.",
+  );
 }
 
 /** The PMS answered definitely: it wrote nothing, and it cannot until its staff fix it. */

@@ -23,6 +23,9 @@ export type TransportReason =
   | "cancelled" // the caller aborted
   | "not_started"; // the (embedded) PMS failed to start
 
+/** Why the embedded PMS cannot start, when no retry can help: no SQLite driver loads on this Node. */
+export type StartFailure = "sqlite_driver_missing";
+
 /** What was called: a route of the contract, or the org id an embedded PMS only knows once started. */
 export type PmsCall = RouteName | "orgId";
 
@@ -38,6 +41,8 @@ export interface PmsErrorFacts {
   mayHaveWritten?: boolean;
   /** Why no usable answer came, when none did. */
   transport?: TransportReason;
+  /** For transport not_started: a cause that lasts until someone changes the set-up. */
+  startFailure?: StartFailure;
   /** The deadline an attempt ran out of, for a timeout. */
   timeoutMs?: number;
   /** Refused by the client before sending: nothing reached the PMS. */
@@ -95,6 +100,7 @@ function summary(kind: PmsErrorKind, facts: PmsErrorFacts): string {
     facts.transport === "timeout" && facts.timeoutMs !== undefined
       ? `timeout after ${facts.timeoutMs} ms`
       : facts.transport,
+    facts.startFailure,
     facts.notSent ? "not sent" : undefined,
     facts.violation,
     facts.retryAfterSeconds !== undefined ? `retry after ${facts.retryAfterSeconds} s` : undefined,

@@ -13,11 +13,13 @@ import { createRequestHandler, hashToken } from "./http/server.js";
 import type { ServiceContext } from "./services/context.js";
 import { toPracticeRows } from "./services/practice.js";
 import { openSqliteStorage } from "./storage/sqlite-dialect.js";
+import type { SqliteDriverName } from "./storage/sqlite-driver.js";
 import type { Storage } from "./storage/storage.js";
 
 export { createRequestHandler, hashToken, MAX_BODY_BYTES, type RequestHandler } from "./http/server.js";
 export { buildOpenApiDocument } from "./http/openapi.js";
 export { openSqliteStorage, DATABASE_FILE } from "./storage/sqlite-dialect.js";
+export { SqliteDriverMissingError } from "./storage/sqlite-driver.js";
 export { describeDatabaseUrl } from "./storage/postgres-url.js";
 export type { Storage } from "./storage/storage.js";
 export type { ServiceContext, Caller } from "./services/context.js";
@@ -30,6 +32,8 @@ export interface SandboxOptions {
   port?: number;
   /** Directory holding the SQLite file (created if missing); omitted: in-memory. */
   dataDir?: string;
+  /** The SQLite driver to use; default: the first that loads (sqlite-driver.ts). */
+  sqliteDriver?: SqliteDriverName;
   /** postgres://… : keep everything in this PostgreSQL database instead of SQLite (dataDir must then be unset). */
   databaseUrl?: string;
   /** API token for the primary org; default: a random one, returned in RunningSandbox. */
@@ -83,8 +87,10 @@ async function demoPractice(now: EpochMs): Promise<PracticeData> {
 }
 
 /** The storage the options ask for. */
-async function openStorage(options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "logger">): Promise<Storage> {
-  if (options.databaseUrl === undefined) return openSqliteStorage(options.dataDir);
+async function openStorage(
+  options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "sqliteDriver" | "logger">,
+): Promise<Storage> {
+  if (options.databaseUrl === undefined) return openSqliteStorage(options.dataDir, options.sqliteDriver);
   if (options.dataDir !== undefined)
     throw new Error("give either dataDir (SQLite) or databaseUrl (PostgreSQL), not both");
   const { openPostgresStorage } = await import("./storage/postgres-dialect.js");
@@ -98,7 +104,7 @@ async function openStorage(options: Pick<SandboxOptions, "dataDir" | "databaseUr
  * once and share its org.
  */
 export async function prepareStorage(
-  options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "seed" | "logger">,
+  options: Pick<SandboxOptions, "dataDir" | "databaseUrl" | "sqliteDriver" | "seed" | "logger">,
   now: () => EpochMs,
 ): Promise<{ storage: Storage; orgId: string }> {
   const storage = await openStorage(options);

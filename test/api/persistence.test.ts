@@ -52,7 +52,7 @@ describe("persistent dataDir", () => {
     expect(file.includes(token)).toBe(false);
     expect(file.includes(third.token)).toBe(false);
 
-    const storage = openSqliteStorage(dataDir);
+    const storage = await openSqliteStorage(dataDir);
     const audit = await storage.listAudit(tiny.data.org.uuid);
     await storage.close();
     expect(audit.map((a) => a.action)).toEqual(["patient.create", "appointment.create"]);

@@ -154,6 +154,12 @@ describe("loadConfig", () => {
 
   it("treats empty variables as unset", () => {
     expect(loadConfig([], { PMS_BASE_URL: "", LOG_LEVEL: "" }).pms).toBeUndefined();
+    expect(loadConfig([], { SQLITE_DRIVER: "" }).sandbox.sqliteDriver).toBeUndefined();
+  });
+
+  it("names the embedded sandbox's SQLite driver when SQLITE_DRIVER is set", () => {
+    expect(loadConfig([], { SQLITE_DRIVER: "node" }).sandbox.sqliteDriver).toBe("node");
+    expect(loadConfig(["sandbox"], { SQLITE_DRIVER: "better-sqlite3" }).sandbox.sqliteDriver).toBe("better-sqlite3");
   });
 
   it("reports each invalid or missing setting with the expected form", () => {
@@ -162,12 +168,14 @@ describe("loadConfig", () => {
       PMS_TIMEOUT_MS: "soon",
       LOG_LEVEL: "loud",
       MCP_HTTP_TOKEN: "short",
+      SQLITE_DRIVER: "sqlite3",
     }).join("\n");
     for (const expected of [
       "PMS_BASE_URL must be an http(s) URL",
       "PMS_TIMEOUT_MS must be milliseconds",
       "LOG_LEVEL must be debug, info, warn or error",
       "MCP_HTTP_TOKEN must be at least 16 characters",
+      "SQLITE_DRIVER must be node or better-sqlite3",
       "--port must be a port number",
     ]) {
       expect(problems).toContain(expected);

@@ -45,6 +45,29 @@ describe("deferredPms", () => {
     expect(starts).toBe(2);
   });
 
+  it("keeps a start's lasting cause (no SQLite driver) in every call's failure", async () => {
+    const { pms } = deferredPms(
+      async () => {
+        throw new PmsError("unavailable", {
+          call: "orgId",
+          transport: "not_started",
+          startFailure: "sqlite_driver_missing",
+        });
+      },
+      createLogger({ write: () => {} }),
+    );
+    const error = await pms.listProviders().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(PmsError);
+    expect((error as PmsError).facts).toEqual({
+      call: "listProviders",
+      transport: "not_started",
+      startFailure: "sqlite_driver_missing",
+    });
+  });
+
   it("offers every route of the contract's table, each waiting for the backend", async () => {
     const { pms } = deferredPms(async () => client, createLogger({ write: () => {} }));
     expect(Object.keys(pms).sort()).toEqual([...ROUTE_NAMES, "orgId"].sort());

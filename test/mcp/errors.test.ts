@@ -419,6 +419,22 @@ const CASES: Case[] = [
       statesNothingSaved(text, tool);
     },
   })),
+  {
+    kind: "the embedded demo without a SQLite driver",
+    appliesTo: anyTool,
+    error: () => pmsError("unavailable", { transport: "not_started", startFailure: "sqlite_driver_missing" }),
+    states(text, tool) {
+      expect(text).toMatch(/^The embedded demo practice cannot start: it needs SQLite/);
+      expect(text).toContain("node:sqlite comes with Node 22.13 or later");
+      expect(text).toContain(
+        "Retrying will not help. Whoever runs this server must set PMS_BASE_URL (with PMS_ORG_ID and " +
+          "PMS_API_TOKEN) to the practice's PMS, or run it on Node 22.13 or later, or install better-sqlite3 " +
+          "with its install script.",
+      );
+      expect(text).not.toContain("unreachable");
+      statesNothingSaved(text, tool);
+    },
+  },
   ...(["timeout", "connection_lost"] as const).map((transport): Case => ({
     kind: `no answer (${transport}) to a write that may have happened`,
     appliesTo: writes,

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import packageJson from "../../package.json" with { type: "json" };
 import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
-import { REPO, connectMcpb, makeWorkDir } from "../support/package.js";
+import { PACKAGE_NODE_HAS_SQLITE, PACKAGE_NODE_VERSION, REPO, connectMcpb, makeWorkDir } from "../support/package.js";
 
 const run = promisify(execFile);
 const MCPB = join(REPO, "node_modules", ".bin", "mcpb");
@@ -64,6 +64,24 @@ describe("the .mcpb bundle", () => {
       expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
       expect(JSON.stringify(result.structuredContent)).toContain("Jane");
       expect(session.stderr()).not.toContain(sandbox.token);
+    } finally {
+      await session.client.close();
+    }
+  });
+
+  // The bundle carries no native module: its embedded demo runs on node:sqlite, or says what it needs.
+  it(`runs the demo practice with no PMS configured on node ${PACKAGE_NODE_VERSION}, or says it needs SQLite`, async () => {
+    const session = await connectMcpb(unpacked, {});
+    try {
+      const result = await session.client.callTool({ name: "search_patients", arguments: { query: "Smith" } });
+      const text = JSON.stringify(result.content);
+      if (PACKAGE_NODE_HAS_SQLITE) {
+        expect(result.isError, `${text}\n${session.stderr()}`).toBeFalsy();
+        expect(JSON.stringify(result.structuredContent)).toContain("Jane");
+      } else {
+        expect(result.isError).toBe(true);
+        expect(text).toContain("The embedded demo practice cannot start: it needs SQLite");
+      }
     } finally {
       await session.client.close();
     }

@@ -11,6 +11,8 @@ import { startSandbox, type RunningSandbox } from "../../src/sandbox/index.js";
 import {
   INSTALL_SCRIPTS,
   PACKAGE_NODE,
+  PACKAGE_NODE_HAS_SQLITE,
+  PACKAGE_NODE_VERSION,
   connectStdio,
   installTarball,
   makeWorkDir,
@@ -24,7 +26,10 @@ let work: Awaited<ReturnType<typeof makeWorkDir>>;
 let tarball: PackedTarball;
 let installed: InstalledPackage;
 let sandbox: RunningSandbox;
-const { stdout: nodeVersion } = await run(PACKAGE_NODE, ["--version"]);
+/** No PMS configured (the embedded demo), and the driver chosen as it is for users (CI may force one for its suites). */
+const AS_USERS_RUN_IT = { SQLITE_DRIVER: "" };
+/** better-sqlite3 when its install script built it, else node:sqlite. */
+const SQLITE_DRIVER_EXPECTED = INSTALL_SCRIPTS || PACKAGE_NODE_HAS_SQLITE;
 
 beforeAll(async () => {
   work = await makeWorkDir("package");
@@ -37,7 +42,7 @@ afterAll(async () => {
   await work?.remove();
 });
 
-describe(`the packed package on node ${nodeVersion.trim()}, installed ${INSTALL_SCRIPTS ? "with" : "without"} install scripts`, () => {
+describe(`the packed package on node ${PACKAGE_NODE_VERSION}, installed ${INSTALL_SCRIPTS ? "with" : "without"} install scripts`, () => {
   it("holds exactly the bundle, the README, the LICENSE and package.json: no sources, no source maps", () => {
     const unexpected = tarball.files.filter(
       (file) =>
@@ -76,13 +81,30 @@ describe(`the packed package on node ${nodeVersion.trim()}, installed ${INSTALL_
     }
   });
 
-  // The embedded demo needs a SQLite driver: better-sqlite3 when its install script built it.
-  it.runIf(INSTALL_SCRIPTS)("answers initialize and search_patients on the embedded demo practice", async () => {
-    const session = await connectStdio(installed.bin, {});
+  // The embedded demo needs a SQLite driver: better-sqlite3 when its install script built it, else node:sqlite.
+  it.runIf(SQLITE_DRIVER_EXPECTED)("answers initialize and search_patients on the embedded demo practice", async () => {
+    const session = await connectStdio(installed.bin, AS_USERS_RUN_IT);
     try {
       const result = await session.client.callTool({ name: "search_patients", arguments: { query: "Smith" } });
       expect(result.isError, `${JSON.stringify(result.content)}\n${session.stderr()}`).toBeFalsy();
       expect(JSON.stringify(result.structuredContent)).toContain("Jane");
+    } finally {
+      await session.client.close();
+    }
+  });
+
+  it.skipIf(SQLITE_DRIVER_EXPECTED)("says on the embedded demo that it needs SQLite, and how to fix it", async () => {
+    const session = await connectStdio(installed.bin, AS_USERS_RUN_IT);
+    try {
+      const result = await session.client.callTool({ name: "search_patients", arguments: { query: "Smith" } });
+      expect(result.isError).toBe(true);
+      const [content] = result.content as { type: string; text: string }[];
+      expect(content?.text).toMatch(/^The embedded demo practice cannot start: it needs SQLite/);
+      expect(content?.text).toContain("set PMS_BASE_URL");
+      expect(content?.text).toContain("Node 22.13 or later");
+      expect(content?.text).not.toContain("unreachable");
+      // The operator's log says why each driver failed to load.
+      expect(session.stderr()).toMatch(/embedded_sandbox_needs_sqlite.*better-sqlite3: .*node: /);
     } finally {
       await session.client.close();
     }

@@ -82,7 +82,7 @@ function withSqlite<T>(dir: string, work: (db: Database.Database) => T): T {
 
 async function freshSqlite(): Promise<string> {
   const dir = dataDir();
-  await keep(openSqliteStorage(dir)).close();
+  await keep(await openSqliteStorage(dir)).close();
   return dir;
 }
 
@@ -186,7 +186,7 @@ describe("a database created before the storage core", () => {
   it("SQLite (version 2) opens, gains the identity index, and ends with the schema of a fresh one", async () => {
     const dir = dataDir();
     withSqlite(dir, (db) => db.exec(fixture("sqlite.sql")));
-    const storage = keep(openSqliteStorage(dir));
+    const storage = keep(await openSqliteStorage(dir));
     await expectFixtureData(storage);
     await storage.close();
     const upgraded = withSqlite(dir, (db) => ({
@@ -199,7 +199,7 @@ describe("a database created before the storage core", () => {
     expect(upgraded.schema).toEqual(withSqlite(await freshSqlite(), readSqliteSchema));
   });
 
-  it("SQLite holding two patients of one identity stops the start-up naming migration 3, and stays as it was", () => {
+  it("SQLite holding two patients of one identity stops the start-up naming migration 3, and stays as it was", async () => {
     const dir = dataDir();
     withSqlite(dir, (db) => {
       db.exec(fixture("sqlite.sql"));
@@ -207,7 +207,7 @@ describe("a database created before the storage core", () => {
                SELECT org_id, 'duplicate', 'Lega', 'CY', first_folded, last_folded, date_of_birth FROM patients
                WHERE last_folded = 'cy'`);
     });
-    expect(() => openSqliteStorage(dir)).toThrow(
+    await expect(openSqliteStorage(dir)).rejects.toThrow(
       /migration 3 \(one patient per folded name and birth date\) cannot apply/,
     );
     withSqlite(dir, (db) => {
@@ -241,7 +241,7 @@ describe("the same seed on both databases", () => {
 
   it("a duplicate identity is refused by both, leaving nothing written; without it both accept the seed", async () => {
     const backends: [string, () => Promise<Storage>][] = [
-      ["sqlite", async () => keep(openSqliteStorage())],
+      ["sqlite", async () => keep(await openSqliteStorage())],
       ["postgres", async () => keep(await openPostgresStorage((await testSchema()).url))],
     ];
     for (const [name, open] of backends) {

@@ -8,11 +8,9 @@ import { execFileSync } from "node:child_process";
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { DEMO_ORG_UUID, GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
-import { DATABASE_FILE } from "../../src/sandbox/index.js";
 import { SQLITE_MIGRATIONS } from "../../src/sandbox/storage/migrations.js";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
 import {
@@ -24,6 +22,7 @@ import {
   textOf,
   type McpStack,
 } from "../support/reliability.js";
+import { integrityCheck, readSqliteFile } from "../support/sqlite-file.js";
 import { apiCaller, expectProblem, type Caller } from "../support/sandbox.js";
 
 const root = mkdtempSync(join(tmpdir(), "reliability-disk-"));
@@ -64,13 +63,8 @@ function fillUp(dir: string): string {
   return path;
 }
 
-function integrity(dataDir: string): string {
-  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true });
-  try {
-    return db.pragma("integrity_check", { simple: true }) as string;
-  } finally {
-    db.close();
-  }
+function integrity(dataDir: string): Promise<string> {
+  return readSqliteFile(dataDir, (db) => integrityCheck(db).join("\n"));
 }
 
 afterAll(async () => {
@@ -147,7 +141,7 @@ describe("SQLite on a full disk", () => {
     const again = await callTool(client, "book_appointment", bookingBody(slots[1]!, patients[1]!));
     expect(again.isError, textOf(again)).toBeFalsy();
     figures.writes_after_space_returned = "ok";
-    figures.integrity_check = integrity(dataDir);
+    figures.integrity_check = await integrity(dataDir);
     expect(figures.integrity_check).toBe("ok");
     // Nothing of the refused writes is there.
     expect((await stack.api("GET", `/appointments?patient_uuid=${patients[0]}`)).body.total).toBe(0);
@@ -184,7 +178,7 @@ describe("SQLite under a file-size limit (a disk quota)", () => {
     expect(limited.child.exitCode).toBeNull();
     await limited.stop();
     figures.file_size_limit_answer = `${refused!.status} ${refused!.body.code}`;
-    figures.file_size_limit_integrity_check = integrity(dataDir);
+    figures.file_size_limit_integrity_check = await integrity(dataDir);
     expect(figures.file_size_limit_integrity_check).toBe("ok");
 
     const unlimited = spawnCli(args, cleanEnv());
@@ -245,7 +239,7 @@ describe("SQLite on a read-only disk", () => {
     expect(cli.stderrLines.some((line) => line.includes('"kind":"read_only"') && line.includes(dataDir))).toBe(true);
     figures.read_only_answer = `${refused.status} ${problem.code}`;
     await cli.stop();
-    figures.read_only_integrity_check = integrity(dataDir);
+    figures.read_only_integrity_check = await integrity(dataDir);
     expect(figures.read_only_integrity_check).toBe("ok");
   });
 });
@@ -262,21 +256,11 @@ describe("two sandboxes started together on one empty SQLite data dir", () => {
     const urls = await Promise.all(both.map(async (cli) => String((await cli.waitForEvent("sandbox.started")).url)));
     for (const url of urls)
       expect((await apiCaller(`${url}/api/v1/${DEMO_ORG_UUID}`, token)("GET", "/providers")).status).toBe(200);
-    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-    try {
-      const count = (sql: string) => db.prepare(sql).pluck().get() as number;
-      expect({
-        orgs: count("SELECT COUNT(*) FROM orgs"),
-        tokens: count("SELECT COUNT(*) FROM api_tokens"),
-        migrations: count("SELECT COUNT(*) FROM schema_migrations"),
-      }).toEqual({
-        orgs: 1,
-        tokens: 1,
-        migrations: SQLITE_MIGRATIONS.length,
-      });
-    } finally {
-      db.close();
-    }
+    const counts = await readSqliteFile(dataDir, (db) => {
+      const count = (table: string) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return { orgs: count("orgs"), tokens: count("api_tokens"), migrations: count("schema_migrations") };
+    });
+    expect(counts).toEqual({ orgs: 1, tokens: 1, migrations: SQLITE_MIGRATIONS.length });
     figures.started_together = both.filter((cli) => cli.child.exitCode === null).length;
   });
 });

@@ -7,11 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Appointment } from "../../src/contract/index.js";
 import { DEMO_ORG_UUID, GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
-import { DATABASE_FILE } from "../../src/sandbox/index.js";
 import { assertBuilt, cleanEnv, spawnCli, type SpawnedCli } from "../support/mcp-process.js";
 import {
   allAppointments,
@@ -22,6 +20,7 @@ import {
   printSummary,
   type FreeSlot,
 } from "../support/reliability.js";
+import { integrityCheck, readSqliteFile } from "../support/sqlite-file.js";
 import { apiCaller, type Caller } from "../support/sandbox.js";
 
 const TOKEN = "sk_durability_test_token";
@@ -164,12 +163,9 @@ describe("SIGKILL mid-burst and restart on the same data directory", () => {
   it("the database file passes SQLite's integrity check", async () => {
     await running!.cli.stop();
     running = undefined;
-    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
-    try {
-      expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
-      expect(db.pragma("foreign_key_check")).toEqual([]);
-    } finally {
-      db.close();
-    }
+    await readSqliteFile(dataDir, (db) => {
+      expect(integrityCheck(db)).toEqual(["ok"]);
+      expect(db.prepare("PRAGMA foreign_key_check").all()).toEqual([]);
+    });
   });
 });

@@ -4,7 +4,7 @@
  * stdio by an MCP client. PACKAGE_TEST_NODE runs the installed bin under another node (e.g. 22, in .ci/run);
  * PACKAGE_TEST_INSTALL_SCRIPTS=1 installs with dependencies' install scripts (npm's default), else without.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -19,6 +19,10 @@ export const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
 export const PACKAGE_NODE = process.env.PACKAGE_TEST_NODE || process.execPath;
 export const INSTALL_SCRIPTS = process.env.PACKAGE_TEST_INSTALL_SCRIPTS === "1";
+export const PACKAGE_NODE_VERSION = execFileSync(PACKAGE_NODE, ["--version"], { encoding: "utf8" }).trim();
+const [major = 0, minor = 0] = PACKAGE_NODE_VERSION.slice(1).split(".").map(Number);
+/** node:sqlite, unflagged since Node 22.13: the embedded demo's SQLite when better-sqlite3 is not built. */
+export const PACKAGE_NODE_HAS_SQLITE = major > 22 || (major === 22 && minor >= 13);
 
 export interface PackedTarball {
   path: string;

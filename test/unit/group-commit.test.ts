@@ -6,12 +6,14 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildDemoPractice } from "../../src/sandbox/demo/index.js";
 import { DATABASE_FILE, openSqliteStorage, toPracticeRows } from "../../src/sandbox/index.js";
+import { sqliteDriver } from "../../src/sandbox/storage/sqlite-driver.js";
 import type { AuditEntry, Storage, Write } from "../../src/sandbox/storage/storage.js";
 
+// Loaded up front, so that reading the file stays synchronous: an await would let the group's commit run first.
+const driver = await sqliteDriver();
 const dir = mkdtempSync(join(tmpdir(), "group-commit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,7 +32,7 @@ const idempotency = (key: string): Write => ({
 
 /** What another connection to the file reads: only what was committed. */
 function committedAudit(): string[] {
-  const db = new Database(join(dir, DATABASE_FILE), { readonly: true });
+  const db = driver.open(join(dir, DATABASE_FILE), { readOnly: true });
   try {
     const rows = db.prepare("SELECT entity_uuid FROM audit_log WHERE action = 'test' ORDER BY id").all();
     return (rows as { entity_uuid: string }[]).map((row) => row.entity_uuid);
@@ -41,7 +43,7 @@ function committedAudit(): string[] {
 
 describe("SQLite group commit", () => {
   it("runs one turn's transactions in order, each seeing those before it, a failing one failing alone", async () => {
-    const storage: Storage = openSqliteStorage(dir);
+    const storage: Storage = await openSqliteStorage(dir);
     try {
       await storage.insertPractice(toPracticeRows(practice));
       const load = { idempotency: { key: "k1", notBefore: 0 } };
@@ -84,7 +86,7 @@ describe("SQLite group commit", () => {
   });
 
   it("commits on close what was already asked for", async () => {
-    const storage = openSqliteStorage(dir);
+    const storage = await openSqliteStorage(dir);
     const pending = storage.transact(orgId, {}, () => ({ result: "late", writes: [audit("late")] }));
     await storage.close();
     await expect(pending).resolves.toBe("late");

@@ -22,7 +22,7 @@ describe("reference data cached per process", () => {
   it("is loaded once per storage and org, frozen, and a missing org is asked for again", async () => {
     const now = Date.parse("2026-03-02T15:00:00Z");
     const practice = buildDemoPractice(now);
-    const storage = openSqliteStorage();
+    const storage = await openSqliteStorage();
     try {
       const ctx = { storage, now: () => now };
       await expect(loadReference(ctx, practice.org.uuid)).rejects.toBeInstanceOf(ApiError);
@@ -36,7 +36,7 @@ describe("reference data cached per process", () => {
       }).toThrow(TypeError);
       expect(() => first.shifts.push(first.shifts[0]!)).toThrow(TypeError);
 
-      const other = openSqliteStorage();
+      const other = await openSqliteStorage();
       try {
         await other.insertPractice(toPracticeRows(practice));
         expect(await loadReference({ storage: other, now: () => now }, practice.org.uuid)).not.toBe(first);

@@ -3,7 +3,7 @@
  * SQLite and PostgreSQL, and nothing else.
  *
  * The core writes each operation once as a generator (`Work`) that yields the statements it needs and gets
- * their results back; the dialect runs them. better-sqlite3 answers synchronously, so the SQLite dialect
+ * their results back; the dialect runs them. SQLite's drivers answer synchronously, so the SQLite dialect
  * drives a transaction's work to completion without ever yielding to the event loop (no other request can
  * interleave with it); the PostgreSQL dialect awaits each statement on its pooled connection. The core
  * never sees a placeholder, a driver or a connection.

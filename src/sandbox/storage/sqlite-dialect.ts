@@ -1,6 +1,6 @@
 /**
- * SQLite (better-sqlite3) as a dialect of the storage core. better-sqlite3 is synchronous, so a transaction
- * runs to completion without yielding: one BEGIN IMMEDIATE … COMMIT that no other request of this process
+ * SQLite as a dialect of the storage core, on either driver (sqlite-driver.ts: better-sqlite3 or node:sqlite).
+ * Both are synchronous, so a transaction runs to completion without yielding: one BEGIN IMMEDIATE … COMMIT that no other request of this process
  * can interleave with, while BEGIN IMMEDIATE plus busy_timeout serialises writers of other processes sharing
  * the file. That write lock covers the whole database, so a transaction's scope (lock keys, wait lines) has
  * nothing to add, and the no-overlap rules PostgreSQL also enforces with exclusion constraints are enforced
@@ -15,11 +15,17 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import { runSynchronously, type Dialect, type Request, type TransactionScope, type Work } from "./dialect.js";
 import { SQLITE_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
 import { insertRow, type DdlDialect, type Table } from "./schema.js";
 import { sqlStorage } from "./sql-storage.js";
+import {
+  sqliteDriver,
+  type SqliteDatabase,
+  type SqliteDriver,
+  type SqliteDriverName,
+  type SqliteStatement,
+} from "./sqlite-driver.js";
 import { raw, sql, type Sql } from "./sql.js";
 import { StorageError, type Storage } from "./storage.js";
 
@@ -42,22 +48,26 @@ const DDL: DdlDialect = {
   prelude: "",
 };
 
-/** Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it. */
-export function openSqliteStorage(dataDir?: string): Storage {
+/**
+ * Opens (creating if needed) the database in `dataDir`, or an in-memory one, and migrates it, with the driver
+ * named or else the first that loads. Fails with SqliteDriverMissingError when none can load.
+ */
+export async function openSqliteStorage(dataDir?: string, driverName?: SqliteDriverName): Promise<Storage> {
+  const driver = await sqliteDriver(driverName);
   let file = ":memory:";
   if (dataDir !== undefined) {
     mkdirSync(dataDir, { recursive: true });
     file = join(dataDir, DATABASE_FILE);
   }
-  const db = new Database(file);
+  const db = driver.open(file);
   // First: every later statement, switching to WAL included, may meet another process starting on the same file.
-  db.pragma("busy_timeout = 5000");
-  db.pragma("journal_mode = WAL");
-  db.pragma("foreign_keys = ON");
+  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA foreign_keys = ON");
   // A 201 is a promise to the practice: every commit reaches the disk before it is acknowledged, so an
   // acknowledged booking survives a power cut, not just a crash of this process.
-  db.pragma("synchronous = FULL");
-  const dialect = new SqliteDialect(db, dataDir ?? "(in memory)");
+  db.exec("PRAGMA synchronous = FULL");
+  const dialect = new SqliteDialect(driver, db, dataDir ?? "(in memory)");
   // Another process starting on the same file may migrate between the look and the write lock: `migrate` looks again.
   if (dialect.runNow(migrationsPending(dialect, SQLITE_MIGRATIONS))) {
     dialect.inTransactionNow(() => migrate(dialect, SQLITE_MIGRATIONS));
@@ -69,9 +79,9 @@ export function openSqliteStorage(dataDir?: string): Storage {
  * SQLite's result codes as storage faults: a full disk, a read-only file or file system, an I/O error
  * (the disk went away), a lock held by another process beyond busy_timeout.
  */
-function sqliteFault(where: string, error: unknown): StorageError | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== "string") return undefined;
+function sqliteFault(driver: SqliteDriver, where: string, error: unknown): StorageError | undefined {
+  const code = driver.resultCode(error);
+  if (code === undefined) return undefined;
   const kind =
     code === "SQLITE_FULL"
       ? "full"
@@ -97,38 +107,18 @@ class SqliteDialect implements Dialect {
   readonly ddl = DDL;
   readonly forUpdate = raw("");
   /** Prepared once per statement text: the texts are our own and few (each filter combination is one). */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, SqliteStatement>();
   /** The same, by the identity of a statement's texts (sql.ts), which saves rendering and hashing the text. */
-  private readonly statementsByTexts = new WeakMap<readonly string[], Database.Statement>();
-
-  /**
-   * BEGIN IMMEDIATE; the work, run to completion; COMMIT (ROLLBACK if it throws). Called inside another
-   * transaction, better-sqlite3 makes it a SAVEPOINT … RELEASE (ROLLBACK TO if it throws). Built once.
-   */
-  private readonly writeTransaction: Database.Transaction<(work: () => Work<unknown>) => unknown>;
-  /** One BEGIN IMMEDIATE … COMMIT around the transactions of a turn, each in its savepoint. */
-  private readonly groupTransaction: Database.Transaction<(group: readonly Pending[]) => void>;
+  private readonly statementsByTexts = new WeakMap<readonly string[], SqliteStatement>();
   /** The transactions waiting for the end of this turn of the event loop. */
   private pending: Pending[] = [];
+  private closed = false;
 
   constructor(
-    private readonly db: Database.Database,
+    private readonly driver: SqliteDriver,
+    private readonly db: SqliteDatabase,
     readonly where: string,
-  ) {
-    this.writeTransaction = db.transaction((work: () => Work<unknown>) => this.runNow(work()));
-    this.groupTransaction = db.transaction((group: readonly Pending[]) => {
-      for (const transaction of group) {
-        try {
-          transaction.outcome = { ok: true, value: this.writeTransaction(transaction.work) };
-        } catch (error) {
-          transaction.outcome = { ok: false, error };
-          // A savepoint cannot always be rolled back alone: an I/O error or a full disk may have ended the whole
-          // transaction. Then nothing of the group is written, and every member fails with that error.
-          if (!this.db.inTransaction) throw error;
-        }
-      }
-    });
-  }
+  ) {}
 
   anyOf(column: string, values: readonly string[]): Sql {
     return sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
@@ -170,7 +160,7 @@ class SqliteDialect implements Dialect {
     this.pending = [];
     if (group.length === 0) return;
     try {
-      this.groupTransaction.immediate(group);
+      this.db.immediate(() => this.runGroup(group));
     } catch (error) {
       for (const transaction of group) transaction.reject(error);
       return;
@@ -181,6 +171,26 @@ class SqliteDialect implements Dialect {
     }
   }
 
+  /** Each waiting transaction in its savepoint, inside the one write transaction. */
+  private runGroup(group: readonly Pending[]): void {
+    for (const transaction of group) {
+      this.db.exec("SAVEPOINT member");
+      try {
+        transaction.outcome = { ok: true, value: this.runNow(transaction.work()) };
+        this.db.exec("RELEASE member");
+      } catch (error) {
+        transaction.outcome = { ok: false, error };
+        try {
+          this.db.exec("ROLLBACK TO member; RELEASE member");
+        } catch {
+          // A savepoint cannot always be rolled back alone: an I/O error or a full disk may have ended the whole
+          // transaction. Then nothing of the group is written, and every member fails with that error.
+          throw error;
+        }
+      }
+    }
+  }
+
   /** Runs `work` to completion, synchronously. */
   runNow<T>(work: Work<T>): T {
     return runSynchronously(work, (request) => this.execute(request));
@@ -188,7 +198,7 @@ class SqliteDialect implements Dialect {
 
   /** `work` in a write transaction, run to completion. */
   inTransactionNow<T>(work: () => Work<T>): T {
-    return this.writeTransaction.immediate(work) as T;
+    return this.db.immediate(() => this.runNow(work()));
   }
 
   private execute(request: Request): unknown {
@@ -204,11 +214,11 @@ class SqliteDialect implements Dialect {
       case "row":
         return statement.get(...values);
       case "run":
-        return statement.run(...values).changes;
+        return Number(statement.run(...values).changes);
     }
   }
 
-  private prepared(query: Sql): Database.Statement {
+  private prepared(query: Sql): SqliteStatement {
     let statement = this.statementsByTexts.get(query.texts);
     if (statement) return statement;
     const text = query.texts.join("?");
@@ -222,12 +232,14 @@ class SqliteDialect implements Dialect {
   }
 
   classify(error: unknown): StorageError | undefined {
-    return sqliteFault(this.where, error);
+    return sqliteFault(this.driver, this.where, error);
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     // Transactions already asked for are committed (or fail) first, not dropped.
-    if (this.db.open) this.commitPending();
-    if (this.db.open) this.db.close();
+    this.commitPending();
+    this.closed = true;
+    this.db.close();
   }
 }
