@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { Availability } from "../../src/contract/index.js";
 import { GUIDE_UUIDS } from "../../src/sandbox/demo/index.js";
 import {
   bookingsAt,
@@ -15,6 +16,7 @@ import {
   printSummary,
   startMcpStack,
   textOf,
+  type FreeSlot,
   type McpStack,
 } from "../support/reliability.js";
 
@@ -36,18 +38,40 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/**
+ * The first of these slots with other free time of its type at its location within three days, so that a loser
+ * can be offered alternatives: near today the demo's days fill up, and a location may have one free slot for days.
+ */
+async function withFreeTimeNearby(candidates: readonly FreeSlot[]): Promise<FreeSlot> {
+  for (const candidate of candidates) {
+    const day = candidate.scheduled_start.slice(0, 10);
+    const query = new URLSearchParams({
+      appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
+      location_uuid: candidate.location_uuid,
+      start_date: day,
+      end_date: new Date(Date.parse(`${day}T00:00:00Z`) + 3 * 86_400_000).toISOString().slice(0, 10),
+      limit: "4",
+    });
+    const response = await stack.api("GET", `/schedule/availability?${query}`);
+    if (Availability.parse(response.body).slots.length >= 4) return candidate;
+  }
+  throw new Error("the demo practice has no free slot with free time near it");
+}
+
 describe("200 bookings for one slot from 20 clients", () => {
   it("exactly one succeeds; every other caller gets a conflict offering alternatives", async () => {
-    const [slot] = await disjointSlots(stack.api, GUIDE_UUIDS.newPatientExam, 1, { fromDay: 2 });
+    const slot = await withFreeTimeNearby(
+      await disjointSlots(stack.api, GUIDE_UUIDS.newPatientExam, 12, { fromDay: 2 }),
+    );
     const patients = await freshPatients(stack.api, RACERS);
     // Different people, so that no two calls share a derived idempotency key.
     const calls = patients.map((patient_uuid, i) => async () => {
       const result = await callTool(clients[i % CLIENTS]!, "book_appointment", {
         patient_uuid,
         appointment_type_uuid: GUIDE_UUIDS.newPatientExam,
-        provider_uuid: slot!.provider_uuid,
-        location_uuid: slot!.location_uuid,
-        scheduled_start: slot!.scheduled_start,
+        provider_uuid: slot.provider_uuid,
+        location_uuid: slot.location_uuid,
+        scheduled_start: slot.scheduled_start,
       });
       return { patient_uuid, result };
     });
@@ -64,7 +88,7 @@ describe("200 bookings for one slot from 20 clients", () => {
         /Nearest free alternatives:\n1\. .*\(scheduled_start \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}, provider_uuid [0-9a-f-]{36}/,
       );
       // The slot just taken is never offered back.
-      expect(text).not.toContain(`scheduled_start ${slot!.scheduled_start}, provider_uuid ${slot!.provider_uuid}`);
+      expect(text).not.toContain(`scheduled_start ${slot.scheduled_start}, provider_uuid ${slot.provider_uuid}`);
     }
     const booked = await bookingsAt(stack.api, slot!);
     expect(booked.map((a) => a.patient.uuid)).toEqual([winners[0]!.patient_uuid]);
