@@ -154,12 +154,34 @@ export interface Placement {
 }
 
 /**
+ * The location and provider of a placement, or the API error listing every reference that does not exist: those
+ * already in `unknown`, a location, a provider, or an operatory that is not at the location.
+ */
+function placeOrFail(
+  unknown: FieldError[],
+  location: LocationRecord | undefined,
+  provider: ProviderRecord | undefined,
+  operatoryUuid: string | undefined,
+): { location: LocationRecord; provider: ProviderRecord } {
+  if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
+  if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
+  if (location && operatoryUuid !== undefined && !location.operatories.some((o) => o.uuid === operatoryUuid)) {
+    unknown.push({
+      field: "operatory_uuid",
+      message: "no operatory with this uuid at this location; see GET /locations",
+    });
+  }
+  if (unknown.length > 0 || !location || !provider) throw unknownReferences(unknown);
+  return { location, provider };
+}
+
+/**
  * The slot `body` names, or the API error listing every reference that does not exist (`patientFound`: false
  * when the body names a patient that does not), then an archived type or ineligible provider, then a bad time.
  */
 export function placementOrFail(ref: Reference, body: SlotFields, patientFound = true): Placement {
-  const location = ref.locationsById.get(body.location_uuid);
-  const provider = ref.providersById.get(body.provider_uuid);
+  const candidateLocation = ref.locationsById.get(body.location_uuid);
+  const candidateProvider = ref.providersById.get(body.provider_uuid);
   const unknown: FieldError[] = [];
   if (!patientFound) unknown.push({ field: "patient_uuid", message: "no patient with this uuid; see GET /patients" });
   if (!ref.typesById.has(body.appointment_type_uuid)) {
@@ -168,19 +190,7 @@ export function placementOrFail(ref: Reference, body: SlotFields, patientFound =
       message: "no appointment type with this uuid; see GET /appointment-types",
     });
   }
-  if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
-  if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
-  if (
-    location &&
-    body.operatory_uuid !== undefined &&
-    !location.operatories.some((o) => o.uuid === body.operatory_uuid)
-  ) {
-    unknown.push({
-      field: "operatory_uuid",
-      message: "no operatory with this uuid at this location; see GET /locations",
-    });
-  }
-  if (unknown.length > 0 || !location || !provider) throw unknownReferences(unknown);
+  const { location, provider } = placeOrFail(unknown, candidateLocation, candidateProvider, body.operatory_uuid);
   const type = activeTypeOrFail(ref, body.appointment_type_uuid, "appointment_type_uuid");
   providerEligibleOrFail(provider, type, "provider_uuid");
   const start = instantOrFail(body.scheduled_start, location, "scheduled_start");
@@ -525,21 +535,9 @@ export async function updateAppointment(
 /** The new placement: given fields replace the current ones; a new start alone keeps the duration. */
 function rescheduleCandidate(ref: Reference, current: AppointmentRow, body: UpdateBody): Candidate {
   const unknown: FieldError[] = [];
-  const location = ref.locationsById.get(body.location_uuid ?? current.location_uuid);
-  const provider = ref.providersById.get(body.provider_uuid ?? current.provider_uuid);
-  if (!location) unknown.push({ field: "location_uuid", message: "no location with this uuid; see GET /locations" });
-  if (!provider) unknown.push({ field: "provider_uuid", message: "no provider with this uuid; see GET /providers" });
-  if (
-    location &&
-    body.operatory_uuid !== undefined &&
-    !location.operatories.some((o) => o.uuid === body.operatory_uuid)
-  ) {
-    unknown.push({
-      field: "operatory_uuid",
-      message: "no operatory with this uuid at this location; see GET /locations",
-    });
-  }
-  if (unknown.length > 0 || !location || !provider) throw unknownReferences(unknown);
+  const candidateLocation = ref.locationsById.get(body.location_uuid ?? current.location_uuid);
+  const candidateProvider = ref.providersById.get(body.provider_uuid ?? current.provider_uuid);
+  const { location, provider } = placeOrFail(unknown, candidateLocation, candidateProvider, body.operatory_uuid);
   const type = ref.typesById.get(current.appointment_type_uuid);
   if (type && body.provider_uuid !== undefined && body.provider_uuid !== current.provider_uuid) {
     providerEligibleOrFail(provider, type, "provider_uuid");
