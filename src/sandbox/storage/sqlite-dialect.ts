@@ -59,7 +59,28 @@ export async function openSqliteStorage(dataDir?: string, driverName?: SqliteDri
     mkdirSync(dataDir, { recursive: true });
     file = join(dataDir, DATABASE_FILE);
   }
-  const db = driver.open(file);
+  // Another process starting on the same file at the same moment (switching it to WAL, recovering or migrating
+  // it) can answer "busy" even within busy_timeout, as node:sqlite does; every step looks before it writes, so
+  // starting over after a pause is safe.
+  for (let attempt = 1; ; attempt++) {
+    const db = driver.open(file);
+    try {
+      return openOn(driver, db, dataDir ?? "(in memory)");
+    } catch (error) {
+      db.close();
+      const busy =
+        error instanceof StorageError
+          ? error.kind === "busy"
+          : (driver.resultCode(error)?.startsWith("SQLITE_BUSY") ?? false);
+      if (!busy || attempt === START_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
+}
+
+const START_ATTEMPTS = 8;
+
+function openOn(driver: SqliteDriver, db: SqliteDatabase, where: string): Storage {
   // First: every later statement, switching to WAL included, may meet another process starting on the same file.
   db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA journal_mode = WAL");
@@ -67,7 +88,7 @@ export async function openSqliteStorage(dataDir?: string, driverName?: SqliteDri
   // A 201 is a promise to the practice: every commit reaches the disk before it is acknowledged, so an
   // acknowledged booking survives a power cut, not just a crash of this process.
   db.exec("PRAGMA synchronous = FULL");
-  const dialect = new SqliteDialect(driver, db, dataDir ?? "(in memory)");
+  const dialect = new SqliteDialect(driver, db, where);
   // Another process starting on the same file may migrate between the look and the write lock: `migrate` looks again.
   if (dialect.runNow(migrationsPending(dialect, SQLITE_MIGRATIONS))) {
     dialect.inTransactionNow(() => migrate(dialect, SQLITE_MIGRATIONS));
