@@ -52,10 +52,13 @@ const sections: [string, () => Promise<SectionResult>][] = [
   ["cold start", () => benchColdStart(report)],
   ["MCP", () => benchMcp(report)],
 ];
+// BENCH_ONLY=bookings,MCP runs only the named sections (for profiling one figure; goals of the others stay null).
+const only = process.env.BENCH_ONLY?.split(",").map((name) => name.trim().toLowerCase());
 // A section that fails is reported and leaves its figures null, so the others still give their figures; the
 // exit code says the run was incomplete.
 const failed: string[] = [];
 for (const [name, section] of sections) {
+  if (only && !only.includes(name.toLowerCase())) continue;
   (globalThis as { gc?: () => void }).gc?.();
   report("");
   try {
