@@ -6,11 +6,13 @@
  * stdout carries JSON-RPC only; everything else goes to stderr.
  */
 import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
+import { keepHeapSmall } from "./heap-footprint.js";
 import { createLogger, type Logger } from "./log.js";
 import type { PmsApi } from "./pms/api.js";
 import { PACKAGE_VERSION } from "./version.js";
 
 async function main(): Promise<void> {
+  keepHeapSmall();
   let config: Config;
   try {
     config = loadConfig(process.argv.slice(2), process.env);
