@@ -116,6 +116,10 @@ function sqliteFault(driver: SqliteDriver, where: string, error: unknown): Stora
   return kind === undefined ? undefined : new StorageError(kind, where, code, error);
 }
 
+/** A group member's savepoint, prepared once like any statement (exec would compile its text every time). */
+const SAVEPOINT = raw("SAVEPOINT member");
+const RELEASE = raw("RELEASE member");
+
 /** A transaction waiting for its group's commit, and, once run, how it ended. */
 interface Pending {
   work: () => Work<unknown>;
@@ -142,6 +146,9 @@ class SqliteDialect implements Dialect {
   ) {}
 
   anyOf(column: string, values: readonly string[]): Sql {
+    // One value, the common case (a booking's provider, patient, location): an equality SQLite seeks in the
+    // index directly, where IN (json_each) first builds an ephemeral table of the list.
+    if (values.length === 1) return sql`${raw(column)} = ${values[0]}`;
     return sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
   }
 
@@ -195,10 +202,10 @@ class SqliteDialect implements Dialect {
   /** Each waiting transaction in its savepoint, inside the one write transaction. */
   private runGroup(group: readonly Pending[]): void {
     for (const transaction of group) {
-      this.db.exec("SAVEPOINT member");
+      this.prepared(SAVEPOINT).run();
       try {
         transaction.outcome = { ok: true, value: this.runNow(transaction.work()) };
-        this.db.exec("RELEASE member");
+        this.prepared(RELEASE).run();
       } catch (error) {
         transaction.outcome = { ok: false, error };
         try {
