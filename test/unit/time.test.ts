@@ -178,6 +178,70 @@ describe("formatLocalDateTime and localDate by cached offsets", () => {
   });
 });
 
+describe("wall clocks resolved by cached offsets", () => {
+  const zones = [
+    LA,
+    LONDON,
+    "Australia/Lord_Howe",
+    "Asia/Kathmandu",
+    "America/St_Johns",
+    "Pacific/Chatham",
+    "Europe/Amsterdam",
+    "UTC",
+  ];
+  /** What resolveDateTime answered when luxon resolved every reading: its instant, or that there is none. */
+  function byLuxon(text: string, zone: string): number | "gap" {
+    const parsed = parseDateTime(text);
+    if (!parsed.ok || parsed.value.kind !== "wall_clock") throw new Error(`not a wall clock: ${text}`);
+    const dt = DateTime.fromObject(parsed.value.wall, { zone });
+    if (dt.toFormat("yyyy-MM-dd'T'HH:mm:ss") !== parsed.value.text) return "gap";
+    return Math.min(...dt.getPossibleOffsets().map((candidate) => candidate.toMillis()));
+  }
+  const resolved = (text: string, zone: string) => {
+    const result = resolve(text, zone);
+    return result.ok ? result.instant : result.code === "nonexistent_local_time" ? "gap" : result.message;
+  };
+  /** The wall clock `minutes` after what `instant` reads in `zone`: readings in gaps and repeated hours alike. */
+  const readingNear = (instant: number, zone: string, minutes: number) =>
+    DateTime.fromMillis(instant, { zone })
+      .toUTC(0, { keepLocalTime: true })
+      .plus({ minutes })
+      .toFormat("yyyy-MM-dd'T'HH:mm:ss");
+
+  it("name the instant luxon names, around every transition and at random from 1850 to 9999", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.oneof(
+          fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(9999, 11, 31) }),
+          fc.integer({ min: Date.UTC(2026, 2, 1), max: Date.UTC(2026, 3, 15) }),
+          fc.integer({ min: Date.UTC(2026, 8, 20), max: Date.UTC(2026, 10, 10) }),
+        ),
+        fc.integer({ min: -120, max: 120 }),
+        (zone, instant, minutes) => {
+          const text = readingNear(instant, zone, minutes);
+          expect(resolved(text, zone)).toBe(byLuxon(text, zone));
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("name each minute around the spring-forward and fall-back hours of Los Angeles and Lord Howe as luxon does", () => {
+    for (const [zone, at] of [
+      [LA, utc("2026-03-08T10:00:00Z")],
+      [LA, utc("2026-11-01T09:00:00Z")],
+      ["Australia/Lord_Howe", utc("2026-04-04T15:00:00Z")],
+      ["Australia/Lord_Howe", utc("2026-10-03T15:30:00Z")],
+    ] as const) {
+      for (let minute = -150; minute <= 150; minute++) {
+        const text = readingNear(at, zone, minute);
+        expect(resolved(text, zone)).toBe(byLuxon(text, zone));
+      }
+    }
+  });
+});
+
 describe("addDays and daysBetween by arithmetic", () => {
   const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const dates = fc.integer({ min: Date.UTC(1000, 0, 1), max: Date.UTC(9999, 11, 31) }).map(iso);

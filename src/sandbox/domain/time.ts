@@ -40,6 +40,8 @@ function wallKeyAt(instant: EpochMs, timezone: string): number {
  * time: "01:30" on 2026-11-01 in Los Angeles is 01:30 PDT, not 01:30 PST.
  */
 function resolveWallClock(wall: WallClock, timezone: string): Resolution {
+  const cached = cachedInstant(wall, timezone);
+  if (cached !== null) return { kind: "instant", instant: cached };
   const dt = DateTime.fromObject(wall, { zone: timezone });
   if (!dt.isValid) return { kind: "invalid", reason: dt.invalidExplanation ?? dt.invalidReason ?? "invalid" };
   const requested = wallKey(wall);
@@ -102,6 +104,7 @@ function clip(text: string): string {
 }
 
 const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 /** Local readings written by arithmetic: years 1000 to 9999, where toISOString writes the year as luxon does. */
 const FIRST_FAST_LOCAL = Date.UTC(1000, 0, 1);
 const END_FAST_LOCAL = Date.UTC(10000, 0, 1);
@@ -133,6 +136,44 @@ function hourOffset(instant: EpochMs, timezone: string): number | null {
   return offset;
 }
 
+/**
+ * The instant `wall` names in `timezone` by cached offsets, or null where that is not sure (then luxon judges it).
+ * As luxon's getPossibleOffsets (and Temporal) do: the zone's offsets a day before and a day after are the only
+ * ones the reading can have (zones change offset at most once in two days); each gives a candidate instant,
+ * which the reading names if the zone really has that offset then. Two such: the repeated hour of a fall-back,
+ * whose first occurrence (the earlier instant) is meant. None: a gap, which luxon's path explains. Luxon's
+ * Intl offset lookups were half the CPU of resolving a booking's start.
+ */
+function cachedInstant(wall: WallClock, timezone: string): EpochMs | null {
+  const key = wallKey(wall);
+  if (!(key >= FIRST_FAST_LOCAL && key < END_FAST_LOCAL) || !isReading(key, wall)) return null;
+  const before = hourOffset(key - DAY_MS, timezone);
+  const after = hourOffset(key + DAY_MS, timezone);
+  // Local mean times are offsets of odd seconds: left to luxon, which rounds them its own way.
+  if (before === null || after === null || before % MINUTE_MS !== 0 || after % MINUTE_MS !== 0) return null;
+  let earliest: EpochMs | null = null;
+  for (const offset of before === after ? [before] : [before, after]) {
+    const instant = key - offset;
+    const actual = hourOffset(instant, timezone);
+    if (actual === null) return null;
+    if (actual === offset && (earliest === null || instant < earliest)) earliest = instant;
+  }
+  return earliest;
+}
+
+/** Whether `key` (wallKey of `wall`) reads as `wall`: Date.UTC carries an out-of-range field over (Feb 30 → Mar 2). */
+function isReading(key: number, wall: WallClock): boolean {
+  const back = new Date(key);
+  return (
+    back.getUTCFullYear() === wall.year &&
+    back.getUTCMonth() === wall.month - 1 &&
+    back.getUTCDate() === wall.day &&
+    back.getUTCHours() === wall.hour &&
+    back.getUTCMinutes() === wall.minute &&
+    back.getUTCSeconds() === wall.second
+  );
+}
+
 /** The wall clock of `instant` in `timezone` as "YYYY-MM-DDTHH:MM:SS" by arithmetic, or null where that is not sure. */
 function cachedLocal(instant: EpochMs, timezone: string): string | null {
   const offset = Number.isFinite(instant) ? hourOffset(instant, timezone) : null;
@@ -153,8 +194,6 @@ export function localDate(instant: EpochMs, timezone: string): string {
     DateTime.fromMillis(instant, { zone: timezone }).toFormat("yyyy-MM-dd")
   );
 }
-
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Midnight UTC of a real calendar date "YYYY-MM-DD" of years 1000 to 9999 (where every day has 24 hours, so days

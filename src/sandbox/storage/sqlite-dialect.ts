@@ -6,11 +6,11 @@
  * nothing to add, and the no-overlap rules PostgreSQL also enforces with exclusion constraints are enforced
  * here by the check inside `transact` alone.
  *
- * Group commit: the transactions asked for in one turn of the event loop run in one BEGIN IMMEDIATE … COMMIT, one
+ * Group commit: the transactions asked for in one turn of the event loop and the next run in one BEGIN IMMEDIATE … COMMIT, one
  * after another, each inside a savepoint of its own. Each runs to completion before the next starts and sees
  * what the ones before it wrote, exactly as if each had committed alone; one that throws is rolled back to its
  * savepoint and fails alone. Every promise settles only after the COMMIT that holds its writes has returned
- * (synchronous=FULL: fsynced), so a 201 is still sent only for what is on disk; the turn's transactions share
+ * (synchronous=FULL: fsynced), so a 201 is still sent only for what is on disk; the group's transactions share
  * that one fsync instead of paying one each.
  */
 import { mkdirSync } from "node:fs";
@@ -116,6 +116,10 @@ function sqliteFault(driver: SqliteDriver, where: string, error: unknown): Stora
   return kind === undefined ? undefined : new StorageError(kind, where, code, error);
 }
 
+/** A group member's savepoint, prepared once like any statement (exec would compile its text every time). */
+const SAVEPOINT = raw("SAVEPOINT member");
+const RELEASE = raw("RELEASE member");
+
 /** A transaction waiting for its group's commit, and, once run, how it ended. */
 interface Pending {
   work: () => Work<unknown>;
@@ -142,6 +146,9 @@ class SqliteDialect implements Dialect {
   ) {}
 
   anyOf(column: string, values: readonly string[]): Sql {
+    // One value, the common case (a booking's provider, patient, location): an equality SQLite seeks in the
+    // index directly, where IN (json_each) first builds an ephemeral table of the list.
+    if (values.length === 1) return sql`${raw(column)} = ${values[0]}`;
     return sql`${raw(column)} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
   }
 
@@ -169,8 +176,11 @@ class SqliteDialect implements Dialect {
 
   transaction<T>(_scope: TransactionScope, work: () => Work<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // The first transaction of a turn schedules the group's commit for the end of the turn; later ones join it.
-      if (this.pending.length === 0) setImmediate(() => this.commitPending());
+      // The first transaction of a group schedules its commit for the end of the next turn; later ones join it.
+      // One more turn lets the requests that arrived while this turn ran (the answers of the last commit
+      // bring the next requests) reach their transactions too: under load groups grow from ~4.7 to ~6 per
+      // fsync. Idle, the extra turn costs a poll that finds nothing.
+      if (this.pending.length === 0) setImmediate(() => setImmediate(() => this.commitPending()));
       this.pending.push({ work, outcome: undefined, resolve: resolve as (value: unknown) => void, reject });
     });
   }
@@ -195,10 +205,10 @@ class SqliteDialect implements Dialect {
   /** Each waiting transaction in its savepoint, inside the one write transaction. */
   private runGroup(group: readonly Pending[]): void {
     for (const transaction of group) {
-      this.db.exec("SAVEPOINT member");
+      this.prepared(SAVEPOINT).run();
       try {
         transaction.outcome = { ok: true, value: this.runNow(transaction.work()) };
-        this.db.exec("RELEASE member");
+        this.prepared(RELEASE).run();
       } catch (error) {
         transaction.outcome = { ok: false, error };
         try {
