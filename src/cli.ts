@@ -5,12 +5,19 @@
  * the PMS client (and, without PMS_BASE_URL, the embedded sandbox) is loaded and started afterwards.
  * stdout carries JSON-RPC only; everything else goes to stderr.
  */
-import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
-import { createLogger, type Logger } from "./log.js";
+import { setFlagsFromString } from "node:v8";
+import type { Config } from "./config.js";
+import type { Logger } from "./log.js";
 import type { PmsApi } from "./pms/api.js";
-import { PACKAGE_VERSION } from "./version.js";
 
 async function main(): Promise<void> {
+  // Before any module loads (the configuration's own schemas load zod): see youngGenerationFor.
+  setFlagsFromString(SMALL_YOUNG_GENERATION);
+  const [{ ConfigError, USAGE, loadConfig }, { createLogger }, { PACKAGE_VERSION }] = await Promise.all([
+    import("./config.js"),
+    import("./log.js"),
+    import("./version.js"),
+  ]);
   let config: Config;
   try {
     config = loadConfig(process.argv.slice(2), process.env);
@@ -20,6 +27,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  youngGenerationFor(config);
   const logger = createLogger({ level: config.logLevel, base: { service: "dental-pms-mcp" } });
   switch (config.command) {
     case "help":
@@ -93,6 +101,22 @@ async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
   const client = new PmsClient({ baseUrl: sandbox.url, orgId: sandbox.orgId, token: sandbox.token, ...clientOptions });
   cleanups.push(() => client.close());
   return client;
+}
+
+/**
+ * A stdio server in proxy mode relays one client's calls, one after another, and keeps little alive per call,
+ * yet V8 doubles its young generation (up to 2 × 8 MB) while the modules load, since most of what they
+ * allocate survives: memory that stays resident and never helps a call. Measured in proxy mode: VmRSS 1 s after
+ * initialize 6 MB lower with the young generation kept at its initial size, latency of search_patients the same.
+ * V8 reads this flag each time it would grow that space, so setting it at run time takes effect (a semi-space
+ * size set at run time would not: V8 sizes the heap once, at start). The HTTP tier (many concurrent requests),
+ * the embedded sandbox and the sandbox alone (their own allocations) get V8's default back.
+ */
+const SMALL_YOUNG_GENERATION = "--semi-space-growth-factor=1";
+const DEFAULT_YOUNG_GENERATION = "--semi-space-growth-factor=2";
+
+function youngGenerationFor(config: Config): void {
+  if (config.command !== "stdio" || !config.pms) setFlagsFromString(DEFAULT_YOUNG_GENERATION);
 }
 
 async function runMcp(config: Config, logger: Logger): Promise<void> {
