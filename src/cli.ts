@@ -5,8 +5,8 @@
  * the PMS client (and, without PMS_BASE_URL, the embedded sandbox) is loaded and started afterwards.
  * stdout carries JSON-RPC only; everything else goes to stderr.
  */
-import { setFlagsFromString } from "node:v8";
 import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
+import { enterLoadingPhase, leaveLoadingPhase } from "./loading-phase.js";
 import { createLogger, type Logger } from "./log.js";
 import type { PmsApi } from "./pms/api.js";
 import { PACKAGE_VERSION } from "./version.js";
@@ -21,8 +21,9 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  // Before the MCP server's modules load: see SMALL_YOUNG_GENERATION.
-  if (config.command === "stdio" && config.pms) setFlagsFromString(SMALL_YOUNG_GENERATION);
+  // A stdio proxy does little but load its modules at start; the HTTP tier and the sandbox keep V8's defaults.
+  // (Before the configuration would be earlier still, but importing it dynamically cost cold starts 5 ms.)
+  if (config.command === "stdio" && config.pms) enterLoadingPhase();
   const logger = createLogger({ level: config.logLevel, base: { service: "dental-pms-mcp" } });
   switch (config.command) {
     case "help":
@@ -98,19 +99,6 @@ async function startPms(config: Config, logger: Logger): Promise<PmsApi> {
   return client;
 }
 
-/**
- * While the modules load, most of what they allocate survives, and V8 takes that for a workload that needs a
- * bigger young generation: it doubles it, up to 2 × 8 MB, memory that then stays resident. In stdio proxy mode
- * the loading is nearly all the process does at start, so there the young generation grows no further from the
- * reading of the configuration until the tools and the PMS client have loaded (measured: VmRSS 1 s after
- * initialize 2 MiB lower), then V8's default growth is restored for the calls (kept small for them too,
- * search_patients was 3% slower: a scavenge every ten calls). V8 reads this flag each time it would grow that
- * space, so setting it at run time takes effect (a semi-space size would not: V8 sizes the heap once, at start).
- * Setting it before the configuration loads (importing it dynamically) saved 1 MiB more but cost cold starts 5 ms.
- */
-const SMALL_YOUNG_GENERATION = "--semi-space-growth-factor=1";
-const DEFAULT_YOUNG_GENERATION = "--semi-space-growth-factor=2";
-
 async function runMcp(config: Config, logger: Logger): Promise<void> {
   onSignals(logger);
   const { createMcpServer, preloadTools } = await import("./mcp/server.js");
@@ -143,8 +131,7 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   server.server.oninitialized = () => {
     const loaded = Promise.all([preloadTools(), warmUp()]);
     guard?.warmUp();
-    // Past the loading, the young generation may grow again as V8 sees fit for the calls (youngGenerationFor).
-    if (config.pms) void loaded.then(() => setFlagsFromString(DEFAULT_YOUNG_GENERATION));
+    if (config.pms) void loaded.finally(leaveLoadingPhase);
   };
   const { serveStdio } = await import("./mcp/transports/stdio.js");
   const { closed } = await serveStdio(server);
