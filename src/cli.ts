@@ -7,6 +7,7 @@
  */
 import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
 import { keepHeapSmall } from "./heap-footprint.js";
+import { enterLoadingPhase, leaveLoadingPhase } from "./loading-phase.js";
 import { createLogger, type Logger } from "./log.js";
 import type { PmsApi } from "./pms/api.js";
 import { PACKAGE_VERSION } from "./version.js";
@@ -22,6 +23,10 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  // A stdio proxy does little but load its modules at start (loading-phase.ts); the HTTP tier and the sandbox
+  // keep TurboFan throughout. (Before the configuration would be earlier still, but importing it dynamically
+  // cost cold starts 5 ms.)
+  if (config.command === "stdio" && config.pms) enterLoadingPhase();
   const logger = createLogger({ level: config.logLevel, base: { service: "dental-pms-mcp" } });
   switch (config.command) {
     case "help":
@@ -102,20 +107,20 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   const { createMcpServer, preloadTools } = await import("./mcp/server.js");
   // The PMS client's module and the contract's route table load after the handshake (or on the first tool
   // call): building the contract's schemas would delay the initialize answer, which needs none of them.
-  let backend: Promise<{ pms: PmsApi; warmUp: () => void }> | undefined;
+  let backend: Promise<{ pms: PmsApi; warmUp: () => Promise<void> }> | undefined;
   const loadBackend = () =>
     (backend ??= import("./mcp/deferred-pms.js").then(({ deferredPms }) =>
       deferredPms(() => startPms(config, logger), logger),
     ));
   const pms = async () => (await loadBackend()).pms;
-  const warmUp = () => void loadBackend().then((loaded) => loaded.warmUp());
+  const warmUp = () => loadBackend().then((loaded) => loaded.warmUp());
   const guard = config.privacy === "caller" ? await callerGuard(config, logger) : undefined;
   const mcpLogger = logger.child({ component: "mcp" });
   const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: mcpLogger, guard });
 
   if (config.command === "http" && config.http) {
-    preloadTools();
-    warmUp();
+    void preloadTools();
+    void warmUp();
     guard?.warmUp();
     const { startHttpServer } = await import("./mcp/transports/http.js");
     const http = await startHttpServer({ ...config.http, createServer: serverFor, logger });
@@ -127,9 +132,9 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   const server = serverFor();
   // Load the tools and start the PMS once the handshake is done, so initialize is answered without them.
   server.server.oninitialized = () => {
-    preloadTools();
-    warmUp();
+    const loaded = Promise.all([preloadTools(), warmUp()]);
     guard?.warmUp();
+    if (config.pms) void loaded.finally(leaveLoadingPhase);
   };
   const { serveStdio } = await import("./mcp/transports/stdio.js");
   const { closed } = await serveStdio(server);

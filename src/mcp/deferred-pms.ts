@@ -3,13 +3,17 @@
  * handshake has been answered). Every call waits for it. A failed start is logged and reported to the
  * caller as unavailable (with the start's lasting cause, if it gave one as a PmsError), and forgotten, so that a
  * later call tries again (a database that was not up yet).
- * `start` runs on the first call or when `warmUp` is called, and again only after a failure.
+ * `start` runs on the first call or when `warmUp` is called, and again only after a failure; `warmUp` resolves
+ * once it has been tried.
  */
 import type { Logger } from "../log.js";
 import { callRoute, routeMethods, type PmsApi } from "../pms/api.js";
 import { PmsError, type PmsCall } from "../pms/errors.js";
 
-export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms: PmsApi; warmUp: () => void } {
+export function deferredPms(
+  start: () => Promise<PmsApi>,
+  logger: Logger,
+): { pms: PmsApi; warmUp: () => Promise<void> } {
   let started: Promise<PmsApi> | undefined;
   const backend = () => {
     started ??= start().catch((error: unknown) => {
@@ -22,7 +26,12 @@ export function deferredPms(start: () => Promise<PmsApi>, logger: Logger): { pms
     });
     return started;
   };
-  const warmUp = () => void backend().catch(() => {}); // the failure is reported to each caller instead
+  // Resolves once the start has been tried; its failure is reported to each caller instead.
+  const warmUp = () =>
+    backend().then(
+      () => {},
+      () => {},
+    );
   /** The backend for one call, or that call's failure: the PMS is not there, and nothing was sent. */
   const backendFor = (call: PmsCall) =>
     backend().catch((error: unknown) => {

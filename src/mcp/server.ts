@@ -87,9 +87,12 @@ function serveTools(): Promise<typeof import("./serve-tools.js")> {
   return loading;
 }
 
-/** Loads the tools ahead of the first tools/list (once initialize has been answered). */
-export function preloadTools(): void {
-  serveTools().catch(() => {}); // a request that needs them reports the failure
+/** Loads the tools ahead of the first tools/list (once initialize has been answered); resolves once tried. */
+export function preloadTools(): Promise<void> {
+  return serveTools().then(
+    () => {},
+    () => {}, // a request that needs them reports the failure
+  );
 }
 
 function instructions(privacy: PrivacyMode): string {

@@ -4,7 +4,7 @@
  * Voice bots give a tool call a few seconds, so every call has an overall deadline, retries included.
  */
 import { performance } from "node:perf_hooks";
-import { Pool, type Dispatcher } from "undici";
+import type { Dispatcher } from "undici";
 import { API_PREFIX, routes, type RouteName, type RouteSpec } from "../contract/index.js";
 import { silentLogger, type Logger } from "../log.js";
 import {
@@ -25,6 +25,7 @@ import {
   type TransportFailure,
 } from "./failures.js";
 import { ReferenceCache } from "./reference-cache.js";
+import { Pool, poolRequest } from "./undici-pool.js";
 import { buildRequest, localValidationError, type BuiltRequest, type CallInput } from "./request.js";
 
 export interface PmsClientOptions {
@@ -245,7 +246,7 @@ export class PmsClient implements PmsApi {
       });
 
     try {
-      const response = await this.pool.request({
+      const response = await poolRequest(this.pool, {
         method: request.method,
         path: this.apiPath + request.path,
         headers: context.headers,
