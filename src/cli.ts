@@ -5,15 +5,15 @@
  * the PMS client (and, without PMS_BASE_URL, the embedded sandbox) is loaded and started afterwards.
  * stdout carries JSON-RPC only; everything else goes to stderr.
  */
+// First, so that V8 keeps its young generation small from the start: loading the configuration's schemas grows it.
+import "./heap-footprint.js";
 import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
-import { keepHeapSmall } from "./heap-footprint.js";
 import { enterLoadingPhase, leaveLoadingPhase } from "./loading-phase.js";
 import { createLogger, type Logger } from "./log.js";
 import type { PmsApi } from "./pms/api.js";
 import { PACKAGE_VERSION } from "./version.js";
 
 async function main(): Promise<void> {
-  keepHeapSmall();
   let config: Config;
   try {
     config = loadConfig(process.argv.slice(2), process.env);

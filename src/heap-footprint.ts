@@ -7,14 +7,17 @@
  * (sub-millisecond each; `npm run bench` shows both sides).
  *
  * Both flags are read at each collection, so setting them at start-up takes effect; sizes given by the user
- * (NODE_OPTIONS or node's own arguments) are left as they are.
+ * (NODE_OPTIONS or node's own arguments) are left as they are. Importing this module applies them: cli.ts imports
+ * it before anything else, since loading the configuration's schemas already grows the young generation.
  */
 import { setFlagsFromString } from "node:v8";
 
 const USER_SIZED = /--(max|min)-semi-space-size|--semi-space-growth-factor|--heap-growing-percent|--optimize-for-size/;
 
-export function keepHeapSmall(): void {
+function keepHeapSmall(): void {
   if (USER_SIZED.test([...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" "))) return;
   setFlagsFromString("--semi-space-growth-factor=1");
   setFlagsFromString("--heap-growing-percent=20");
 }
+
+keepHeapSmall();
