@@ -31,6 +31,21 @@ function instantOf(input: string, zone: string): number {
   return resolved.instant;
 }
 
+/** Instants from 1850 to 9999, and around the clock changes of 2026 to the millisecond. */
+const anyInstant = fc.oneof(
+  fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(9999, 11, 31) }),
+  fc.integer({ min: Date.UTC(2026, 2, 1), max: Date.UTC(2026, 3, 15) }),
+  fc.integer({ min: Date.UTC(2026, 8, 20), max: Date.UTC(2026, 10, 10) }),
+);
+
+/** Spring-forward and fall-back instants of 2026 in Los Angeles and Lord Howe (a half-hour change). */
+const CLOCK_CHANGES = [
+  [LA, utc("2026-03-08T10:00:00Z")],
+  [LA, utc("2026-11-01T09:00:00Z")],
+  ["Australia/Lord_Howe", utc("2026-04-04T15:00:00Z")],
+  ["Australia/Lord_Howe", utc("2026-10-03T15:30:00Z")],
+] as const;
+
 describe("resolveDateTime: a parsed date-time at a location", () => {
   it("reads wall-clock time in the location's zone, with or without seconds and zero fractions", () => {
     expect(instantOf("2025-05-20T10:00:00", LA)).toBe(utc("2025-05-20T17:00:00Z"));
@@ -146,30 +161,16 @@ describe("formatLocalDateTime and localDate by cached offsets", () => {
 
   it("write what luxon writes, at every zone transition and at random instants from 1850 to 9999", () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...zones),
-        fc.oneof(
-          fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(9999, 11, 31) }),
-          // Around the transitions of 2026, to the millisecond.
-          fc.integer({ min: Date.UTC(2026, 2, 1), max: Date.UTC(2026, 3, 15) }),
-          fc.integer({ min: Date.UTC(2026, 8, 20), max: Date.UTC(2026, 10, 10) }),
-        ),
-        (zone, instant) => {
-          expect(formatLocalDateTime(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"));
-          expect(localDate(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd"));
-        },
-      ),
+      fc.property(fc.constantFrom(...zones), anyInstant, (zone, instant) => {
+        expect(formatLocalDateTime(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"));
+        expect(localDate(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd"));
+      }),
       { numRuns: 3000 },
     );
   });
 
   it("write each minute around the spring-forward and fall-back hours of Los Angeles and Lord Howe", () => {
-    for (const [zone, at] of [
-      [LA, utc("2026-03-08T10:00:00Z")],
-      [LA, utc("2026-11-01T09:00:00Z")],
-      ["Australia/Lord_Howe", utc("2026-04-04T15:00:00Z")],
-      ["Australia/Lord_Howe", utc("2026-10-03T15:30:00Z")],
-    ] as const) {
+    for (const [zone, at] of CLOCK_CHANGES) {
       for (let minute = -90; minute <= 90; minute++) {
         const instant = at + minute * 60_000 - 1;
         expect(formatLocalDateTime(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"));
@@ -212,11 +213,7 @@ describe("wall clocks resolved by cached offsets", () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...zones),
-        fc.oneof(
-          fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(9999, 11, 31) }),
-          fc.integer({ min: Date.UTC(2026, 2, 1), max: Date.UTC(2026, 3, 15) }),
-          fc.integer({ min: Date.UTC(2026, 8, 20), max: Date.UTC(2026, 10, 10) }),
-        ),
+        anyInstant,
         fc.integer({ min: -120, max: 120 }),
         (zone, instant, minutes) => {
           const text = readingNear(instant, zone, minutes);
@@ -228,12 +225,7 @@ describe("wall clocks resolved by cached offsets", () => {
   });
 
   it("name each minute around the spring-forward and fall-back hours of Los Angeles and Lord Howe as luxon does", () => {
-    for (const [zone, at] of [
-      [LA, utc("2026-03-08T10:00:00Z")],
-      [LA, utc("2026-11-01T09:00:00Z")],
-      ["Australia/Lord_Howe", utc("2026-04-04T15:00:00Z")],
-      ["Australia/Lord_Howe", utc("2026-10-03T15:30:00Z")],
-    ] as const) {
+    for (const [zone, at] of CLOCK_CHANGES) {
       for (let minute = -150; minute <= 150; minute++) {
         const text = readingNear(at, zone, minute);
         expect(resolved(text, zone)).toBe(byLuxon(text, zone));
