@@ -31,6 +31,18 @@ function instantOf(input: string, zone: string): number {
   return resolved.instant;
 }
 
+/** Zones with DST both ways, half- and quarter-hour offsets, a 30-minute DST shift, and local mean time. */
+const OFFSET_ZONES = [
+  LA,
+  LONDON,
+  "Australia/Lord_Howe",
+  "Asia/Kathmandu",
+  "America/St_Johns",
+  "Pacific/Chatham",
+  "Europe/Amsterdam",
+  "UTC",
+];
+
 /** Instants from 1850 to 9999, and around the clock changes of 2026 to the millisecond. */
 const anyInstant = fc.oneof(
   fc.integer({ min: Date.UTC(1850, 0, 1), max: Date.UTC(9999, 11, 31) }),
@@ -146,22 +158,11 @@ describe("formatting and calendar dates", () => {
 });
 
 describe("formatLocalDateTime and localDate by cached offsets", () => {
-  // Zones with DST both ways, half- and quarter-hour offsets, a 30-minute DST shift, and local mean time.
-  const zones = [
-    LA,
-    LONDON,
-    "Australia/Lord_Howe",
-    "Asia/Kathmandu",
-    "America/St_Johns",
-    "Pacific/Chatham",
-    "Europe/Amsterdam",
-    "UTC",
-  ];
   const luxon = (instant: number, zone: string) => DateTime.fromMillis(instant, { zone });
 
   it("write what luxon writes, at every zone transition and at random instants from 1850 to 9999", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...zones), anyInstant, (zone, instant) => {
+      fc.property(fc.constantFrom(...OFFSET_ZONES), anyInstant, (zone, instant) => {
         expect(formatLocalDateTime(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd'T'HH:mm:ss"));
         expect(localDate(instant, zone)).toBe(luxon(instant, zone).toFormat("yyyy-MM-dd"));
       }),
@@ -180,16 +181,6 @@ describe("formatLocalDateTime and localDate by cached offsets", () => {
 });
 
 describe("wall clocks resolved by cached offsets", () => {
-  const zones = [
-    LA,
-    LONDON,
-    "Australia/Lord_Howe",
-    "Asia/Kathmandu",
-    "America/St_Johns",
-    "Pacific/Chatham",
-    "Europe/Amsterdam",
-    "UTC",
-  ];
   /** What resolveDateTime answered when luxon resolved every reading: its instant, or that there is none. */
   function byLuxon(text: string, zone: string): number | "gap" {
     const parsed = parseDateTime(text);
@@ -212,7 +203,7 @@ describe("wall clocks resolved by cached offsets", () => {
   it("name the instant luxon names, around every transition and at random from 1850 to 9999", () => {
     fc.assert(
       fc.property(
-        fc.constantFrom(...zones),
+        fc.constantFrom(...OFFSET_ZONES),
         anyInstant,
         fc.integer({ min: -120, max: 120 }),
         (zone, instant, minutes) => {
