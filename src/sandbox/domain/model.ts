@@ -79,6 +79,15 @@ export type BookingRecord = Pick<
 >;
 
 /**
+ * What a booking occupies, as a search for free time reads it: its provider and its chair over [start, end), with
+ * its uuid and location for the verdict that names it. A search asks about no patient, so it needs no more.
+ */
+export type Occupancy = Pick<
+  BookingRecord,
+  "uuid" | "provider_uuid" | "location_uuid" | "operatory_uuid" | "start" | "end"
+>;
+
+/**
  * A slot kept for someone deciding: until `expires_at` its provider and operatory are not offered to
  * anyone else and cannot be booked but with this hold's uuid. Past `expires_at` it occupies nothing.
  */

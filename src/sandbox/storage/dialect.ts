@@ -12,15 +12,29 @@ import type { DdlDialect, Table } from "./schema.js";
 import type { Sql } from "./sql.js";
 import type { StorageError } from "./storage.js";
 
-/** A statement for the dialect to run: all rows, the first row (or undefined), the count of rows changed, or DDL. */
+/**
+ * A statement for the dialect to run: all rows, the first row (or undefined), the count of rows changed, DDL, or
+ * many rows as records (the rows of `sql`, whose columns are named `keys`, taken the way the database hands
+ * many small rows over fastest).
+ */
 export type Request =
-  { readonly kind: "rows" | "row" | "run"; readonly sql: Sql } | { readonly kind: "script"; readonly text: string };
+  | { readonly kind: "rows" | "row" | "run"; readonly sql: Sql }
+  | { readonly kind: "records"; readonly sql: Sql; readonly keys: readonly string[] }
+  | { readonly kind: "script"; readonly text: string };
 
 /** An operation written once for both databases: it yields statements and receives their results. */
 export type Work<T> = Generator<Request, T, unknown>;
 
 export function* rows<R>(query: Sql): Work<R[]> {
   return (yield { kind: "rows", sql: query }) as R[];
+}
+
+/**
+ * All rows of `query`, for a query of many rows (hundreds per request) whose columns are named `keys`: the same
+ * objects as `rows` gives, with the keys in that order.
+ */
+export function* records<R>(query: Sql, keys: readonly (keyof R & string)[]): Work<R[]> {
+  return (yield { kind: "records", sql: query, keys }) as R[];
 }
 
 export function* row<R>(query: Sql): Work<R | undefined> {

@@ -21,10 +21,11 @@ import type {
   BookingRecord,
   ClinicalNoteRecord,
   HoldRecord,
+  Occupancy,
   PatientRecord,
 } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
-import { row, rows, run, type Dialect, type TransactionScope, type Work } from "./dialect.js";
+import { records, row, rows, run, type Dialect, type TransactionScope, type Work } from "./dialect.js";
 import { insertRow, storedColumns, table, type Table } from "./schema.js";
 import { join, raw, Sql, sql } from "./sql.js";
 import {
@@ -39,6 +40,7 @@ import {
   type BookingScope,
   type Decision,
   type IdempotencyRecord,
+  type Occupied,
   type PageOf,
   type PageRequest,
   type PatientFilter,
@@ -117,9 +119,34 @@ const BOOKING_COLUMNS = raw(
   `uuid, patient_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end", status`,
 );
 
+/** A HoldRecord's keys: the names of HOLD_COLUMNS, in their order. */
+const HOLD_KEYS = [
+  "uuid",
+  "appointment_type_uuid",
+  "provider_uuid",
+  "location_uuid",
+  "operatory_uuid",
+  "patient_uuid",
+  "start",
+  "end",
+  "expires_at",
+  "created_at",
+] as const satisfies readonly (keyof HoldRecord)[];
 /** Hold columns under the record's names. */
 const HOLD_COLUMNS = raw(`uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, patient_uuid,
   start_ms AS start, end_ms AS "end", expires_at, created_at`);
+
+/** An Occupancy's keys: the names of OCCUPANCY_COLUMNS, in their order. */
+const OCCUPANCY_KEYS = [
+  "uuid",
+  "provider_uuid",
+  "location_uuid",
+  "operatory_uuid",
+  "start",
+  "end",
+] as const satisfies readonly (keyof Occupancy)[];
+/** The columns of an appointment a search for free time reads (Occupancy), under the record's names. */
+const OCCUPANCY_COLUMNS = raw(`uuid, provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end"`);
 
 /** A record's values in the order of storedColumns(t): each column's value under its own name, org_id the org's. */
 function valuesOf(t: Table, orgId: string, record: object): unknown[] {
@@ -242,37 +269,55 @@ class SqlStorage implements Storage {
     return this.db.autocommit(this.bookings<AppointmentRow>(orgId, scope, APPOINTMENT_COLUMNS));
   }
 
-  async findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]> {
-    return this.db.autocommit(this.bookings<BookingRecord>(orgId, scope, BOOKING_COLUMNS));
+  async findOccupied(orgId: string, scope: BookingScope): Promise<Occupied> {
+    const bookings = this.bookingsSelect(orgId, scope, OCCUPANCY_COLUMNS);
+    const holds = this.holdsSelect(orgId, scope);
+    return this.db.autocommit(
+      (function* (): Work<Occupied> {
+        return {
+          bookings: bookings ? yield* records<Occupancy>(bookings, OCCUPANCY_KEYS) : [],
+          holds: holds ? yield* records<HoldRecord>(holds, HOLD_KEYS) : [],
+        };
+      })(),
+    );
   }
 
-  private bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
-    return this.overlapping<R>(columns, "appointments", orgId, scope, [
+  private *bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
+    const select = this.bookingsSelect(orgId, scope, columns);
+    return select ? yield* rows<R>(sql`${select} ORDER BY start, uuid`) : [];
+  }
+
+  private bookingsSelect(orgId: string, scope: BookingScope, columns: Sql): Sql | null {
+    return this.overlapping(columns, "appointments", orgId, scope, [
       ["provider_uuid", scope.provider_uuids],
       ["location_uuid", scope.location_uuids],
       ["patient_uuid", scope.patient_uuids],
     ]);
   }
 
-  async findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]> {
-    return this.db.autocommit(this.holds(orgId, scope));
+  private *holds(orgId: string, scope: BookingScope): Work<HoldRecord[]> {
+    const select = this.holdsSelect(orgId, scope);
+    return select ? yield* rows<HoldRecord>(sql`${select} ORDER BY start, uuid`) : [];
   }
 
-  private holds(orgId: string, scope: BookingScope): Work<HoldRecord[]> {
-    return this.overlapping<HoldRecord>(HOLD_COLUMNS, "holds", orgId, scope, [
+  private holdsSelect(orgId: string, scope: BookingScope): Sql | null {
+    return this.overlapping(HOLD_COLUMNS, "holds", orgId, scope, [
       ["provider_uuid", scope.provider_uuids],
       ["location_uuid", scope.location_uuids],
     ]);
   }
 
-  /** Claims (appointments not cancelled, or holds) of `from` whose `column` is one of its uuids, overlapping the window. */
-  private *overlapping<R>(
+  /**
+   * The SELECT of claims (appointments not cancelled, or holds) of `from` whose `column` is one of its uuids,
+   * overlapping the window; null when the scope names none.
+   */
+  private overlapping(
     columns: Sql,
     from: "appointments" | "holds",
     orgId: string,
     scope: BookingScope,
     by: readonly (readonly [column: string, uuids: readonly string[]])[],
-  ): Work<R[]> {
+  ): Sql | null {
     const { start, end } = scope.window;
     const live = from === "appointments" ? raw(" AND status <> 'cancelled'") : raw("");
     // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
@@ -284,8 +329,7 @@ class SqlStorage implements Storage {
         WHERE org_id = ${orgId} AND ${this.db.anyOf(column, uuids)} AND start_ms < ${end}
           AND start_ms > ${start - MAX_BOOKING_MS} AND end_ms > ${start}${live}`,
       );
-    if (selects.length === 0) return [];
-    return yield* rows<R>(sql`${join(selects, " UNION ")} ORDER BY start, uuid`);
+    return selects.length === 0 ? null : join(selects, " UNION ");
   }
 
   async searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>> {

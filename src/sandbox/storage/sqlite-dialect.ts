@@ -227,6 +227,7 @@ class SqliteDialect implements Dialect {
       this.db.exec(request.text);
       return undefined;
     }
+    if (request.kind === "records") return this.records(request.sql, request.keys);
     const statement = this.prepared(request.sql);
     const values = request.sql.values;
     switch (request.kind) {
@@ -237,6 +238,18 @@ class SqliteDialect implements Dialect {
       case "run":
         return Number(statement.run(...values).changes);
     }
+  }
+
+  /**
+   * The rows of `query` aggregated by SQLite into one JSON text and parsed by JSON.parse: for hundreds of rows
+   * several times cheaper than either driver's taking them column by column into objects.
+   */
+  private records(query: Sql, keys: readonly string[]): unknown[] {
+    const object = `json_object(${keys.map((key) => `'${key}', "${key}"`).join(", ")})`;
+    const aggregate = sql`SELECT '[' || COALESCE(group_concat(${raw(object)}, ','), '') || ']' AS records
+      FROM (${query}) AS listed`;
+    const found = this.prepared(aggregate).get(...aggregate.values) as { records: string };
+    return JSON.parse(found.records) as unknown[];
   }
 
   private prepared(query: Sql): SqliteStatement {

@@ -18,6 +18,7 @@ import type {
   HoldRecord,
   Interval,
   LocationRecord,
+  Occupancy,
   OrgRecord,
   PatientRecord,
   ProviderRecord,
@@ -118,6 +119,12 @@ export interface BookingScope {
   window: Interval;
 }
 
+/** What Storage.findOccupied answers. */
+export interface Occupied {
+  bookings: Occupancy[];
+  holds: HoldRecord[];
+}
+
 export interface TransactionLoad {
   /** Loads the bookings and the holds (live or expired) of the scope. */
   bookings?: BookingScope;
@@ -168,10 +175,12 @@ export interface Storage {
 
   getReference(orgId: string): Promise<ReferenceData | null>;
   findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]>;
-  /** The same bookings with only what the scheduling rule reads of them: for searches that judge many. */
-  findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]>;
-  /** Holds of the scope (as TransactionState.holds), expired ones included: the rules ignore those. */
-  findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]>;
+  /**
+   * What occupies the scope, for searches that judge many times against it, in one statement: its bookings not
+   * cancelled, with only what a search reads of them, and its holds (as TransactionState.holds), expired ones
+   * included (the rules ignore those). Each list in no particular order.
+   */
+  findOccupied(orgId: string, scope: BookingScope): Promise<Occupied>;
 
   searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>>;
   getPatients(orgId: string, uuids: readonly string[]): Promise<PatientRecord[]>;
