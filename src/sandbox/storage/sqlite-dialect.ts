@@ -241,15 +241,21 @@ class SqliteDialect implements Dialect {
   }
 
   /**
-   * The rows of `query` aggregated by SQLite into one JSON text and parsed by JSON.parse: for hundreds of rows
-   * several times cheaper than either driver's taking them column by column into objects.
+   * The rows of `query` aggregated by SQLite into one JSON text of arrays, parsed by JSON.parse and made objects
+   * here: for hundreds of rows several times cheaper than either driver's taking them column by column into
+   * objects (and JSON arrays are half the work of JSON objects, for SQLite to write and for JSON.parse to read).
    */
-  private records(query: Sql, keys: readonly string[]): unknown[] {
-    const object = `json_object(${keys.map((key) => `'${key}', "${key}"`).join(", ")})`;
-    const aggregate = sql`SELECT '[' || COALESCE(group_concat(${raw(object)}, ','), '') || ']' AS records
+  private records(query: Sql, keys: readonly string[]): Record<string, unknown>[] {
+    const tuple = `json_array(${keys.map((key) => `"${key}"`).join(", ")})`;
+    const aggregate = sql`SELECT '[' || COALESCE(group_concat(${raw(tuple)}, ','), '') || ']' AS records
       FROM (${query}) AS listed`;
     const found = this.prepared(aggregate).get(...aggregate.values) as { records: string };
-    return JSON.parse(found.records) as unknown[];
+    const tuples = JSON.parse(found.records) as unknown[][];
+    return tuples.map((values) => {
+      const record: Record<string, unknown> = {};
+      keys.forEach((key, i) => (record[key] = values[i]));
+      return record;
+    });
   }
 
   private prepared(query: Sql): SqliteStatement {
