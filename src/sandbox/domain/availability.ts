@@ -80,11 +80,11 @@ function* searchByDate(
   request: SlotRequest,
 ): Generator<string, { slots: FoundSlot[]; has_more: boolean }, void> {
   assertRequest(request);
-  const locations = request.location_uuids.flatMap((uuid) => prepared.locations.get(uuid) ?? []);
-  const providers = request.provider_uuids.filter((uuid) => prepared.providers.get(uuid)?.is_active);
+  // Each named once: a (start, provider, location) is offered once however often the request names them.
+  const locations = [...new Set(request.location_uuids)].flatMap((uuid) => prepared.locations.get(uuid) ?? []);
+  const providers = [...new Set(request.provider_uuids)].filter((uuid) => prepared.providers.get(uuid)?.is_active);
   const days = daysBetween(request.start_date, request.end_date);
   const found: FoundSlot[] = [];
-  const seen = new Set<string>();
 
   for (let offset = 0; offset <= days; offset++) {
     const date = addDays(request.start_date, offset);
@@ -98,12 +98,28 @@ function* searchByDate(
       const plan = prepared.dayPlan(location, date);
       if (plan.closure) continue;
       for (const providerUuid of providers) {
-        for (const window of plan.shifts.get(providerUuid) ?? []) {
+        const windows = plan.shifts.get(providerUuid) ?? [];
+        // Two shifts of a provider on one day may overlap: a start they share is judged once (the verdict and
+        // whether its end is addressable do not depend on the shift it came from).
+        const judged = windows.length > 1 ? new Set<EpochMs>() : undefined;
+        for (const window of windows) {
+          // The end of the provider's booking that an earlier start of this window overlapped: every start before
+          // it overlaps that booking too (starts come in order, all of one duration), so it cannot be bookable.
+          let busyUntil = -Infinity;
           for (const start of candidateStarts(plan, window, request.step_minutes)) {
             const end = start + request.duration_minutes * MINUTE_MS;
-            if (start < request.now) continue;
-            const key = `${start}|${providerUuid}|${location.uuid}`;
-            if (seen.has(key)) continue;
+            if (start < request.now || start < busyUntil) continue;
+            if (judged) {
+              if (judged.has(start)) continue;
+              judged.add(start);
+            }
+            // Most candidates of a busy day fall on the provider's own bookings, which the rule refuses whatever
+            // else holds: found here, from the same timeline the rule reads, without building a verdict.
+            const busy = prepared.providerConflict(providerUuid, start, end);
+            if (busy) {
+              busyUntil = busy.end;
+              continue;
+            }
             const candidate = {
               provider_uuid: providerUuid,
               location_uuid: location.uuid,
@@ -113,7 +129,6 @@ function* searchByDate(
             };
             const verdict = evaluate(prepared, candidate, request.now, plan);
             if (!verdict.ok || !addressable(end, location.timezone, window)) continue;
-            seen.add(key);
             found.push({
               provider_uuid: providerUuid,
               location_uuid: location.uuid,

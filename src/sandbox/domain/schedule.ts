@@ -286,9 +286,11 @@ function timeline<T extends Claim>(index: Map<string, Timeline<T>>, key: string)
   return line;
 }
 
-/** Every claim but the one named `ignoreUuid`. */
+const everyClaim = () => true;
+
+/** Every claim but the one named `ignoreUuid` (the same function for none: asked per candidate, it is not rebuilt). */
 function other(ignoreUuid: string | undefined): (claim: Claim) => boolean {
-  return (claim) => claim.uuid !== ignoreUuid;
+  return ignoreUuid === undefined ? everyClaim : (claim) => claim.uuid !== ignoreUuid;
 }
 
 /** A hold occupies its slot until it expires: at `expires_at` it is gone. */
