@@ -186,8 +186,29 @@ function isRegular(window: ShiftWindow): boolean {
   return window.end - window.start === (minutesOf(window.shift.end) - minutesOf(window.shift.start)) * MINUTE_MS;
 }
 
+/**
+ * The candidate starts of each shift window, by step. A window belongs to a day plan that every search of that
+ * location and day shares (DayPlanCache), so its starts are worked out once rather than once per search; held
+ * weakly, they go with the plan.
+ */
+const startsByWindow = new WeakMap<ShiftWindow, Map<number, readonly EpochMs[]>>();
+
+function candidateStarts(plan: DayPlan, window: ShiftWindow, step: number): readonly EpochMs[] {
+  let byStep = startsByWindow.get(window);
+  if (!byStep) {
+    byStep = new Map();
+    startsByWindow.set(window, byStep);
+  }
+  let starts = byStep.get(step);
+  if (!starts) {
+    starts = [...steppedStarts(plan, window, step)];
+    byStep.set(step, starts);
+  }
+  return starts;
+}
+
 /** Instants whose wall clock reads shift start + k·step, in order; readings in a DST gap are skipped. */
-function* candidateStarts(plan: DayPlan, window: ShiftWindow, step: number): Generator<EpochMs> {
+function* steppedStarts(plan: DayPlan, window: ShiftWindow, step: number): Generator<EpochMs> {
   const first = minutesOf(window.shift.start);
   const last = minutesOf(window.shift.end);
   const regular = isRegular(window);
