@@ -79,13 +79,13 @@ export type BookingRecord = Pick<
 >;
 
 /**
- * What a booking occupies, as a search for free time reads it: its provider and its chair over [start, end), with
- * its uuid and location for the verdict that names it. A search asks about no patient, so it needs no more.
+ * What a booking occupies, as a search for free time reads it: its provider and its chair over [start, end), and
+ * where (for the verdict that names it). A search names no patient and moves no appointment, so it reads neither
+ * the patient nor the uuid (which only says which booking a move may ignore); a BookingRecord is an Occupancy too.
  */
-export type Occupancy = Pick<
-  BookingRecord,
-  "uuid" | "provider_uuid" | "location_uuid" | "operatory_uuid" | "start" | "end"
->;
+export type Occupancy = Pick<BookingRecord, "provider_uuid" | "location_uuid" | "operatory_uuid" | "start" | "end"> & {
+  uuid?: string;
+};
 
 /**
  * A slot kept for someone deciding: until `expires_at` its provider and operatory are not offered to

@@ -45,8 +45,8 @@ export interface DayPlan {
 
 const MINUTE_MS = 60_000;
 
-/** What occupies a resource over [start, end): a booking or a hold. */
-type Claim = Interval & { uuid: string };
+/** What occupies a resource over [start, end): a booking or a hold; a booking read by a search has no uuid. */
+type Claim = Interval & { uuid?: string };
 
 /** Claims (non-cancelled bookings, or holds) of one resource, sorted by start, with a running maximum of ends. */
 class Timeline<T extends Claim> {
@@ -288,7 +288,10 @@ function timeline<T extends Claim>(index: Map<string, Timeline<T>>, key: string)
 
 const everyClaim = () => true;
 
-/** Every claim but the one named `ignoreUuid` (the same function for none: asked per candidate, it is not rebuilt). */
+/**
+ * Every claim but the one named `ignoreUuid` (the same function for none: asked per candidate, it is not rebuilt).
+ * A claim without uuid is never the one ignored: only searches read such claims, and a search ignores none.
+ */
 function other(ignoreUuid: string | undefined): (claim: Claim) => boolean {
   return ignoreUuid === undefined ? everyClaim : (claim) => claim.uuid !== ignoreUuid;
 }

@@ -138,7 +138,6 @@ const HOLD_COLUMNS = raw(`uuid, appointment_type_uuid, provider_uuid, location_u
 
 /** An Occupancy's keys: the names of OCCUPANCY_COLUMNS, in their order. */
 const OCCUPANCY_KEYS = [
-  "uuid",
   "provider_uuid",
   "location_uuid",
   "operatory_uuid",
@@ -146,7 +145,7 @@ const OCCUPANCY_KEYS = [
   "end",
 ] as const satisfies readonly (keyof Occupancy)[];
 /** The columns of an appointment a search for free time reads (Occupancy), under the record's names. */
-const OCCUPANCY_COLUMNS = raw(`uuid, provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end"`);
+const OCCUPANCY_COLUMNS = raw(`provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end"`);
 
 /** A record's values in the order of storedColumns(t): each column's value under its own name, org_id the org's. */
 function valuesOf(t: Table, orgId: string, record: object): unknown[] {
