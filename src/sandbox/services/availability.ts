@@ -146,17 +146,24 @@ export async function checkAvailability(ctx: ServiceContext, caller: Caller, que
   // The providers' bookings and holds elsewhere matter only where the search does not look already: at every
   // location, the location's include them all, and the query needs no UNION.
   const providersElsewhere = ref.locations.some((l) => !locationUuids.includes(l.uuid)) ? providerUuids : [];
-  // A date's bookings and holds (expired ones are ignored by the rule) are read in one statement just before the
-  // search reaches it: most searches are settled on their first date.
+  const scope = (window: { start: number; end: number }) => ({
+    provider_uuids: providersElsewhere,
+    location_uuids: locationUuids,
+    patient_uuids: [],
+    window,
+  });
+  // A date's bookings are read just before the search reaches it: most searches are settled on their first date.
+  // Holds are few and short-lived: the range's are read with the first date's bookings, at the same time (on
+  // PostgreSQL, two statements on two connections, one round trip's wait); expired ones are ignored by the rule.
+  let holdsToRead = true;
   const loadDate = async (date: string) => {
-    const occupied = await ctx.storage.findOccupied(caller.orgId, {
-      provider_uuids: providersElsewhere,
-      location_uuids: locationUuids,
-      patient_uuids: [],
-      window: windowOf(locations, date, date),
-    });
-    for (const booking of occupied.bookings) schedule.addOccupancy(booking);
-    for (const hold of occupied.holds) schedule.addHold(hold);
+    const [bookings, holds] = await Promise.all([
+      ctx.storage.findOccupying(caller.orgId, scope(windowOf(locations, date, date))),
+      holdsToRead ? ctx.storage.findHolds(caller.orgId, scope(windowOf(locations, startDate, endDate))) : [],
+    ]);
+    holdsToRead = false;
+    for (const booking of bookings) schedule.addOccupancy(booking);
+    for (const hold of holds) schedule.addHold(hold);
   };
   const found = await findSlotsLoadingDates(
     schedule,

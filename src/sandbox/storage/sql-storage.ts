@@ -40,7 +40,6 @@ import {
   type BookingScope,
   type Decision,
   type IdempotencyRecord,
-  type Occupied,
   type PageOf,
   type PageRequest,
   type PatientFilter,
@@ -119,19 +118,6 @@ const BOOKING_COLUMNS = raw(
   `uuid, patient_uuid, provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end", status`,
 );
 
-/** A HoldRecord's keys: the names of HOLD_COLUMNS, in their order. */
-const HOLD_KEYS = [
-  "uuid",
-  "appointment_type_uuid",
-  "provider_uuid",
-  "location_uuid",
-  "operatory_uuid",
-  "patient_uuid",
-  "start",
-  "end",
-  "expires_at",
-  "created_at",
-] as const satisfies readonly (keyof HoldRecord)[];
 /** Hold columns under the record's names. */
 const HOLD_COLUMNS = raw(`uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, patient_uuid,
   start_ms AS start, end_ms AS "end", expires_at, created_at`);
@@ -268,17 +254,13 @@ class SqlStorage implements Storage {
     return this.db.autocommit(this.bookings<AppointmentRow>(orgId, scope, APPOINTMENT_COLUMNS));
   }
 
-  async findOccupied(orgId: string, scope: BookingScope): Promise<Occupied> {
-    const bookings = this.bookingsSelect(orgId, scope, OCCUPANCY_COLUMNS);
-    const holds = this.holdsSelect(orgId, scope);
-    return this.db.autocommit(
-      (function* (): Work<Occupied> {
-        return {
-          bookings: bookings ? yield* records<Occupancy>(bookings, OCCUPANCY_KEYS) : [],
-          holds: holds ? yield* records<HoldRecord>(holds, HOLD_KEYS) : [],
-        };
-      })(),
-    );
+  async findOccupying(orgId: string, scope: BookingScope): Promise<Occupancy[]> {
+    const select = this.bookingsSelect(orgId, scope, OCCUPANCY_COLUMNS);
+    return select ? this.db.autocommit(records<Occupancy>(select, OCCUPANCY_KEYS)) : [];
+  }
+
+  async findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]> {
+    return this.db.autocommit(this.holds(orgId, scope));
   }
 
   private *bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {

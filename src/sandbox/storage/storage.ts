@@ -119,12 +119,6 @@ export interface BookingScope {
   window: Interval;
 }
 
-/** What Storage.findOccupied answers. */
-export interface Occupied {
-  bookings: Occupancy[];
-  holds: HoldRecord[];
-}
-
 export interface TransactionLoad {
   /** Loads the bookings and the holds (live or expired) of the scope. */
   bookings?: BookingScope;
@@ -176,11 +170,12 @@ export interface Storage {
   getReference(orgId: string): Promise<ReferenceData | null>;
   findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]>;
   /**
-   * What occupies the scope, for searches that judge many times against it, in one statement: its bookings not
-   * cancelled, with only what a search reads of them, and its holds (as TransactionState.holds), expired ones
-   * included (the rules ignore those). Each list in no particular order.
+   * The same bookings (not cancelled) with only what a search for free time reads of them, in no particular order:
+   * for searches that judge many times against them.
    */
-  findOccupied(orgId: string, scope: BookingScope): Promise<Occupied>;
+  findOccupying(orgId: string, scope: BookingScope): Promise<Occupancy[]>;
+  /** Holds of the scope (as TransactionState.holds), expired ones included: the rules ignore those. */
+  findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]>;
 
   searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>>;
   getPatients(orgId: string, uuids: readonly string[]): Promise<PatientRecord[]>;
