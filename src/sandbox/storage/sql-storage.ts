@@ -277,15 +277,11 @@ class SqlStorage implements Storage {
   }
 
   private *holds(orgId: string, scope: BookingScope): Work<HoldRecord[]> {
-    const select = this.holdsSelect(orgId, scope);
-    return select ? yield* rows<HoldRecord>(sql`${select} ORDER BY start, uuid`) : [];
-  }
-
-  private holdsSelect(orgId: string, scope: BookingScope): Sql | null {
-    return this.overlapping(HOLD_COLUMNS, "holds", orgId, scope, [
+    const select = this.overlapping(HOLD_COLUMNS, "holds", orgId, scope, [
       ["provider_uuid", scope.provider_uuids],
       ["location_uuid", scope.location_uuids],
     ]);
+    return select ? yield* rows<HoldRecord>(sql`${select} ORDER BY start, uuid`) : [];
   }
 
   /**
