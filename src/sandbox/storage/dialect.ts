@@ -14,12 +14,11 @@ import type { StorageError } from "./storage.js";
 
 /**
  * A statement for the dialect to run: all rows, the first row (or undefined), the count of rows changed, DDL, or
- * many rows as records (the rows of `sql`, whose columns are named `keys`, taken the way the database hands
- * many small rows over fastest).
+ * many rows as tuples (see `tuples`).
  */
 export type Request =
   | { readonly kind: "rows" | "row" | "run"; readonly sql: Sql }
-  | { readonly kind: "records"; readonly sql: Sql; readonly keys: readonly string[] }
+  | { readonly kind: "tuples"; readonly sql: Sql; readonly columns: readonly string[] }
   | { readonly kind: "script"; readonly text: string };
 
 /** An operation written once for both databases: it yields statements and receives their results. */
@@ -30,11 +29,11 @@ export function* rows<R>(query: Sql): Work<R[]> {
 }
 
 /**
- * All rows of `query`, for a query of many rows (hundreds per request) whose columns are named `keys`: the same
- * objects as `rows` gives, with the keys in that order.
+ * All rows of `query` as arrays of their values, in the order of `columns` (the names of its columns): for a
+ * query of many rows (hundreds per request), taken the way each database hands many small rows over fastest.
  */
-export function* records<R>(query: Sql, keys: readonly (keyof R & string)[]): Work<R[]> {
-  return (yield { kind: "records", sql: query, keys }) as R[];
+export function* tuples<T extends readonly unknown[]>(query: Sql, columns: readonly string[]): Work<T[]> {
+  return (yield { kind: "tuples", sql: query, columns }) as T[];
 }
 
 export function* row<R>(query: Sql): Work<R | undefined> {

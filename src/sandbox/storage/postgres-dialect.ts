@@ -15,7 +15,7 @@
  * before COMMIT is run again on a new one; driver failures leave as StorageError (storage.ts).
  */
 import pg from "pg";
-import type { PoolClient, QueryConfig, QueryResult } from "pg";
+import type { PoolClient, QueryArrayConfig, QueryConfig, QueryResult } from "pg";
 import type { Logger } from "../../log.js";
 import { runAsynchronously, type Dialect, type Request, type TransactionScope, type Work } from "./dialect.js";
 import { POSTGRES_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
@@ -212,7 +212,7 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
 
 /** What a request runs on: a pooled client inside a transaction, or the pool outside one. */
 interface Queryable {
-  query(query: QueryConfig): Promise<QueryResult>;
+  query(query: QueryConfig | QueryArrayConfig): Promise<QueryResult>;
 }
 
 /** More distinct texts than this read outside transactions, and the rest run unprepared: a bound, not a working size. */
@@ -357,11 +357,14 @@ class PostgresDialect implements Dialect {
     }
     const text = request.sql.render(placeholder);
     const values = request.sql.values as unknown[];
-    const result = await db.query(prepare ? { name: this.readName(text), text, values } : { text, values });
+    const name = prepare ? this.readName(text) : undefined;
+    // Tuples as node-postgres' arrays: it takes rows apart as fast as anything PostgreSQL could aggregate them
+    // into (json_agg of json_build_array costs the server more than the rows cost the client).
+    const result = await db.query(
+      request.kind === "tuples" ? { name, text, values, rowMode: "array" } : { name, text, values },
+    );
     switch (request.kind) {
-      // node-postgres takes rows apart as fast as anything PostgreSQL could aggregate them into (json_agg of
-      // json_build_object costs the server more than the rows cost the client).
-      case "records":
+      case "tuples":
       case "rows":
         return result.rows;
       case "row":

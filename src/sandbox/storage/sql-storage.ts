@@ -25,7 +25,7 @@ import type {
   PatientRecord,
 } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
-import { records, row, rows, run, type Dialect, type TransactionScope, type Work } from "./dialect.js";
+import { row, rows, run, tuples, type Dialect, type TransactionScope, type Work } from "./dialect.js";
 import { insertRow, storedColumns, table, type Table } from "./schema.js";
 import { join, raw, Sql, sql } from "./sql.js";
 import {
@@ -122,16 +122,16 @@ const BOOKING_COLUMNS = raw(
 const HOLD_COLUMNS = raw(`uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, patient_uuid,
   start_ms AS start, end_ms AS "end", expires_at, created_at`);
 
-/** An Occupancy's keys: the names of OCCUPANCY_COLUMNS, in their order. */
-const OCCUPANCY_KEYS = [
-  "provider_uuid",
-  "location_uuid",
-  "operatory_uuid",
-  "start",
-  "end",
-] as const satisfies readonly (keyof Occupancy)[];
 /** The columns of an appointment a search for free time reads (Occupancy), under the record's names. */
 const OCCUPANCY_COLUMNS = raw(`provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end"`);
+const OCCUPANCY_NAMES = ["provider_uuid", "location_uuid", "operatory_uuid", "start", "end"];
+type OccupancyTuple = [
+  provider_uuid: string,
+  location_uuid: string,
+  operatory_uuid: string,
+  start: number,
+  end: number,
+];
 
 /** A record's values in the order of storedColumns(t): each column's value under its own name, org_id the org's. */
 function valuesOf(t: Table, orgId: string, record: object): unknown[] {
@@ -256,7 +256,15 @@ class SqlStorage implements Storage {
 
   async findOccupying(orgId: string, scope: BookingScope): Promise<Occupancy[]> {
     const select = this.bookingsSelect(orgId, scope, OCCUPANCY_COLUMNS);
-    return select ? this.db.autocommit(records<Occupancy>(select, OCCUPANCY_KEYS)) : [];
+    if (!select) return [];
+    const found = await this.db.autocommit(tuples<OccupancyTuple>(select, OCCUPANCY_NAMES));
+    return found.map(([provider_uuid, location_uuid, operatory_uuid, start, end]) => ({
+      provider_uuid,
+      location_uuid,
+      operatory_uuid,
+      start,
+      end,
+    }));
   }
 
   async findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]> {
