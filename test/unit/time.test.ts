@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseDateTime } from "../../src/contract/index.js";
 import {
   addDays,
+  addMonths,
   daysBetween,
   formatLocalDateTime,
   localDate,
@@ -240,5 +241,25 @@ describe("addDays and daysBetween by arithmetic", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe("addMonths", () => {
+  it("is luxon's plus({ months }), the day clamped to the month's last, for any date and count", () => {
+    const luxon = (date: string, months: number) =>
+      DateTime.fromISO(date, { zone: "utc" }).plus({ months }).toFormat("yyyy-MM-dd");
+    fc.assert(
+      fc.property(
+        fc.date({ min: new Date("1000-01-01T00:00:00Z"), max: new Date("9999-12-31T00:00:00Z"), noInvalidDate: true }),
+        fc.integer({ min: -130_000, max: 130_000 }),
+        (day, months) => {
+          const date = day.toISOString().slice(0, 10);
+          expect(addMonths(date, months)).toBe(luxon(date, months));
+        },
+      ),
+      { numRuns: 2000, seed: 20261124 },
+    );
+    expect(addMonths("2026-08-31", 6)).toBe("2027-02-28");
+    expect(addMonths("2024-01-31", 1)).toBe("2024-02-29");
   });
 });

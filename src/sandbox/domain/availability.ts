@@ -80,11 +80,11 @@ function* searchByDate(
   request: SlotRequest,
 ): Generator<string, { slots: FoundSlot[]; has_more: boolean }, void> {
   assertRequest(request);
-  const locations = request.location_uuids.flatMap((uuid) => prepared.locations.get(uuid) ?? []);
-  const providers = request.provider_uuids.filter((uuid) => prepared.providers.get(uuid)?.is_active);
+  // Each named once: a (start, provider, location) is offered once however often the request names them.
+  const locations = [...new Set(request.location_uuids)].flatMap((uuid) => prepared.locations.get(uuid) ?? []);
+  const providers = [...new Set(request.provider_uuids)].filter((uuid) => prepared.providers.get(uuid)?.is_active);
   const days = daysBetween(request.start_date, request.end_date);
   const found: FoundSlot[] = [];
-  const seen = new Set<string>();
 
   for (let offset = 0; offset <= days; offset++) {
     const date = addDays(request.start_date, offset);
@@ -98,12 +98,28 @@ function* searchByDate(
       const plan = prepared.dayPlan(location, date);
       if (plan.closure) continue;
       for (const providerUuid of providers) {
-        for (const window of plan.shifts.get(providerUuid) ?? []) {
+        const windows = plan.shifts.get(providerUuid) ?? [];
+        // Two shifts of a provider on one day may overlap: a start they share is judged once (the verdict and
+        // whether its end is addressable do not depend on the shift it came from).
+        const judged = windows.length > 1 ? new Set<EpochMs>() : undefined;
+        for (const window of windows) {
+          // The end of the provider's booking that an earlier start of this window overlapped: every start before
+          // it overlaps that booking too (starts come in order, all of one duration), so it cannot be bookable.
+          let busyUntil = -Infinity;
           for (const start of candidateStarts(plan, window, request.step_minutes)) {
             const end = start + request.duration_minutes * MINUTE_MS;
-            if (start < request.now) continue;
-            const key = `${start}|${providerUuid}|${location.uuid}`;
-            if (seen.has(key)) continue;
+            if (start < request.now || start < busyUntil) continue;
+            if (judged) {
+              if (judged.has(start)) continue;
+              judged.add(start);
+            }
+            // Most candidates of a busy day fall on the provider's own bookings, which the rule refuses whatever
+            // else holds: found here, from the same timeline the rule reads, without building a verdict.
+            const busy = prepared.providerConflict(providerUuid, start, end);
+            if (busy) {
+              busyUntil = busy.end;
+              continue;
+            }
             const candidate = {
               provider_uuid: providerUuid,
               location_uuid: location.uuid,
@@ -113,7 +129,6 @@ function* searchByDate(
             };
             const verdict = evaluate(prepared, candidate, request.now, plan);
             if (!verdict.ok || !addressable(end, location.timezone, window)) continue;
-            seen.add(key);
             found.push({
               provider_uuid: providerUuid,
               location_uuid: location.uuid,
@@ -171,8 +186,29 @@ function isRegular(window: ShiftWindow): boolean {
   return window.end - window.start === (minutesOf(window.shift.end) - minutesOf(window.shift.start)) * MINUTE_MS;
 }
 
+/**
+ * The candidate starts of each shift window, by step. A window belongs to a day plan that every search of that
+ * location and day shares (DayPlanCache), so its starts are worked out once rather than once per search; held
+ * weakly, they go with the plan.
+ */
+const startsByWindow = new WeakMap<ShiftWindow, Map<number, readonly EpochMs[]>>();
+
+function candidateStarts(plan: DayPlan, window: ShiftWindow, step: number): readonly EpochMs[] {
+  let byStep = startsByWindow.get(window);
+  if (!byStep) {
+    byStep = new Map();
+    startsByWindow.set(window, byStep);
+  }
+  let starts = byStep.get(step);
+  if (!starts) {
+    starts = [...steppedStarts(plan, window, step)];
+    byStep.set(step, starts);
+  }
+  return starts;
+}
+
 /** Instants whose wall clock reads shift start + k·step, in order; readings in a DST gap are skipped. */
-function* candidateStarts(plan: DayPlan, window: ShiftWindow, step: number): Generator<EpochMs> {
+function* steppedStarts(plan: DayPlan, window: ShiftWindow, step: number): Generator<EpochMs> {
   const first = minutesOf(window.shift.start);
   const last = minutesOf(window.shift.end);
   const regular = isRegular(window);

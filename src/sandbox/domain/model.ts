@@ -79,6 +79,15 @@ export type BookingRecord = Pick<
 >;
 
 /**
+ * What a booking occupies, as a search for free time reads it: its provider and its chair over [start, end), and
+ * where (for the verdict that names it). A search names no patient and moves no appointment, so it reads neither
+ * the patient nor the uuid (which only says which booking a move may ignore); a BookingRecord is an Occupancy too.
+ */
+export type Occupancy = Pick<BookingRecord, "provider_uuid" | "location_uuid" | "operatory_uuid" | "start" | "end"> & {
+  uuid?: string;
+};
+
+/**
  * A slot kept for someone deciding: until `expires_at` its provider and operatory are not offered to
  * anyone else and cannot be booked but with this hold's uuid. Past `expires_at` it occupies nothing.
  */

@@ -14,6 +14,7 @@ import type {
   HoldRecord,
   Interval,
   LocationRecord,
+  Occupancy,
   ProviderRecord,
   ScheduleSnapshot,
   TimeOffRecord,
@@ -80,7 +81,7 @@ export type Verdict =
       reason: "provider_busy";
       provider: ProviderRecord;
       location: LocationRecord;
-      booking: BookingRecord;
+      booking: Occupancy;
       /** Where the conflicting booking is, when known. */
       bookingLocation?: LocationRecord;
     }
@@ -99,7 +100,7 @@ export type Verdict =
       reason: "operatory_busy";
       location: LocationRecord;
       operatory: Operatory;
-      booking: BookingRecord;
+      booking: Occupancy;
       anyOperatory: boolean;
     };
 
@@ -185,7 +186,7 @@ export function evaluate(schedule: PreparedSchedule, candidate: Candidate, now: 
       location: heldAt(hold),
     };
   }
-  let firstTaken: { operatory: Operatory; booking: BookingRecord } | undefined;
+  let firstTaken: { operatory: Operatory; booking: Occupancy } | undefined;
   let firstHeld: { operatory: Operatory; hold: HoldRecord } | undefined;
   for (const operatory of operatories) {
     const taken = schedule.operatoryConflict(operatory.uuid, start, end, ignore);
@@ -368,7 +369,7 @@ export function explain(verdict: Verdict): Bookability {
   }
 }
 
-function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string, booking: BookingRecord) {
+function conflictOf(resource: "provider" | "operatory" | "patient", uuid: string, booking: Occupancy) {
   return {
     resource,
     resource_uuid: uuid,

@@ -12,6 +12,7 @@ import type {
   HoldRecord,
   Interval,
   LocationRecord,
+  Occupancy,
   ProviderRecord,
   ScheduleSnapshot,
   ShiftRecord,
@@ -44,11 +45,11 @@ export interface DayPlan {
 
 const MINUTE_MS = 60_000;
 
-/** What occupies a resource over [start, end): a booking or a hold. */
-type Claim = Interval & { uuid: string };
+/** What occupies a resource over [start, end): a booking or a hold; a booking read by a search has no uuid. */
+type Claim = Interval & { uuid?: string };
 
 /** Claims (non-cancelled bookings, or holds) of one resource, sorted by start, with a running maximum of ends. */
-class Timeline<T extends Claim = BookingRecord> {
+class Timeline<T extends Claim> {
   private bookings: T[] = [];
   private maxEnd: EpochMs[] = [];
   private sorted = true;
@@ -118,9 +119,9 @@ export class PreparedSchedule {
   private readonly shiftsByLocation: Map<string, ShiftRecord[]>;
   private readonly timeOffByProvider: Map<string, TimeOffRecord[]>;
   private readonly closures: Map<string, ClosureRecord>;
-  private readonly byProvider = new Map<string, Timeline>();
-  private readonly byOperatory = new Map<string, Timeline>();
-  private readonly byPatient = new Map<string, Timeline>();
+  private readonly byProvider = new Map<string, Timeline<Occupancy>>();
+  private readonly byOperatory = new Map<string, Timeline<Occupancy>>();
+  private readonly byPatient = new Map<string, Timeline<BookingRecord>>();
   private readonly holdsByProvider = new Map<string, Timeline<HoldRecord>>();
   private readonly holdsByOperatory = new Map<string, Timeline<HoldRecord>>();
   private readonly localDates = new Map<string, string>();
@@ -149,18 +150,29 @@ export class PreparedSchedule {
     this.timeOffByProvider = groupBy(snapshot.timeOff, (timeOff) => timeOff.provider_uuid);
     this.closures = new Map(snapshot.closures.map((closure) => [`${closure.location_uuid}|${closure.date}`, closure]));
     for (const booking of snapshot.bookings) this.addBooking(booking);
-    for (const hold of snapshot.holds ?? []) {
-      timeline(this.holdsByProvider, hold.provider_uuid).add(hold);
-      timeline(this.holdsByOperatory, hold.operatory_uuid).add(hold);
-    }
+    for (const hold of snapshot.holds ?? []) this.addHold(hold);
   }
 
   /** Records a booking so later checks see it (cancelled ones never occupy anything). */
   addBooking(booking: BookingRecord): void {
     if (booking.status === "cancelled") return;
-    timeline(this.byProvider, booking.provider_uuid).add(booking);
-    timeline(this.byOperatory, booking.operatory_uuid).add(booking);
+    this.addOccupancy(booking);
     timeline(this.byPatient, booking.patient_uuid).add(booking);
+  }
+
+  /**
+   * Records what a booking that is not cancelled occupies, for checks that name no patient (a search for free
+   * time): its provider and operatory, and not its patient, whom such checks never ask about.
+   */
+  addOccupancy(occupancy: Occupancy): void {
+    timeline(this.byProvider, occupancy.provider_uuid).add(occupancy);
+    timeline(this.byOperatory, occupancy.operatory_uuid).add(occupancy);
+  }
+
+  /** Records a hold (live or expired: an expired one occupies nothing, see providerHold). */
+  addHold(hold: HoldRecord): void {
+    timeline(this.holdsByProvider, hold.provider_uuid).add(hold);
+    timeline(this.holdsByOperatory, hold.operatory_uuid).add(hold);
   }
 
   providerConflict(providerUuid: string, start: EpochMs, end: EpochMs, ignoreUuid?: string) {
@@ -274,9 +286,14 @@ function timeline<T extends Claim>(index: Map<string, Timeline<T>>, key: string)
   return line;
 }
 
-/** Every claim but the one named `ignoreUuid`. */
+const everyClaim = () => true;
+
+/**
+ * Every claim but the one named `ignoreUuid` (the same function for none: asked per candidate, it is not rebuilt).
+ * A claim without uuid is never the one ignored: only searches read such claims, and a search ignores none.
+ */
 function other(ignoreUuid: string | undefined): (claim: Claim) => boolean {
-  return (claim) => claim.uuid !== ignoreUuid;
+  return ignoreUuid === undefined ? everyClaim : (claim) => claim.uuid !== ignoreUuid;
 }
 
 /** A hold occupies its slot until it expires: at `expires_at` it is gone. */

@@ -182,9 +182,28 @@ function cachedLocal(instant: EpochMs, timezone: string): string | null {
   return local >= FIRST_FAST_LOCAL && local < END_FAST_LOCAL ? new Date(local).toISOString().slice(0, 19) : null;
 }
 
+/**
+ * formatLocalDateTime's answers by zone and instant: an availability answer writes a hundred slot bounds, the
+ * same few days' over and over, and a Date and its ISO text per bound were a tenth of a search. Bounded: past
+ * MAX_FORMATTED instants a zone's map starts over.
+ */
+const formatted = new Map<string, Map<EpochMs, string>>();
+const MAX_FORMATTED = 100_000;
+
 /** The wall clock of `instant` in `timezone`, "YYYY-MM-DDTHH:MM:SS" (the API's LocalDateTime). */
 export function formatLocalDateTime(instant: EpochMs, timezone: string): string {
-  return cachedLocal(instant, timezone) ?? DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
+  let texts = formatted.get(timezone);
+  if (!texts) {
+    texts = new Map();
+    formatted.set(timezone, texts);
+  }
+  let text = texts.get(instant);
+  if (text === undefined) {
+    text = cachedLocal(instant, timezone) ?? DateTime.fromMillis(instant, { zone: timezone }).toFormat(LOCAL_FORMAT);
+    if (texts.size >= MAX_FORMATTED) texts.clear();
+    texts.set(instant, text);
+  }
+  return text;
 }
 
 /** The local calendar date of `instant` in `timezone`, "YYYY-MM-DD". */
@@ -225,6 +244,20 @@ export function addDays(date: string, days: number): string {
 
 /** `date` plus `months` calendar months, the day clamped to the month's last (2026-08-31 + 6 → 2027-02-28). */
 export function addMonths(date: string, months: number): string {
+  // By arithmetic where utcDay reads the date and the result is of years 1000 to 9999 (every availability
+  // search asks for its horizon, and luxon took tens of microseconds); luxon otherwise, as before.
+  const day = Number.isInteger(months) ? utcDay(date) : null;
+  if (day !== null) {
+    const from = new Date(day);
+    const month = from.getUTCFullYear() * 12 + from.getUTCMonth() + months;
+    const year = Math.floor(month / 12);
+    // Date.UTC reads years 0 to 99 as 1900 to 1999: only years it takes as they are.
+    if (year >= 1000 && year <= 9999) {
+      const lastOfMonth = new Date(Date.UTC(year, (month % 12) + 1, 0)).getUTCDate();
+      const sum = Date.UTC(year, month % 12, Math.min(from.getUTCDate(), lastOfMonth));
+      return new Date(sum).toISOString().slice(0, 10);
+    }
+  }
   return calendarDate(date).plus({ months }).toFormat("yyyy-MM-dd");
 }
 

@@ -21,6 +21,7 @@ import { IDEMPOTENCY_KEY_PATTERN } from "../services/idempotency.js";
 import { handlers, type HandlerInput, type HandlerResult } from "./handlers.js";
 import { buildOpenApiDocument } from "./openapi.js";
 import { fieldErrors, problemOf, validationError } from "./problem.js";
+import { TokenCache } from "./token-cache.js";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const REALM = 'Bearer realm="dental-pms"';
@@ -143,6 +144,7 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
   // Built on first request: converting every schema is work the start-up of the embedded sandbox need not wait for.
   let openApi: string | undefined;
   const { logger } = options;
+  const tokens = new TokenCache((tokenHash) => ctx.storage.findToken(tokenHash));
 
   async function authenticate(req: IncomingMessage): Promise<Caller> {
     const header = req.headers.authorization;
@@ -152,7 +154,7 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
       });
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const found = match?.[1] === undefined ? null : await ctx.storage.findToken(hashToken(match[1]));
+    const found = match?.[1] === undefined ? null : await tokens.find(hashToken(match[1]));
     if (!found) {
       fail(new ApiError("unauthorized", "The API token is invalid or revoked. Check the token you were given."), {
         "WWW-Authenticate": `${REALM}, error="invalid_token"`,
@@ -175,11 +177,13 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
       return;
     }
     const prefix = `${API_PREFIX}/`;
-    const notFound = new ApiError(
-      "not_found",
-      `Nothing here. API paths look like ${API_PREFIX}/{org_id}/patients; see /openapi.json.`,
-    );
-    if (!url.pathname.startsWith(prefix)) fail(notFound);
+    // Built only when answered: an Error captures a stack trace, a cost every request paid.
+    const notFound = () =>
+      new ApiError(
+        "not_found",
+        `Nothing here. API paths look like ${API_PREFIX}/{org_id}/patients; see /openapi.json.`,
+      );
+    if (!url.pathname.startsWith(prefix)) fail(notFound());
     const rest = url.pathname.slice(prefix.length);
     const slash = rest.indexOf("/");
     const orgId = safeDecode(slash === -1 ? rest : rest.slice(0, slash));
@@ -187,13 +191,13 @@ export function createRequestHandler(ctx: ServiceContext, options: HandlerOption
 
     const caller = await authenticate(req);
     // Another org's path looks exactly like a path that does not exist.
-    if (orgId !== caller.orgId) fail(notFound);
+    if (orgId !== caller.orgId) fail(notFound());
 
     const matching = compiled.flatMap((route) => {
       const match = route.pattern.exec(subPath);
       return match ? [{ route, match }] : [];
     });
-    if (matching.length === 0) fail(notFound);
+    if (matching.length === 0) fail(notFound());
     const hit = matching.find(({ route }) => route.spec.method === method);
     if (!hit) {
       const allow = matching.map(({ route }) => route.spec.method).join(", ");

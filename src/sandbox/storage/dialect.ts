@@ -12,15 +12,28 @@ import type { DdlDialect, Table } from "./schema.js";
 import type { Sql } from "./sql.js";
 import type { StorageError } from "./storage.js";
 
-/** A statement for the dialect to run: all rows, the first row (or undefined), the count of rows changed, or DDL. */
+/**
+ * A statement for the dialect to run: all rows, the first row (or undefined), the count of rows changed, DDL, or
+ * many rows as tuples (see `tuples`).
+ */
 export type Request =
-  { readonly kind: "rows" | "row" | "run"; readonly sql: Sql } | { readonly kind: "script"; readonly text: string };
+  | { readonly kind: "rows" | "row" | "run"; readonly sql: Sql }
+  | { readonly kind: "tuples"; readonly sql: Sql; readonly columns: readonly string[] }
+  | { readonly kind: "script"; readonly text: string };
 
 /** An operation written once for both databases: it yields statements and receives their results. */
 export type Work<T> = Generator<Request, T, unknown>;
 
 export function* rows<R>(query: Sql): Work<R[]> {
   return (yield { kind: "rows", sql: query }) as R[];
+}
+
+/**
+ * All rows of `query` as arrays of their values, in the order of `columns` (the names of its columns): for a
+ * query of many rows (hundreds per request), taken the way each database hands many small rows over fastest.
+ */
+export function* tuples<T extends readonly unknown[]>(query: Sql, columns: readonly string[]): Work<T[]> {
+  return (yield { kind: "tuples", sql: query, columns }) as T[];
 }
 
 export function* row<R>(query: Sql): Work<R | undefined> {

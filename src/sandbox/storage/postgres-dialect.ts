@@ -15,7 +15,7 @@
  * before COMMIT is run again on a new one; driver failures leave as StorageError (storage.ts).
  */
 import pg from "pg";
-import type { PoolClient, QueryResult } from "pg";
+import type { PoolClient, QueryArrayConfig, QueryConfig, QueryResult } from "pg";
 import type { Logger } from "../../log.js";
 import { runAsynchronously, type Dialect, type Request, type TransactionScope, type Work } from "./dialect.js";
 import { POSTGRES_MIGRATIONS, migrate, migrationsPending } from "./migrations.js";
@@ -212,8 +212,11 @@ export async function openPostgresStorage(url: string, options: PostgresOptions 
 
 /** What a request runs on: a pooled client inside a transaction, or the pool outside one. */
 interface Queryable {
-  query(text: string, values?: unknown[]): Promise<QueryResult>;
+  query(query: QueryConfig | QueryArrayConfig): Promise<QueryResult>;
 }
+
+/** More distinct texts than this read outside transactions, and the rest run unprepared: a bound, not a working size. */
+const MAX_PREPARED_READS = 500;
 
 const placeholder = (n: number) => `$${n}`;
 
@@ -223,15 +226,22 @@ class PostgresDialect implements Dialect {
   private readonly waitLines: WaitLines;
   /** Statements outside a transaction, each sent once more if the connection broke under it (failover). */
   private readonly pooled: Queryable = {
-    query: async (text, values) => {
+    query: async (query) => {
       try {
-        return await this.pool.query(text, values);
+        return await this.pool.query(query);
       } catch (error) {
         if (postgresFault(this.where, error)?.kind !== "unavailable") throw error;
-        return this.pool.query(text, values);
+        return this.pool.query(query);
       }
     },
   };
+  /**
+   * Names of the statements run outside a transaction (the reads), by text: prepared under its name, a
+   * statement is parsed and planned once per connection instead of once per request (for the bookings an
+   * availability search reads, planning cost more than executing). The core's texts are few: one per place
+   * in the code and combination of filters.
+   */
+  private readonly readNames = new Map<string, string>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -277,7 +287,7 @@ class PostgresDialect implements Dialect {
   }
 
   async autocommit<T>(work: Work<T>): Promise<T> {
-    return runAsynchronously(work, (request) => this.execute(this.pooled, request));
+    return runAsynchronously(work, (request) => this.execute(this.pooled, request, true));
   }
 
   async transaction<T>(scope: TransactionScope, work: () => Work<T>): Promise<T> {
@@ -340,13 +350,21 @@ class PostgresDialect implements Dialect {
     }
   }
 
-  private async execute(db: Queryable, request: Request): Promise<unknown> {
+  private async execute(db: Queryable, request: Request, prepare = false): Promise<unknown> {
     if (request.kind === "script") {
-      await db.query(request.text);
+      await db.query({ text: request.text });
       return undefined;
     }
-    const result = await db.query(request.sql.render(placeholder), request.sql.values as unknown[]);
+    const text = request.sql.render(placeholder);
+    const values = request.sql.values as unknown[];
+    const name = prepare ? this.readName(text) : undefined;
+    // Tuples as node-postgres' arrays: it takes rows apart as fast as anything PostgreSQL could aggregate them
+    // into (json_agg of json_build_array costs the server more than the rows cost the client).
+    const result = await db.query(
+      request.kind === "tuples" ? { name, text, values, rowMode: "array" } : { name, text, values },
+    );
     switch (request.kind) {
+      case "tuples":
       case "rows":
         return result.rows;
       case "row":
@@ -354,6 +372,16 @@ class PostgresDialect implements Dialect {
       case "run":
         return result.rowCount ?? 0;
     }
+  }
+
+  /** The name `text` is prepared under, or undefined past MAX_PREPARED_READS texts. */
+  private readName(text: string): string | undefined {
+    let name = this.readNames.get(text);
+    if (name === undefined && this.readNames.size < MAX_PREPARED_READS) {
+      name = `read_${this.readNames.size + 1}`;
+      this.readNames.set(text, name);
+    }
+    return name;
   }
 
   classify(error: unknown): StorageError | undefined {

@@ -21,10 +21,11 @@ import type {
   BookingRecord,
   ClinicalNoteRecord,
   HoldRecord,
+  Occupancy,
   PatientRecord,
 } from "../domain/model.js";
 import { DEFAULT_HORIZON_MONTHS } from "../domain/schedule.js";
-import { row, rows, run, type Dialect, type TransactionScope, type Work } from "./dialect.js";
+import { row, rows, run, tuples, type Dialect, type TransactionScope, type Work } from "./dialect.js";
 import { insertRow, storedColumns, table, type Table } from "./schema.js";
 import { join, raw, Sql, sql } from "./sql.js";
 import {
@@ -120,6 +121,17 @@ const BOOKING_COLUMNS = raw(
 /** Hold columns under the record's names. */
 const HOLD_COLUMNS = raw(`uuid, appointment_type_uuid, provider_uuid, location_uuid, operatory_uuid, patient_uuid,
   start_ms AS start, end_ms AS "end", expires_at, created_at`);
+
+/** The columns of an appointment a search for free time reads (Occupancy), under the record's names. */
+const OCCUPANCY_COLUMNS = raw(`provider_uuid, location_uuid, operatory_uuid, start_ms AS start, end_ms AS "end"`);
+const OCCUPANCY_NAMES = ["provider_uuid", "location_uuid", "operatory_uuid", "start", "end"];
+type OccupancyTuple = [
+  provider_uuid: string,
+  location_uuid: string,
+  operatory_uuid: string,
+  start: number,
+  end: number,
+];
 
 /** A record's values in the order of storedColumns(t): each column's value under its own name, org_id the org's. */
 function valuesOf(t: Table, orgId: string, record: object): unknown[] {
@@ -242,37 +254,55 @@ class SqlStorage implements Storage {
     return this.db.autocommit(this.bookings<AppointmentRow>(orgId, scope, APPOINTMENT_COLUMNS));
   }
 
-  async findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]> {
-    return this.db.autocommit(this.bookings<BookingRecord>(orgId, scope, BOOKING_COLUMNS));
-  }
-
-  private bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
-    return this.overlapping<R>(columns, "appointments", orgId, scope, [
-      ["provider_uuid", scope.provider_uuids],
-      ["location_uuid", scope.location_uuids],
-      ["patient_uuid", scope.patient_uuids],
-    ]);
+  async findOccupying(orgId: string, scope: BookingScope): Promise<Occupancy[]> {
+    const select = this.bookingsSelect(orgId, scope, OCCUPANCY_COLUMNS);
+    if (!select) return [];
+    const found = await this.db.autocommit(tuples<OccupancyTuple>(select, OCCUPANCY_NAMES));
+    return found.map(([provider_uuid, location_uuid, operatory_uuid, start, end]) => ({
+      provider_uuid,
+      location_uuid,
+      operatory_uuid,
+      start,
+      end,
+    }));
   }
 
   async findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]> {
     return this.db.autocommit(this.holds(orgId, scope));
   }
 
-  private holds(orgId: string, scope: BookingScope): Work<HoldRecord[]> {
-    return this.overlapping<HoldRecord>(HOLD_COLUMNS, "holds", orgId, scope, [
+  private *bookings<R>(orgId: string, scope: BookingScope, columns: Sql): Work<R[]> {
+    const select = this.bookingsSelect(orgId, scope, columns);
+    return select ? yield* rows<R>(sql`${select} ORDER BY start, uuid`) : [];
+  }
+
+  private bookingsSelect(orgId: string, scope: BookingScope, columns: Sql): Sql | null {
+    return this.overlapping(columns, "appointments", orgId, scope, [
       ["provider_uuid", scope.provider_uuids],
       ["location_uuid", scope.location_uuids],
+      ["patient_uuid", scope.patient_uuids],
     ]);
   }
 
-  /** Claims (appointments not cancelled, or holds) of `from` whose `column` is one of its uuids, overlapping the window. */
-  private *overlapping<R>(
+  private *holds(orgId: string, scope: BookingScope): Work<HoldRecord[]> {
+    const select = this.overlapping(HOLD_COLUMNS, "holds", orgId, scope, [
+      ["provider_uuid", scope.provider_uuids],
+      ["location_uuid", scope.location_uuids],
+    ]);
+    return select ? yield* rows<HoldRecord>(sql`${select} ORDER BY start, uuid`) : [];
+  }
+
+  /**
+   * The SELECT of claims (appointments not cancelled, or holds) of `from` whose `column` is one of its uuids,
+   * overlapping the window; null when the scope names none.
+   */
+  private overlapping(
     columns: Sql,
     from: "appointments" | "holds",
     orgId: string,
     scope: BookingScope,
     by: readonly (readonly [column: string, uuids: readonly string[]])[],
-  ): Work<R[]> {
+  ): Sql | null {
     const { start, end } = scope.window;
     const live = from === "appointments" ? raw(" AND status <> 'cancelled'") : raw("");
     // Index range scans (by provider, by location, by patient) united; an OR of them would scan the org.
@@ -284,8 +314,7 @@ class SqlStorage implements Storage {
         WHERE org_id = ${orgId} AND ${this.db.anyOf(column, uuids)} AND start_ms < ${end}
           AND start_ms > ${start - MAX_BOOKING_MS} AND end_ms > ${start}${live}`,
       );
-    if (selects.length === 0) return [];
-    return yield* rows<R>(sql`${join(selects, " UNION ")} ORDER BY start, uuid`);
+    return selects.length === 0 ? null : join(selects, " UNION ");
   }
 
   async searchPatients(orgId: string, filter: PatientFilter, page: PageRequest): Promise<PageOf<PatientRecord>> {

@@ -237,6 +237,7 @@ class SqliteDialect implements Dialect {
       this.db.exec(request.text);
       return undefined;
     }
+    if (request.kind === "tuples") return this.tuples(request.sql, request.columns);
     const statement = this.prepared(request.sql);
     const values = request.sql.values;
     switch (request.kind) {
@@ -247,6 +248,19 @@ class SqliteDialect implements Dialect {
       case "run":
         return Number(statement.run(...values).changes);
     }
+  }
+
+  /**
+   * The rows of `query` aggregated by SQLite into one JSON text of arrays and parsed by JSON.parse: for hundreds
+   * of rows several times cheaper than either driver's taking them column by column into objects (and JSON
+   * arrays are half the work of JSON objects, for SQLite to write and for JSON.parse to read).
+   */
+  private tuples(query: Sql, columns: readonly string[]): unknown[][] {
+    const tuple = `json_array(${columns.map((column) => `"${column}"`).join(", ")})`;
+    const aggregate = sql`SELECT '[' || COALESCE(group_concat(${raw(tuple)}, ','), '') || ']' AS tuples
+      FROM (${query}) AS listed`;
+    const found = this.prepared(aggregate).get(...aggregate.values) as { tuples: string };
+    return JSON.parse(found.tuples) as unknown[][];
   }
 
   private prepared(query: Sql): SqliteStatement {

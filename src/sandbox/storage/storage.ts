@@ -18,6 +18,7 @@ import type {
   HoldRecord,
   Interval,
   LocationRecord,
+  Occupancy,
   OrgRecord,
   PatientRecord,
   ProviderRecord,
@@ -168,8 +169,11 @@ export interface Storage {
 
   getReference(orgId: string): Promise<ReferenceData | null>;
   findBookings(orgId: string, scope: BookingScope): Promise<AppointmentRecord[]>;
-  /** The same bookings with only what the scheduling rule reads of them: for searches that judge many. */
-  findOccupying(orgId: string, scope: BookingScope): Promise<BookingRecord[]>;
+  /**
+   * The same bookings (not cancelled) with only what a search for free time reads of them, in no particular order:
+   * for searches that judge many times against them.
+   */
+  findOccupying(orgId: string, scope: BookingScope): Promise<Occupancy[]>;
   /** Holds of the scope (as TransactionState.holds), expired ones included: the rules ignore those. */
   findHolds(orgId: string, scope: BookingScope): Promise<HoldRecord[]>;
 
