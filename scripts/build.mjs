@@ -38,6 +38,25 @@ const namedCommonJsExports = {
   },
 };
 
+/**
+ * zod re-exports every one of its ~45 locales as `z.locales`, so a bundle that imports `z` carries them all:
+ * 264 KB of the 454 KB chunk loaded before initialize, compiled on every start. Error messages here are English
+ * (zod's default, set by its own schemas module), and nothing reads `z.locales`: the namespace keeps `en` alone.
+ */
+const zodEnglishOnly = {
+  name: "zod-english-only",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+      if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+      return { path: `${args.resolveDir}/../locales/en.js`, namespace: "zod-english-only" };
+    });
+    esbuild.onLoad({ filter: /.*/, namespace: "zod-english-only" }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};\n`,
+      resolveDir: root,
+    }));
+  },
+};
+
 const outdir = `${root}dist/`;
 await rm(outdir, { recursive: true, force: true });
 await build({
@@ -57,5 +76,5 @@ await build({
   minify: true,
   sourcemap: false,
   logLevel: "warning",
-  plugins: [namedCommonJsExports],
+  plugins: [namedCommonJsExports, zodEnglishOnly],
 });
