@@ -112,15 +112,21 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
     (backend ??= import("./mcp/deferred-pms.js").then(({ deferredPms }) =>
       deferredPms(() => startPms(config, logger), logger),
     ));
-  const pms = async () => (await loadBackend()).pms;
   const warmUp = () => loadBackend().then((loaded) => loaded.warmUp());
+  // The tools and the PMS, loaded once the handshake is done, or at the first tool call of a client that never
+  // sends `initialized`; then a stdio proxy leaves its loading phase.
+  let loading: Promise<void> | undefined;
+  const loadAll = () => (loading ??= Promise.all([preloadTools(), warmUp()]).then(leaveLoadingPhase));
+  const pms = async () => {
+    void loadAll();
+    return (await loadBackend()).pms;
+  };
   const guard = config.privacy === "caller" ? await callerGuard(config, logger) : undefined;
   const mcpLogger = logger.child({ component: "mcp" });
   const serverFor = () => createMcpServer({ pms, privacy: config.privacy, logger: mcpLogger, guard });
 
   if (config.command === "http" && config.http) {
-    void preloadTools();
-    void warmUp();
+    void loadAll();
     guard?.warmUp();
     const { startHttpServer } = await import("./mcp/transports/http.js");
     const http = await startHttpServer({ ...config.http, createServer: serverFor, logger });
@@ -132,9 +138,8 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
   const server = serverFor();
   // Load the tools and start the PMS once the handshake is done, so initialize is answered without them.
   server.server.oninitialized = () => {
-    const loaded = Promise.all([preloadTools(), warmUp()]);
+    void loadAll();
     guard?.warmUp();
-    if (config.pms) void loaded.finally(leaveLoadingPhase);
   };
   const { serveStdio } = await import("./mcp/transports/stdio.js");
   const { closed } = await serveStdio(server);

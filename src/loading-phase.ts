@@ -9,10 +9,16 @@
  */
 import { setFlagsFromString } from "node:v8";
 
+let loadingPhase = false;
+
 export function enterLoadingPhase(): void {
+  loadingPhase = true;
   setFlagsFromString("--no-turbofan");
 }
 
+/** Gives TurboFan back if enterLoadingPhase took it (and leaves alone a `--no-turbofan` the user gave node). */
 export function leaveLoadingPhase(): void {
+  if (!loadingPhase) return;
+  loadingPhase = false;
   setFlagsFromString("--turbofan");
 }
