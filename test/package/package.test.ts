@@ -51,7 +51,7 @@ describe(`the packed package on node ${PACKAGE_NODE_VERSION}, installed ${INSTAL
     );
     expect(unexpected).toEqual([]);
     for (const file of ["LICENSE", "README.md", "package.json", "dist/cli.js"]) expect(tarball.files).toContain(file);
-    expect(tarball.files.some((file) => file.startsWith("dist/chunks/server-"))).toBe(true);
+    expect(tarball.files.some((file) => file.startsWith("dist/chunks/sandbox-"))).toBe(true);
     console.log(
       `package: tarball ${kb(tarball.bytes)}, unpacked ${kb(tarball.unpackedBytes)}, ${tarball.files.length} files; ` +
         `installed ${kb(installed.installedBytes)} in node_modules, install ${installed.installMs} ms ` +
