@@ -5,10 +5,11 @@
  * the PMS client (and, without PMS_BASE_URL, the embedded sandbox) is loaded and started afterwards.
  * stdout carries JSON-RPC only; everything else goes to stderr.
  */
-// First, so that V8 keeps its young generation small from the start: loading the configuration's schemas grows it.
+// First, so that V8 keeps its young generation small from the start (loading the configuration's schemas grows
+// it), and a proxy optimizes nothing until its server has loaded.
 import "./heap-footprint.js";
+import { leaveLoadingPhase } from "./loading-phase.js";
 import { ConfigError, USAGE, loadConfig, type Config } from "./config.js";
-import { enterLoadingPhase, leaveLoadingPhase } from "./loading-phase.js";
 import { createLogger, type Logger } from "./log.js";
 // The MCP server and the stdio transport are imported statically although `sandbox` needs neither: stdio, the
 // common case, needs both before it can answer initialize, and esbuild then puts them in the entry's chunks
@@ -28,10 +29,6 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  // A stdio proxy does little but load its modules at start (loading-phase.ts); the HTTP tier and the sandbox
-  // keep TurboFan throughout. (Before the configuration would be earlier still, but importing it dynamically
-  // cost cold starts 5 ms.)
-  if (config.command === "stdio" && config.pms) enterLoadingPhase();
   const logger = createLogger({ level: config.logLevel, base: { service: "dental-pms-mcp" } });
   switch (config.command) {
     case "help":
@@ -117,8 +114,8 @@ async function runMcp(config: Config, logger: Logger): Promise<void> {
       deferredPms(() => startPms(config, logger), logger),
     ));
   const warmUp = () => loadBackend().then((loaded) => loaded.warmUp());
-  // The tools and the PMS, loaded once the handshake is done, or at the first tool call of a client that never
-  // sends `initialized`; then a stdio proxy leaves its loading phase.
+  // The tools and the PMS, loaded once the handshake is done (at once over HTTP), or at the first tool call of a
+  // client that never sends `initialized`; then the loading phase ends.
   let loading: Promise<void> | undefined;
   const loadAll = () => (loading ??= Promise.all([preloadTools(), warmUp()]).then(leaveLoadingPhase));
   const pms = async () => {
@@ -168,6 +165,7 @@ async function callerGuard(config: Config, logger: Logger) {
 
 async function runSandbox(config: Config, logger: Logger): Promise<void> {
   onSignals(logger);
+  leaveLoadingPhase(); // the sandbox's start is hot work (loading-phase.ts)
   const { startSandbox, describeDatabaseUrl } = await import("./sandbox/index.js");
   const sandbox = await startSandbox({
     host: "127.0.0.1",
